@@ -1,0 +1,103 @@
+//! The `perirad` command: a thin layer of argument parsing over the perirad crates.
+//!
+//! Exit codes: 0 success; 1 a file or case failed (the others were still processed); 2 bad
+//! command-line usage.
+
+mod info;
+
+use clap::{Args, Parser, Subcommand};
+use perirad_io::ReadOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "perirad",
+    version,
+    about = "Peritumoral radiomics for liver cancer: images, rings, features, models"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print geometry, voxel type, intensity range and labels of image and mask files.
+    Info(info::InfoArgs),
+    /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
+    Convert(info::ConvertArgs),
+}
+
+/// Reader options shared by every command that reads images.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReadArgs {
+    /// In-plane pixel spacing in mm for 2D frames (PNG, JPEG, BMP, TIFF), e.g. `0.1,0.1`.
+    #[arg(long, value_name = "SX,SY", value_parser = parse_spacing)]
+    pub spacing: Option<[f64; 2]>,
+    /// SeriesInstanceUID to read when a DICOM folder holds several series.
+    #[arg(long, value_name = "UID")]
+    pub series: Option<String>,
+    /// DICOM image folder an RTSTRUCT is rasterised onto (or a DICOM-SEG is placed on).
+    #[arg(long, value_name = "DICOM_DIR")]
+    pub reference: Option<PathBuf>,
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
+            spacing_2d: self.spacing,
+            series_uid: self.series.clone(),
+            reference: self.reference.clone(),
+        }
+    }
+}
+
+fn parse_spacing(s: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() != 2 {
+        return Err(format!("{s:?}: expected two numbers, e.g. 0.1,0.1"));
+    }
+    let mut out = [0.0; 2];
+    for (o, p) in out.iter_mut().zip(&parts) {
+        *o = p
+            .parse::<f64>()
+            .map_err(|_| format!("{p:?} is not a number"))?;
+        if !(o.is_finite() && *o > 0.0) {
+            return Err(format!("{p}: spacing must be finite and > 0"));
+        }
+    }
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => info::run_info(&args),
+        Command::Convert(args) => info::run_convert(&args),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {}", error_chain(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// An error and its causes on one line, leaving out causes whose text the message already
+/// includes (library errors carry their cause in their own message).
+pub fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
+}
