@@ -97,6 +97,8 @@ pub struct IntensityStats {
     pub sum: f64,
 }
 
+// `with_data!` casts every variant to the target type, so the f64/f32 variants cast to themselves.
+#[allow(clippy::unnecessary_cast)]
 impl VoxelData {
     pub fn dtype(&self) -> DType {
         match self {

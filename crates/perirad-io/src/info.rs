@@ -6,6 +6,9 @@ use perirad_core::{DType, Geometry, IntensityStats, LabelMap, Segment, VoxelData
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A named segment with its layer and voxel count.
+pub type SegmentCount = (usize, Segment, usize);
+
 /// Summary of one file.
 #[derive(Debug, Clone)]
 pub struct FileInfo {
@@ -17,7 +20,7 @@ pub struct FileInfo {
     /// For masks: label → voxel count over all layers (label 0 left out).
     pub labels: Option<BTreeMap<u32, usize>>,
     /// For masks: named segments with their layer.
-    pub segments: Vec<(usize, Segment, usize)>,
+    pub segments: Vec<SegmentCount>,
     pub layers: usize,
 }
 
@@ -31,7 +34,7 @@ pub fn is_segmentation_file(path: &Path, format: Format) -> bool {
             .ends_with(".seg.nrrd")
 }
 
-fn label_summary(layers: &[LabelMap]) -> (BTreeMap<u32, usize>, Vec<(usize, Segment, usize)>) {
+fn label_summary(layers: &[LabelMap]) -> (BTreeMap<u32, usize>, Vec<SegmentCount>) {
     let mut counts = BTreeMap::new();
     let mut segments = Vec::new();
     for (i, lm) in layers.iter().enumerate() {

@@ -242,7 +242,7 @@ impl Header {
     fn spacing(&self, path: &Path) -> Result<[f64; 3], IoError> {
         let ndim = self.dim[0].clamp(1, 3) as usize;
         let mut s = [1.0; 3];
-        for a in 0..ndim {
+        for (a, sa) in s.iter_mut().enumerate().take(ndim) {
             let p = self.pixdim[a + 1];
             if !(p.is_finite() && p > 0.0) {
                 return Err(IoError::header(
@@ -251,7 +251,7 @@ impl Header {
                     format!("{p}: voxel spacing must be finite and > 0"),
                 ));
             }
-            s[a] = p;
+            *sa = p;
         }
         Ok(s)
     }

@@ -213,7 +213,7 @@ pub fn read_nrrd(path: &Path) -> Result<Nrrd, IoError> {
 
 /// Parses a NRRD from its bytes (`path` names it in messages and anchors detached data files).
 pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrrd, IoError> {
-    let f = parse_fields(path, &file)?;
+    let f = parse_fields(path, file)?;
     let get = |k: &str| f.map.get(k).map(String::as_str);
     let need =
         |k: &str| get(k).ok_or_else(|| IoError::header(path, k, "required field is missing"));

@@ -73,34 +73,15 @@ pub(crate) fn normalize_columns(m: &M3) -> M3 {
 
 /// Converts a RAS direction matrix and origin to LPS (negates the first two rows / coordinates).
 pub(crate) fn ras_to_lps(direction: &mut M3, origin: &mut [f64; 3]) {
-    for c in 0..3 {
-        direction[0][c] = -direction[0][c];
-        direction[1][c] = -direction[1][c];
-    }
+    direction[0] = direction[0].map(|v| -v);
+    direction[1] = direction[1].map(|v| -v);
     origin[0] = -origin[0];
     origin[1] = -origin[1];
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quaternion_matrices_are_rotations() {
-        let r = quatern_to_matrix(0.1, -0.2, 0.3, 1.0);
-        for i in 0..3 {
-            for j in 0..3 {
-                let v: f64 = (0..3).map(|k| r[k][i] * r[k][j]).sum();
-                assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
-            }
-        }
-        assert!((det(&r) - 1.0).abs() < 1e-12);
-        assert!((det(&quatern_to_matrix(0.0, 0.0, 0.0, -1.0)) + 1.0).abs() < 1e-15);
-    }
-}
-
 /// Reduces an LPS direction and origin to a 2D image's, as ITK does for 2D files: the in-plane
 /// 2×2 block with each column renormalised over its two components, and z dropped.
+#[allow(clippy::needless_range_loop)] // indexes columns of a row-major matrix
 pub(crate) fn embed_2d(direction: &mut M3, origin: &mut [f64; 3]) {
     for c in 0..2 {
         let n = (direction[0][c] * direction[0][c] + direction[1][c] * direction[1][c]).sqrt();
@@ -119,4 +100,22 @@ pub(crate) fn embed_2d(direction: &mut M3, origin: &mut [f64; 3]) {
     direction[1][2] = 0.0;
     direction[2][2] = 1.0;
     origin[2] = 0.0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quaternion_matrices_are_rotations() {
+        let r = quatern_to_matrix(0.1, -0.2, 0.3, 1.0);
+        for i in 0..3 {
+            for j in 0..3 {
+                let v: f64 = (0..3).map(|k| r[k][i] * r[k][j]).sum();
+                assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+            }
+        }
+        assert!((det(&r) - 1.0).abs() < 1e-12);
+        assert!((det(&quatern_to_matrix(0.0, 0.0, 0.0, -1.0)) + 1.0).abs() < 1e-15);
+    }
 }

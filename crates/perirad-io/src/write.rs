@@ -151,8 +151,8 @@ fn write_nifti(path: &Path, image: &Image, gz: bool) -> Result<(), IoError> {
     h[0..4].copy_from_slice(&348i32.to_le_bytes());
     let ndim: i16 = if g.is_2d() { 2 } else { 3 };
     put_i16(&mut h, 40, ndim);
-    for a in 0..3 {
-        put_i16(&mut h, 42 + 2 * a, size[a] as i16);
+    for (a, &n) in size.iter().enumerate() {
+        put_i16(&mut h, 42 + 2 * a, n as i16);
     }
     for a in 3..7 {
         put_i16(&mut h, 42 + 2 * a, 1);
@@ -162,8 +162,8 @@ fn write_nifti(path: &Path, image: &Image, gz: bool) -> Result<(), IoError> {
     put_i16(&mut h, 72, (dtype.size() * 8) as i16);
     let (quat, qfac) = rotation_to_quatern(&direction);
     put_f32(&mut h, 76, qfac);
-    for a in 0..3 {
-        put_f32(&mut h, 80 + 4 * a, spacing[a]);
+    for (a, &sp) in spacing.iter().enumerate() {
+        put_f32(&mut h, 80 + 4 * a, sp);
     }
     for a in 3..7 {
         put_f32(&mut h, 80 + 4 * a, 1.0);
@@ -204,24 +204,47 @@ fn nrrd_type(d: DType) -> &'static str {
     }
 }
 
-fn vector(v: [f64; 3]) -> String {
-    format!("({:?},{:?},{:?})", v[0], v[1], v[2])
+fn vector(v: &[f64]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| format!("{x:?}")).collect();
+    format!("({})", parts.join(","))
+}
+
+/// Number of dimensions to write: 2 for a plain 2D image (one slice, in-plane direction, z
+/// origin 0), so that other tools see it as the 2D image it was read from; 3 otherwise (a
+/// single slice of a 3D volume keeps its 3D geometry).
+fn dims_to_write(g: &Geometry) -> usize {
+    let d = g.direction();
+    let planar =
+        d[2] == [0.0, 0.0, 1.0] && d[0][2] == 0.0 && d[1][2] == 0.0 && g.origin()[2] == 0.0;
+    if g.is_2d() && planar && g.spacing()[2] == 1.0 {
+        2
+    } else {
+        3
+    }
 }
 
 fn write_nrrd(path: &Path, image: &Image) -> Result<(), IoError> {
     let g = image.geometry();
-    let [nx, ny, nz] = g.size();
+    let n = dims_to_write(g);
     let d = g.direction();
     let s = g.spacing();
-    let dirs: Vec<String> = (0..3)
-        .map(|c| vector([d[0][c] * s[c], d[1][c] * s[c], d[2][c] * s[c]]))
+    let sizes: Vec<String> = g.size()[..n].iter().map(usize::to_string).collect();
+    let dirs: Vec<String> = (0..n)
+        .map(|c| vector(&(0..n).map(|r| d[r][c] * s[c]).collect::<Vec<f64>>()))
         .collect();
+    let space = if n == 3 {
+        "space: left-posterior-superior".to_string()
+    } else {
+        "space dimension: 2".to_string()
+    };
     let header = format!(
-        "NRRD0004\n# written by perirad {}\ntype: {}\ndimension: 3\nspace: left-posterior-superior\nsizes: {nx} {ny} {nz}\nspace directions: {}\nkinds: domain domain domain\nendian: little\nencoding: gzip\nspace origin: {}\n\n",
+        "NRRD0004\n# written by perirad {}\ntype: {}\ndimension: {n}\n{space}\nsizes: {}\nspace directions: {}\nkinds: {}\nendian: little\nencoding: gzip\nspace origin: {}\n\n",
         env!("CARGO_PKG_VERSION"),
         nrrd_type(image.dtype()),
+        sizes.join(" "),
         dirs.join(" "),
-        vector(g.origin()),
+        vec!["domain"; n].join(" "),
+        vector(&g.origin()[..n]),
     );
     let mut bytes = header.into_bytes();
     bytes.extend_from_slice(&gzip(path, &raw::encode_le(image.data()))?);
@@ -252,9 +275,10 @@ fn write_metaimage(path: &Path, image: &Image) -> Result<(), IoError> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    // TransformMatrix lists the direction of axis 0, then axis 1, then axis 2.
-    let tm: Vec<f64> = (0..3).flat_map(|c| (0..3).map(move |r| d[r][c])).collect();
-    let [nx, ny, nz] = g.size();
+    let n = dims_to_write(g);
+    // TransformMatrix lists the direction of axis 0, then axis 1 (then axis 2).
+    let tm: Vec<f64> = (0..n).flat_map(|c| (0..n).map(move |r| d[r][c])).collect();
+    let dims: Vec<String> = g.size()[..n].iter().map(usize::to_string).collect();
     let detached = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
@@ -268,10 +292,12 @@ fn write_metaimage(path: &Path, image: &Image) -> Result<(), IoError> {
         "LOCAL".into()
     };
     let header = format!(
-        "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\nCompressedData = False\nTransformMatrix = {}\nOffset = {}\nCenterOfRotation = 0 0 0\nElementSpacing = {}\nDimSize = {nx} {ny} {nz}\nElementType = {}\nElementDataFile = {data_file}\n",
+        "ObjectType = Image\nNDims = {n}\nBinaryData = True\nBinaryDataByteOrderMSB = False\nCompressedData = False\nTransformMatrix = {}\nOffset = {}\nCenterOfRotation = {}\nElementSpacing = {}\nDimSize = {}\nElementType = {}\nElementDataFile = {data_file}\n",
         nums(&tm),
-        nums(&g.origin()),
-        nums(&g.spacing()),
+        nums(&g.origin()[..n]),
+        vec!["0"; n].join(" "),
+        nums(&g.spacing()[..n]),
+        dims.join(" "),
         met_type(image.dtype()),
     );
     let voxels = raw::encode_le(image.data());
