@@ -230,8 +230,8 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
         });
         if let Err(e) = result {
             all_ok = false;
-            eprintln!("error: {}", crate::error_chain(&e));
-            let msg = e.to_string();
+            let msg = crate::error_chain(&e);
+            eprintln!("error: {msg}");
             if msg.contains("different grids") {
                 eprintln!("hint: pass --resample-mask to resample the mask onto the image grid (nearest neighbour)");
             } else if msg.contains("several series") || msg.contains("--series") {
