@@ -521,6 +521,20 @@ def make_nifti():
     img = nifti_image(nib.Nifti2Image, x, sform=B, scode=2, qform=B, qcode=1)
     entries.append(("nifti2_f32.nii.gz", img, "f32", "NIfTI-2 gzip, rotated sform_code 2 and qform_code 1 (same matrix)"))
 
+    # spatial units other than mm: ITK scales spacing and origin to mm (metres x1000, microns x0.001)
+    x = data("i16", 222)
+    img = nifti_image(nib.Nifti1Image, x, sform=A, scode=1, qform=A, qcode=1)
+    img.header.set_xyzt_units("meter", "sec")
+    entries.append(("nifti_units_meter_i16.nii", img, "i16", "xyzt_units = metres (ITK multiplies spacing and origin by 1000); sform = qform, code 1"))
+    x = data("f32", 223)
+    img = nifti_image(nib.Nifti1Image, x, sform=A, scode=1, qform=A, qcode=1)
+    img.header.set_xyzt_units("micron", "sec")
+    entries.append(("nifti_units_micron_f32.nii", img, "f32", "xyzt_units = micrometres (ITK multiplies spacing and origin by 0.001); sform = qform, code 1"))
+    # a NIfTI-1 pair: .hdr with magic 'ni1' and the voxels in .img
+    x = data("i16", 224)
+    img = nifti_image(nib.Nifti1Pair, x, sform=A, scode=1, qform=A, qcode=1)
+    entries.append(("nifti_pair_i16.hdr", img, "i16", "NIfTI-1 pair: .hdr (magic ni1) + .img; sform = qform, code 1"))
+
     for name, img, dt, note in entries:
         path = d / name
         if name.endswith(".gz"):
@@ -603,6 +617,20 @@ def make_nifti():
             if not which:
                 which.append("neither sform nor qform (pixdim only)" if int(hdr["sform_code"]) == 0 and int(hdr["qform_code"]) == 0 else "other")
             e["sitk_used"] = "+".join(which)
+
+
+def make_analyze():
+    """An Analyze 7.5 pair (.hdr/.img without NIfTI magic): ITK reads it with identity direction,
+    origin 0, spacing from pixdim and no scaling."""
+    d = OUT / "nifti"
+    x = np.ascontiguousarray(pattern((5, 6, 7), NP_TYPES["i16"], 230).transpose(2, 1, 0))
+    img = nib.AnalyzeImage(x, None)
+    img.header.set_data_dtype(np.int16)
+    img.header.set_zooms((0.8, 0.9, 2.0))
+    path = d / "analyze_i16.hdr"
+    img.to_filename(str(path))
+    record_sitk(path, "i16", note="Analyze 7.5 pair (.hdr + .img, no NIfTI magic), written by nibabel "
+                + nib.__version__ + "; pixdim 0.8 0.9 2.0")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1086,6 +1114,7 @@ def main():
         p.mkdir()
     make_metaimage()
     make_nifti()
+    make_analyze()
     make_nrrd()
     make_seg()
     make_frames()

@@ -34,6 +34,10 @@ pub(crate) struct Header {
     pub quatern: [f64; 3],
     pub qoffset: [f64; 3],
     pub srow: [[f64; 4]; 3],
+    /// `xyzt_units`: the low 3 bits give the spatial unit (1 m, 2 mm, 3 µm).
+    pub xyzt_units: i32,
+    /// An Analyze 7.5 header (no NIfTI magic): no transforms, no scaling.
+    pub analyze: bool,
 }
 
 struct Fields<'a> {
@@ -106,9 +110,15 @@ pub(crate) fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header, IoError>
     };
     let mut h = if version == 1 {
         let magic = &bytes[344..348];
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let analyze = !matches!(magic, b"n+1\0" | b"ni1\0")
+            && (name.ends_with(".hdr") || name.ends_with(".hdr.gz"));
         let single_file = match magic {
             b"n+1\0" => true,
             b"ni1\0" => false,
+            // Analyze 7.5 (`.hdr`/`.img` without NIfTI magic): ITK reads it with no transform and
+            // no scaling.
+            _ if analyze => false,
             _ => {
                 return Err(IoError::BadMagic {
                     path: path.to_path_buf(),
@@ -134,6 +144,8 @@ pub(crate) fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header, IoError>
             quatern: [f.f32(256), f.f32(260), f.f32(264)],
             qoffset: [f.f32(268), f.f32(272), f.f32(276)],
             srow: std::array::from_fn(|r| std::array::from_fn(|c| f.f32(280 + 16 * r + 4 * c))),
+            xyzt_units: bytes[123] as i32,
+            analyze,
         }
     } else {
         let magic = &bytes[4..12];
@@ -165,10 +177,18 @@ pub(crate) fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header, IoError>
             quatern: [f.f64(352), f.f64(360), f.f64(368)],
             qoffset: [f.f64(376), f.f64(384), f.f64(392)],
             srow: std::array::from_fn(|r| std::array::from_fn(|c| f.f64(400 + 32 * r + 8 * c))),
+            xyzt_units: f.i32(500),
+            analyze: false,
         }
     };
     if !h.single_file {
         h.vox_offset = h.vox_offset.max(0.0);
+    }
+    if h.analyze {
+        h.qform_code = 0;
+        h.sform_code = 0;
+        h.scl_slope = 1.0;
+        h.scl_inter = 0.0;
     }
     Ok(h)
 }
@@ -239,6 +259,16 @@ impl Header {
         Ok([dims[0] as usize, dims[1] as usize, dims[2] as usize])
     }
 
+    /// Factor to millimetres of the spatial unit, as ITK applies it to spacing and origin
+    /// (metres ×1000, micrometres ×0.001, anything else ×1).
+    fn unit_scale(&self) -> f64 {
+        match self.xyzt_units & 0x07 {
+            1 => 1e3,
+            3 => 1e-3,
+            _ => 1.0,
+        }
+    }
+
     fn spacing(&self, path: &Path) -> Result<[f64; 3], IoError> {
         let ndim = self.dim[0].clamp(1, 3) as usize;
         let mut s = [1.0; 3];
@@ -251,7 +281,7 @@ impl Header {
                     format!("{p}: voxel spacing must be finite and > 0"),
                 ));
             }
-            *sa = p;
+            *sa = p * self.unit_scale();
         }
         Ok(s)
     }
@@ -394,6 +424,8 @@ pub fn read_bytes(path: &Path, file: Vec<u8>, data_files: DataFiles) -> Result<I
     if h.qform_code > XFORM_UNKNOWN || h.sform_code > XFORM_UNKNOWN {
         orient::ras_to_lps(&mut direction, &mut origin);
     }
+    let unit = h.unit_scale();
+    origin = origin.map(|o| o * unit);
     // With neither transform, ITK keeps the identity direction in LPS (no RAS flip).
     if h.dim[0] <= 2 {
         orient::embed_2d(&mut direction, &mut origin);
