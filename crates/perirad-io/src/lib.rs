@@ -71,7 +71,10 @@ pub fn detect_format(path: &Path) -> Result<Format, IoError> {
     if path.is_dir() {
         return Ok(Format::DicomSeries);
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let ends = |s: &str| name.ends_with(s);
     if ends(".nii") || ends(".nii.gz") || ends(".hdr") || ends(".hdr.gz") {
         return Ok(Format::Nifti);
@@ -82,11 +85,18 @@ pub fn detect_format(path: &Path) -> Result<Format, IoError> {
     if ends(".mha") || ends(".mhd") {
         return Ok(Format::MetaImage);
     }
-    if [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"].iter().any(|e| ends(e)) {
+    if [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"]
+        .iter()
+        .any(|e| ends(e))
+    {
         return Ok(Format::Raster);
     }
     if !path.exists() {
-        return Err(IoError::io(path, "open", std::io::Error::from(std::io::ErrorKind::NotFound)));
+        return Err(IoError::io(
+            path,
+            "open",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
     }
     if dicom::is_dicom_file(path) {
         return Ok(match dicom::dicom_kind(path)? {
@@ -96,7 +106,9 @@ pub fn detect_format(path: &Path) -> Result<Format, IoError> {
         });
     }
     // Content sniffing for files without a telling extension.
-    let head = std::fs::read(path).map(|b| b[..b.len().min(348)].to_vec()).unwrap_or_default();
+    let head = std::fs::read(path)
+        .map(|b| b[..b.len().min(348)].to_vec())
+        .unwrap_or_default();
     if head.starts_with(b"NRRD000") {
         return Ok(Format::Nrrd);
     }
@@ -106,7 +118,9 @@ pub fn detect_format(path: &Path) -> Result<Format, IoError> {
     if head.starts_with(b"ObjectType") || head.starts_with(b"NDims") {
         return Ok(Format::MetaImage);
     }
-    Err(IoError::UnknownFormat { path: path.to_path_buf() })
+    Err(IoError::UnknownFormat {
+        path: path.to_path_buf(),
+    })
 }
 
 /// Reads an intensity image in any supported format.
@@ -117,12 +131,19 @@ pub fn read_image(path: &Path, options: &ReadOptions) -> Result<Image, IoError> 
         Format::MetaImage => metaimage::read(path),
         Format::Raster => raster::read(path, options.spacing_2d),
         Format::DicomSeries => {
-            let dir = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+            let dir = if path.is_dir() {
+                path
+            } else {
+                path.parent().unwrap_or(path)
+            };
             Ok(dicom::read_series(dir, options.series_uid.as_deref())?.image)
         }
         f @ (Format::DicomSeg | Format::RtStruct) => Err(IoError::Unsupported {
             path: path.to_path_buf(),
-            what: format!("{} as an intensity image (it is a segmentation: read it as a mask)", f.name()),
+            what: format!(
+                "{} as an intensity image (it is a segmentation: read it as a mask)",
+                f.name()
+            ),
         }),
     }
 }
@@ -162,16 +183,26 @@ pub fn read_labels(path: &Path, options: &ReadOptions) -> Result<Labels, IoError
                     what: "RTSTRUCT without a reference image: pass the DICOM series folder it was drawn on (--reference DIR)".into(),
                 });
             };
-            let series = dicom::read_series(r, options.series_uid.as_deref())?;
-            dicom::read_rtstruct(path, series.image.geometry())?.layers
+            if options.series_uid.is_some() {
+                let series = dicom::read_series(r, options.series_uid.as_deref())?;
+                dicom::read_rtstruct(path, series.image.geometry())?.layers
+            } else {
+                // The series the RTSTRUCT refers to; a different frame of reference is an error.
+                dicom::read_rtstruct_for_series(path, r)?.1.layers
+            }
         }
         _ => {
             let image = read_image(path, options)?;
-            vec![image.to_label_map().map_err(|e| IoError::geometry(path, e))?]
+            vec![image
+                .to_label_map()
+                .map_err(|e| IoError::geometry(path, e))?]
         }
     };
     if layers.is_empty() {
-        return Err(IoError::Unsupported { path: path.to_path_buf(), what: "segmentation with no layers".into() });
+        return Err(IoError::Unsupported {
+            path: path.to_path_buf(),
+            what: "segmentation with no layers".into(),
+        });
     }
     Ok(Labels { format, layers })
 }
@@ -189,9 +220,10 @@ pub enum GridPolicy {
 /// coordinate and direction tolerance).
 pub const GRID_TOLERANCE: f64 = 1e-6;
 
-/// The binary mask of `label` (or of every non-zero label when `None`) on `image`'s grid. A mask
-/// on another grid is an error unless `policy` resamples it; an empty mask or a label that is not
-/// present is an error. Named segments can be chosen by `segment` name instead of label.
+/// The binary mask chosen by `selector` on `image`'s grid. A mask on another grid is an error
+/// unless `policy` resamples it; an empty mask or a label that is not present is an error. A
+/// DICOM-SEG is placed and an RTSTRUCT rasterised on `image`'s grid itself (unless
+/// `options.reference` names another series).
 pub fn read_mask(
     path: &Path,
     image: &Geometry,
@@ -199,12 +231,31 @@ pub fn read_mask(
     policy: GridPolicy,
     options: &ReadOptions,
 ) -> Result<Mask, IoError> {
-    let labels = read_labels(path, options)?;
+    // DICOM-SEG frames are placed, and RTSTRUCT contours rasterised, directly on the image grid.
+    let labels = match detect_format(path)? {
+        Format::DicomSeg if options.reference.is_none() => Labels {
+            format: Format::DicomSeg,
+            layers: dicom::read_seg_on(path, image)?.layers,
+        },
+        Format::RtStruct if options.reference.is_none() => Labels {
+            format: Format::RtStruct,
+            layers: dicom::read_rtstruct(path, image)?.layers,
+        },
+        _ => read_labels(path, options)?,
+    };
+    if labels.layers.is_empty() {
+        return Err(IoError::Unsupported {
+            path: path.to_path_buf(),
+            what: "segmentation with no layers".into(),
+        });
+    }
     let (layer, label) = selector.resolve(path, &labels)?;
     let mut lm = labels.layers[layer].clone();
     if !lm.geometry().same_grid(image, GRID_TOLERANCE) {
         match policy {
-            GridPolicy::Strict => lm.check_grid(image, GRID_TOLERANCE).map_err(|e| IoError::geometry(path, e))?,
+            GridPolicy::Strict => lm
+                .check_grid(image, GRID_TOLERANCE)
+                .map_err(|e| IoError::geometry(path, e))?,
             GridPolicy::ResampleNearest => lm = lm.resample_nearest(image),
         }
     }
@@ -232,20 +283,36 @@ impl MaskSelector {
         match self {
             MaskSelector::AnyLabel => Ok((0, None)),
             MaskSelector::Label(l) => {
-                let layer = labels.layers.iter().position(|lm| lm.labels().contains(l)).unwrap_or(0);
+                let layer = labels
+                    .layers
+                    .iter()
+                    .position(|lm| lm.labels().contains(l))
+                    .unwrap_or(0);
                 Ok((layer, Some(*l)))
             }
             MaskSelector::Segment(name) => {
                 for (i, lm) in labels.layers.iter().enumerate() {
-                    if let Some(s) = lm.segments().iter().find(|s| &s.name == name || s.id.as_deref() == Some(name)) {
+                    if let Some(s) = lm
+                        .segments()
+                        .iter()
+                        .find(|s| &s.name == name || s.id.as_deref() == Some(name))
+                    {
                         return Ok((i, Some(s.value)));
                     }
                 }
-                let names: Vec<&str> = labels.layers.iter().flat_map(|lm| lm.segments().iter().map(|s| s.name.as_str())).collect();
+                let names: Vec<&str> = labels
+                    .layers
+                    .iter()
+                    .flat_map(|lm| lm.segments().iter().map(|s| s.name.as_str()))
+                    .collect();
                 Err(IoError::SegmentNotFound {
                     path: path.to_path_buf(),
                     name: name.clone(),
-                    available: if names.is_empty() { "none named".into() } else { names.join(", ") },
+                    available: if names.is_empty() {
+                        "none named".into()
+                    } else {
+                        names.join(", ")
+                    },
                 })
             }
         }

@@ -234,7 +234,7 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
             eprintln!("error: {msg}");
             if msg.contains("different grids") {
                 eprintln!("hint: pass --resample-mask to resample the mask onto the image grid (nearest neighbour)");
-            } else if msg.contains("several series") || msg.contains("--series") {
+            } else if msg.contains("choose one by its SeriesInstanceUID") {
                 eprintln!("hint: choose one with --series UID");
             } else if msg.contains("RTSTRUCT without a reference") {
                 eprintln!("hint: pass --reference DICOM_DIR");

@@ -68,9 +68,7 @@ fn mask_on_another_grid_fails_with_a_hint_and_resamples_on_request() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A 2 × 2 × 1 mask of 100 mm voxels covering the demo image's x/y extent and z ∈ [-50, 50).
     let mask = dir.path().join("mask.nrrd");
-    let header = format!(
-        "NRRD0004\ntype: uchar\ndimension: 3\nspace: left-posterior-superior\nsizes: 2 2 1\nspace directions: (100,0,0) (0,100,0) (0,0,100)\nspace origin: (-150,-100,0)\nencoding: raw\n\n"
-    );
+    let header = "NRRD0004\ntype: uchar\ndimension: 3\nspace: left-posterior-superior\nsizes: 2 2 1\nspace directions: (100,0,0) (0,100,0) (0,0,100)\nspace origin: (-150,-100,0)\nencoding: raw\n\n".to_string();
     let mut bytes = header.into_bytes();
     bytes.extend_from_slice(&[1, 1, 1, 1]);
     std::fs::write(&mask, bytes).expect("write");
@@ -128,4 +126,33 @@ fn bad_usage_exits_with_code_2() {
     let out = perirad(&["info", "--spacing", "0,1", &demo("breast1_image.nrrd")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("spacing must be finite and > 0"));
+}
+
+#[test]
+fn dicom_seg_and_rtstruct_masks_land_on_the_image_grid() {
+    // The IBSI CT phantom ROI has 125,256 voxels (../shared/data/ibsi/README.md and
+    // ../shared/data/io/reference.json).
+    let want = perirad_testdata::load_io_reference(
+        &perirad_testdata::shared_data().join("io/reference.json"),
+    )
+    .files["ibsi/phantoms/ct/mask.nii.gz"]
+        .labels
+        .clone()
+        .expect("mask labels")["1"];
+    let ct = perirad_testdata::shared_data().join("ibsi/phantoms/ct");
+    let p = |s: &str| ct.join(s).to_string_lossy().into_owned();
+    for (image, mask) in [
+        ("dicom/image", "dicom/seg/mask_seg.dcm"),
+        ("phantom.nii.gz", "dicom/rtstruct/DCM_RS_00060.dcm"),
+        ("dicom/image", "mask.nii.gz"),
+    ] {
+        let out = perirad(&["info", "--json", &p(image), "--mask", &p(mask)]);
+        assert!(
+            out.status.success(),
+            "{image} + {mask}: {}",
+            text(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("json");
+        assert_eq!(v["roi_voxels"].as_u64(), Some(want), "{image} + {mask}");
+    }
 }

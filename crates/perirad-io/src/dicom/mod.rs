@@ -1,48 +1,29 @@
-//! DICOM readers (series, SEG, RTSTRUCT): placeholder until the DICOM readers land.
-use crate::IoError;
-use perirad_core::{DType, Geometry, Image, LabelMap};
-use std::path::Path;
+//! DICOM readers: image series, DICOM-SEG and RTSTRUCT.
+//!
+//! * [`read_series`] reads one folder of single-frame images into an [`Image`](perirad_core::Image)
+//!   exactly as SimpleITK's `ImageSeriesReader` does with GDCM (geometry, voxel type, rescale), but
+//!   refuses stacks SimpleITK would silently get wrong: mixed sizes, orientations or spacings,
+//!   duplicate positions, gantry tilt, missing slices and irregular gaps. [`list_series`] lists the
+//!   series of a folder so that a caller can choose one.
+//! * [`read_seg`] / [`read_seg_on`] read a DICOM-SEG on its own grid or on a reference grid.
+//! * [`read_rtstruct`] / [`read_rtstruct_for_series`] rasterise an RT Structure Set onto a grid.
+//!
+//! Segments and ROIs become [`LabelMap`](perirad_core::LabelMap) layers: overlapping ones go to
+//! separate layers. Tolerances are documented in one place (`geom.rs`). Pixel data is read
+//! directly for uncompressed transfer syntaxes and through `dicom-pixeldata` for the compressed
+//! ones it decodes (JPEG baseline/extended/lossless, RLE); others fail with an error naming the
+//! transfer syntax. Every file is pre-scanned for impossible lengths before it is parsed, so a
+//! hostile file is an error, never a crash or a huge allocation.
 
-pub enum DicomKind {
-    Image,
-    Seg,
-    RtStruct,
-    Other(String),
-}
-pub struct DicomSeries {
-    pub image: Image,
-    pub stored_dtype: DType,
-    pub series_uid: String,
-    pub frame_of_reference_uid: Option<String>,
-    pub sop_instance_uids: Vec<String>,
-}
-pub struct SegVolume {
-    pub layers: Vec<LabelMap>,
-}
-pub struct RtStructVolume {
-    pub layers: Vec<LabelMap>,
-}
-fn not_yet(path: &Path) -> IoError {
-    IoError::Unsupported {
-        path: path.to_path_buf(),
-        what: "DICOM (not implemented yet)".into(),
-    }
-}
-pub fn is_dicom_file(_path: &Path) -> bool {
-    false
-}
-pub fn dicom_kind(path: &Path) -> Result<DicomKind, IoError> {
-    Err(not_yet(path))
-}
-pub fn read_series(dir: &Path, _uid: Option<&str>) -> Result<DicomSeries, IoError> {
-    Err(not_yet(dir))
-}
-pub fn read_seg(path: &Path) -> Result<SegVolume, IoError> {
-    Err(not_yet(path))
-}
-pub fn read_seg_on(path: &Path, _g: &Geometry) -> Result<SegVolume, IoError> {
-    Err(not_yet(path))
-}
-pub fn read_rtstruct(path: &Path, _g: &Geometry) -> Result<RtStructVolume, IoError> {
-    Err(not_yet(path))
-}
+mod geom;
+mod layers;
+mod object;
+mod pixels;
+mod rtstruct;
+mod seg;
+mod series;
+
+pub use object::{dicom_kind, is_dicom_file, DicomKind};
+pub use rtstruct::{read_rtstruct, read_rtstruct_for_series, RtStructVolume};
+pub use seg::{read_seg, read_seg_on, SegVolume};
+pub use series::{list_series, read_series, DicomSeries, SeriesInfo};
