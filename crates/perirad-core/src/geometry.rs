@@ -119,6 +119,19 @@ impl Geometry {
         self.spacing[0] * self.spacing[1] * self.spacing[2]
     }
 
+    /// Fails unless an array of `len` values holds exactly one per voxel.
+    pub fn check_data_len(&self, len: usize) -> Result<(), CoreError> {
+        if len == self.len() {
+            Ok(())
+        } else {
+            Err(CoreError::DataLength {
+                size: self.size,
+                expected: self.len(),
+                actual: len,
+            })
+        }
+    }
+
     /// Linear index of `(i, j, k)`, x fastest.
     #[inline]
     pub fn linear_index(&self, i: usize, j: usize, k: usize) -> usize {

@@ -174,13 +174,7 @@ pub struct Image {
 impl Image {
     /// Fails when `data` does not hold exactly one value per voxel.
     pub fn new(geometry: Geometry, data: VoxelData) -> Result<Self, CoreError> {
-        if data.len() != geometry.len() {
-            return Err(CoreError::DataLength {
-                size: geometry.size(),
-                expected: geometry.len(),
-                actual: data.len(),
-            });
-        }
+        geometry.check_data_len(data.len())?;
         Ok(Self { geometry, data })
     }
     pub fn geometry(&self) -> &Geometry {

@@ -12,13 +12,7 @@ pub struct Volume<T> {
 impl<T> Volume<T> {
     /// Fails when `data` does not hold exactly one value per voxel.
     pub fn new(geometry: Geometry, data: Vec<T>) -> Result<Self, CoreError> {
-        if data.len() != geometry.len() {
-            return Err(CoreError::DataLength {
-                size: geometry.size(),
-                expected: geometry.len(),
-                actual: data.len(),
-            });
-        }
+        geometry.check_data_len(data.len())?;
         Ok(Self { geometry, data })
     }
 
