@@ -354,3 +354,28 @@ fn missing_file_and_unknown_format() {
         "{err}"
     );
 }
+
+/// Inputs the fuzzers found (see fuzz/README.md): each must be a clear error, quickly, without a
+/// panic or a large allocation.
+#[test]
+fn fuzz_regressions_are_clear_errors() {
+    let dir = data("fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("folder") {
+        let path = entry.expect("entry").path();
+        n += 1;
+        let name = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let err = match perirad_io::read_labels(&path, &ReadOptions::default()) {
+            Err(e) => e.to_string(),
+            Ok(_) => match read_image(&path, &ReadOptions::default()) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("{name}: accepted"),
+            },
+        };
+        assert!(err.contains(&name), "{name}: {err}");
+    }
+    assert!(n >= 1);
+}

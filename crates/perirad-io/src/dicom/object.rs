@@ -392,7 +392,10 @@ impl Walker<'_> {
                 String::from_utf8_lossy(&vr)
             ));
         }
-        if long_vr(&vr) {
+        // The parser reads a VR it does not know as UN, which has the long form (2 reserved
+        // bytes, 4-byte length): the pre-scan must read the same layout, or a mutated VR hides
+        // a huge length from it (found by fuzzing).
+        if long_vr(&vr) || dicom_core::VR::from_binary(vr).is_none() {
             if pos + 12 > end {
                 return Err(short("element header"));
             }
