@@ -231,8 +231,26 @@ pub fn read_mask(
     policy: GridPolicy,
     options: &ReadOptions,
 ) -> Result<Mask, IoError> {
-    // DICOM-SEG frames are placed, and RTSTRUCT contours rasterised, directly on the image grid.
-    let labels = match detect_format(path)? {
+    let labels = read_labels_on(path, image, policy, options)?;
+    let (layer, label) = selector.resolve(path, &labels)?;
+    let lm = &labels.layers[layer];
+    match label {
+        Some(l) => lm.mask(l),
+        None => lm.foreground(),
+    }
+    .map_err(|e| IoError::geometry(path, e))
+}
+
+/// Every layer of a segmentation on `image`'s grid: a DICOM-SEG is placed and an RTSTRUCT
+/// rasterised on that grid itself (unless `options.reference` names another series); any other
+/// mask on another grid is an error unless `policy` resamples it.
+pub fn read_labels_on(
+    path: &Path,
+    image: &Geometry,
+    policy: GridPolicy,
+    options: &ReadOptions,
+) -> Result<Labels, IoError> {
+    let mut labels = match detect_format(path)? {
         Format::DicomSeg if options.reference.is_none() => Labels {
             format: Format::DicomSeg,
             layers: dicom::read_seg_on(path, image)?.layers,
@@ -249,21 +267,17 @@ pub fn read_mask(
             what: "segmentation with no layers".into(),
         });
     }
-    let (layer, label) = selector.resolve(path, &labels)?;
-    let mut lm = labels.layers[layer].clone();
-    if !lm.geometry().same_grid(image, GRID_TOLERANCE) {
-        match policy {
-            GridPolicy::Strict => lm
-                .check_grid(image, GRID_TOLERANCE)
-                .map_err(|e| IoError::geometry(path, e))?,
-            GridPolicy::ResampleNearest => lm = lm.resample_nearest(image),
+    for lm in labels.layers.iter_mut() {
+        if !lm.geometry().same_grid(image, GRID_TOLERANCE) {
+            match policy {
+                GridPolicy::Strict => lm
+                    .check_grid(image, GRID_TOLERANCE)
+                    .map_err(|e| IoError::geometry(path, e))?,
+                GridPolicy::ResampleNearest => *lm = lm.resample_nearest(image),
+            }
         }
     }
-    match label {
-        Some(l) => lm.mask(l),
-        None => lm.foreground(),
-    }
-    .map_err(|e| IoError::geometry(path, e))
+    Ok(labels)
 }
 
 /// Which voxels of a segmentation make the mask.
@@ -279,7 +293,8 @@ pub enum MaskSelector {
 }
 
 impl MaskSelector {
-    fn resolve(&self, path: &Path, labels: &Labels) -> Result<(usize, Option<u32>), IoError> {
+    /// The layer and label value this selector picks (`None`: every non-zero label).
+    pub fn resolve(&self, path: &Path, labels: &Labels) -> Result<(usize, Option<u32>), IoError> {
         match self {
             MaskSelector::AnyLabel => Ok((0, None)),
             MaskSelector::Label(l) => {

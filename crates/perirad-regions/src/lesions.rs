@@ -111,3 +111,82 @@ mod tests {
         assert_eq!(c6[0].data().iter().filter(|&&b| b).count(), 2);
     }
 }
+
+/// The lesions of a label map, ready for [`crate::build_regions`].
+#[derive(Debug, Clone)]
+pub struct Lesions {
+    /// One mask per lesion, largest first.
+    pub masks: Vec<Mask>,
+    /// True when lesions are numbered (several labels, or connected components).
+    pub numbered: bool,
+    /// Every lesion's voxels: removed from every peritumoral region.
+    pub all_tumor: Mask,
+    /// The label value of each lesion (`None` for connected components of several labels).
+    pub labels: Vec<Option<u32>>,
+}
+
+/// Chooses the lesions of `labels`:
+/// * `label` given: that label is the tumor (`per_lesion`: its connected components);
+/// * no label and one label present: the same with that label;
+/// * no label and several labels: each label is a lesion (`per_lesion`: the connected
+///   components of all of them).
+///
+/// Lesions are numbered by decreasing voxel count (ties: the first voxel in index order).
+pub fn lesions_of(
+    labels: &perirad_core::LabelMap,
+    label: Option<u32>,
+    per_lesion: bool,
+    connectivity: Connectivity,
+) -> Result<Lesions, crate::RegionError> {
+    let counts = labels.counts();
+    let chosen: Vec<u32> = match label {
+        Some(l) => vec![l],
+        None => counts.keys().copied().collect(),
+    };
+    let all_tumor = match label {
+        Some(l) => labels.mask(l)?,
+        None => labels.foreground()?,
+    };
+    if per_lesion {
+        let masks = connected_components(&all_tumor, connectivity);
+        let n = masks.len();
+        let only = (chosen.len() == 1).then(|| chosen[0]);
+        return Ok(Lesions {
+            masks,
+            numbered: true,
+            all_tumor,
+            labels: vec![only; n],
+        });
+    }
+    if chosen.len() == 1 {
+        return Ok(Lesions {
+            masks: vec![all_tumor.clone()],
+            numbered: false,
+            all_tumor,
+            labels: vec![Some(chosen[0])],
+        });
+    }
+    // Several labels: each is a lesion, largest first, ties by first voxel.
+    let mut per_label: Vec<(usize, usize, u32)> = chosen
+        .iter()
+        .map(|&l| {
+            let first = labels
+                .labels()
+                .iter()
+                .position(|&v| v == l)
+                .unwrap_or(usize::MAX);
+            (counts.get(&l).copied().unwrap_or(0), first, l)
+        })
+        .collect();
+    per_label.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let masks = per_label
+        .iter()
+        .map(|&(_, _, l)| labels.mask(l))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Lesions {
+        masks,
+        numbered: true,
+        all_tumor,
+        labels: per_label.iter().map(|&(_, _, l)| Some(l)).collect(),
+    })
+}

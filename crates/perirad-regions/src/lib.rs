@@ -24,5 +24,5 @@ pub use build::{
 };
 pub use edt::{squared_distance, DistanceMode};
 pub use error::RegionError;
-pub use lesions::{connected_components, Connectivity};
+pub use lesions::{connected_components, lesions_of, Connectivity, Lesions};
 pub use spec::{RegionSpec, Width};

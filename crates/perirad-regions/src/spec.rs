@@ -139,12 +139,14 @@ impl std::str::FromStr for RegionSpec {
                 }
                 RegionSpec::Rings { from, to, step }
             }
-            other => return Err(RegionError::Spec {
-                spec: spec.to_string(),
-                reason: format!(
+            other => {
+                return Err(RegionError::Spec {
+                    spec: spec.to_string(),
+                    reason: format!(
                     "unknown region kind {other:?} (tumor, ring, shell, rings, inner, tumor+ring)"
                 ),
-            }),
+                })
+            }
         };
         Ok(w)
     }

@@ -4,6 +4,7 @@
 //! command-line usage.
 
 mod info;
+mod regions;
 
 use clap::{Args, Parser, Subcommand};
 use perirad_io::ReadOptions;
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Print geometry, voxel type, intensity range and labels of image and mask files.
     Info(info::InfoArgs),
+    /// Build peritumoral regions (rings, shells, half-radius ring, inner rim) in exact millimetres.
+    Regions(regions::RegionsArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
     Convert(info::ConvertArgs),
 }
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => info::run_info(&args),
         Command::Convert(args) => info::run_convert(&args),
+        Command::Regions(args) => regions::run_regions(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
