@@ -96,7 +96,7 @@ fn parse_window(s: &str) -> Result<(f64, f64), String> {
         .trim()
         .parse()
         .map_err(|_| format!("{b:?} is not a number"))?;
-    if !(lo <= hi) {
+    if lo.is_nan() || hi.is_nan() || lo > hi {
         return Err(format!("{s}: LO must not exceed HI"));
     }
     Ok((lo, hi))
