@@ -1,11 +1,15 @@
 //! Exact Euclidean distance transform in millimetres for anisotropic voxels.
 //!
 //! Separable lower envelope of parabolas (Felzenszwalb & Huttenlocher, "Distance transforms of
-//! sampled functions", Theory of Computing 8, 2012): one 1D pass per axis, each linear in the
-//! number of voxels, so the whole transform is O(N). The passes run z, then x, then y; the z pass
-//! writes a `[j][k][i]` layout so that every pass reads and writes contiguous rows, and the y pass
-//! transposes back to `[k][j][i]` (x fastest). Lines are independent, so the result does not
-//! depend on the number of threads.
+//! sampled functions", Theory of Computing 8, 2012), linear in the number of voxels:
+//! 1. along z, the distance in slices to the nearest feature of the same (i, j) column, an
+//!    integer, by two sweeps; stored as `u32` in a `[j][k][i]` layout so that every read and
+//!    write is a contiguous row;
+//! 2. per slice k (in parallel): along x, the lower envelope of `(Δk·s_z)²` on each row, written
+//!    straight into the output slice; then along y, on blocks of adjacent columns.
+//!
+//! Squared distances are sums of `(Δ·spacing)²` in f64, as SciPy's `distance_transform_edt`
+//! computes them. Slices are independent, so the result does not depend on the thread count.
 
 use perirad_core::{Mask, Volume};
 use rayon::prelude::*;
@@ -33,65 +37,114 @@ pub fn squared_distance(features: &Mask, mode: DistanceMode) -> Volume<f64> {
     let [sx, sy, sz] = g.spacing();
     let f = features.data();
     let n = nx * ny * nz;
-    let mut out = vec![0.0f64; n];
-    if mode == DistanceMode::ThreeD && nz > 1 {
-        // Pass 1, along z, into t[j][k][i].
-        let mut t = vec![0.0f64; n];
-        t.par_chunks_mut(nz * nx).enumerate().for_each_init(
-            || Workspace::new(nz),
-            |ws, (j, chunk)| {
+    // Pass 1 (3D only): slices to the nearest feature along z, t[j][k][i]; NONE = no feature.
+    let t: Option<Vec<u32>> = (mode == DistanceMode::ThreeD && nz > 1).then(|| {
+        let mut t = vec![NONE; n];
+        t.par_chunks_mut(nz * nx)
+            .enumerate()
+            .for_each(|(j, chunk)| {
+                let row = |k: usize| &f[(k * ny + j) * nx..(k * ny + j + 1) * nx];
+                let mut last = vec![NONE; nx];
                 for k in 0..nz {
-                    let row = &f[(k * ny + j) * nx..(k * ny + j + 1) * nx];
-                    for (dst, &b) in chunk[k * nx..(k + 1) * nx].iter_mut().zip(row) {
-                        *dst = if b { 0.0 } else { f64::INFINITY };
+                    for (i, (&b, dst)) in row(k)
+                        .iter()
+                        .zip(&mut chunk[k * nx..(k + 1) * nx])
+                        .enumerate()
+                    {
+                        if b {
+                            last[i] = k as u32;
+                        }
+                        *dst = if last[i] == NONE {
+                            NONE
+                        } else {
+                            k as u32 - last[i]
+                        };
                     }
                 }
-                for i in 0..nx {
-                    ws.strided(chunk, i, nx, nz, sz);
+                let mut next = vec![NONE; nx];
+                for k in (0..nz).rev() {
+                    for (i, (&b, dst)) in row(k)
+                        .iter()
+                        .zip(&mut chunk[k * nx..(k + 1) * nx])
+                        .enumerate()
+                    {
+                        if b {
+                            next[i] = k as u32;
+                        }
+                        if next[i] != NONE {
+                            *dst = (*dst).min(next[i] - k as u32);
+                        }
+                    }
                 }
-            },
-        );
-        // Pass 2, along x, on contiguous rows.
-        t.par_chunks_mut(nx).for_each_init(
-            || Workspace::new(nx),
-            |ws, row| ws.strided(row, 0, 1, nx, sx),
-        );
-        // Pass 3, along y, transposing back to out[k][j][i].
-        out.par_chunks_mut(nx * ny).enumerate().for_each_init(
-            || Workspace::new(ny),
-            |ws, (k, slice)| {
-                for j in 0..ny {
-                    let src = (j * nz + k) * nx;
-                    slice[j * nx..(j + 1) * nx].copy_from_slice(&t[src..src + nx]);
+            });
+        t
+    });
+    let mut out = vec![0.0f64; n];
+    out.par_chunks_mut(nx * ny).enumerate().for_each_init(
+        || Workspace::new(nx.max(ny)),
+        |ws, (k, slice)| {
+            // Pass 2: along x, row by row, from the z distances (or the features in-plane).
+            for j in 0..ny {
+                match &t {
+                    Some(t) => {
+                        let src = &t[(j * nz + k) * nx..(j * nz + k + 1) * nx];
+                        for (dst, &d) in ws.line.iter_mut().zip(src) {
+                            *dst = if d == NONE {
+                                f64::INFINITY
+                            } else {
+                                let v = d as f64 * sz;
+                                v * v
+                            };
+                        }
+                    }
+                    None => {
+                        let src = &f[(k * ny + j) * nx..(k * ny + j + 1) * nx];
+                        for (dst, &b) in ws.line.iter_mut().zip(src) {
+                            *dst = if b { 0.0 } else { f64::INFINITY };
+                        }
+                    }
                 }
-                for i in 0..nx {
-                    ws.strided(slice, i, nx, ny, sy);
-                }
-            },
-        );
-    } else {
-        out.par_iter_mut()
-            .zip(f.par_iter())
-            .for_each(|(d, &b)| *d = if b { 0.0 } else { f64::INFINITY });
-        out.par_chunks_mut(nx).for_each_init(
-            || Workspace::new(nx),
-            |ws, row| ws.strided(row, 0, 1, nx, sx),
-        );
-        out.par_chunks_mut(nx * ny).for_each_init(
-            || Workspace::new(ny),
-            |ws, slice| {
-                for i in 0..nx {
-                    ws.strided(slice, i, nx, ny, sy);
-                }
-            },
-        );
-    }
+                envelope(
+                    &ws.line[..nx],
+                    sx,
+                    &mut slice[j * nx..(j + 1) * nx],
+                    &mut ws.v,
+                    &mut ws.z,
+                );
+            }
+            // Pass 3: along y, on blocks of adjacent columns (contiguous reads and writes).
+            ws.columns(slice, nx, ny, sy);
+        },
+    );
     Volume::new(g.clone(), out).unwrap_or_else(|_| unreachable!("one value per voxel"))
 }
 
-/// Buffers for the 1D transform of one line.
+/// "No feature in this column" in the z pass.
+const NONE: u32 = u32::MAX;
+
+/// Columns transformed together in the y pass.
+const BLOCK: usize = 16;
+
+/// Signed distance in mm: for a voxel outside the mask, the distance to the nearest mask voxel
+/// centre; inside, minus the distance to the nearest non-mask voxel centre. `±inf` where the
+/// other side does not exist (an empty or a full mask).
+pub fn signed_distance(mask: &Mask, mode: DistanceMode) -> Volume<f64> {
+    let outside = squared_distance(mask, mode);
+    let inside = squared_distance(&mask.map(|&b| !b), mode);
+    let data = mask
+        .data()
+        .par_iter()
+        .zip(outside.data().par_iter().zip(inside.data().par_iter()))
+        .map(|(&m, (&o, &i))| if m { -i.sqrt() } else { o.sqrt() })
+        .collect();
+    Volume::new(mask.geometry().clone(), data)
+        .unwrap_or_else(|_| unreachable!("one value per voxel"))
+}
+
+/// Buffers for the 1D transforms of one thread.
 struct Workspace {
     line: Vec<f64>,
+    block: Vec<f64>,
     out: Vec<f64>,
     v: Vec<usize>,
     z: Vec<f64>,
@@ -101,26 +154,42 @@ impl Workspace {
     fn new(n: usize) -> Self {
         Self {
             line: vec![0.0; n],
+            block: vec![0.0; n * BLOCK],
             out: vec![0.0; n],
             v: vec![0; n],
             z: vec![0.0; n + 1],
         }
     }
 
-    /// Transforms, in place, the line `data[start + m·stride]`, `m < n`, with sample spacing `s`.
-    fn strided(&mut self, data: &mut [f64], start: usize, stride: usize, n: usize, s: f64) {
-        for m in 0..n {
-            self.line[m] = data[start + m * stride];
-        }
-        envelope(
-            &self.line[..n],
-            s,
-            &mut self.out[..n],
-            &mut self.v,
-            &mut self.z,
-        );
-        for m in 0..n {
-            data[start + m * stride] = self.out[m];
+    /// Transforms, in place, every column of a `nx × ny` slice along y (spacing `s`), `BLOCK`
+    /// adjacent columns at a time.
+    fn columns(&mut self, slice: &mut [f64], nx: usize, ny: usize, s: f64) {
+        let mut i0 = 0;
+        while i0 < nx {
+            let w = BLOCK.min(nx - i0);
+            for m in 0..ny {
+                let row = &slice[m * nx + i0..m * nx + i0 + w];
+                for (b, &v) in row.iter().enumerate() {
+                    self.block[b * ny + m] = v;
+                }
+            }
+            for b in 0..w {
+                envelope(
+                    &self.block[b * ny..(b + 1) * ny],
+                    s,
+                    &mut self.out[..ny],
+                    &mut self.v,
+                    &mut self.z,
+                );
+                self.block[b * ny..(b + 1) * ny].copy_from_slice(&self.out[..ny]);
+            }
+            for m in 0..ny {
+                let row = &mut slice[m * nx + i0..m * nx + i0 + w];
+                for (b, v) in row.iter_mut().enumerate() {
+                    *v = self.block[b * ny + m];
+                }
+            }
+            i0 += w;
         }
     }
 }
@@ -228,6 +297,14 @@ mod tests {
                 prop_assert!(a == b || (a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
             }
         }
+    }
+
+    #[test]
+    fn signed_distance_is_negative_inside() {
+        let g = Geometry::new([5, 1, 1], [2.0, 1.0, 1.0], [0.0; 3], IDENTITY).expect("valid");
+        let m = Volume::new(g, vec![false, true, true, true, false]).expect("len");
+        let d = signed_distance(&m, DistanceMode::ThreeD);
+        assert_eq!(d.data(), &[2.0, -2.0, -4.0, -2.0, 2.0]);
     }
 
     #[test]

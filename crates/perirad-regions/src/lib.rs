@@ -22,7 +22,7 @@ mod spec;
 pub use build::{
     build_regions, equivalent_radius, Constraints, Region, RegionOptions, BOUNDARY_TOLERANCE,
 };
-pub use edt::{squared_distance, DistanceMode};
+pub use edt::{signed_distance, squared_distance, DistanceMode};
 pub use error::RegionError;
 pub use lesions::{connected_components, lesions_of, Connectivity, Lesions};
 pub use spec::{RegionSpec, Width};

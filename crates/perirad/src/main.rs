@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 a file or case failed (the others were still processed); 2 bad
 //! command-line usage.
 
+mod distance;
 mod info;
 mod regions;
 
@@ -18,6 +19,9 @@ use std::process::ExitCode;
     about = "Peritumoral radiomics for liver cancer: images, rings, features, models"
 )]
 struct Cli {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +32,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Build peritumoral regions (rings, shells, half-radius ring, inner rim) in exact millimetres.
     Regions(regions::RegionsArgs),
+    /// Write the exact Euclidean distance map (mm) of a mask, optionally signed.
+    Distance(distance::DistanceArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
     Convert(info::ConvertArgs),
 }
@@ -75,10 +81,19 @@ fn parse_spacing(s: &str) -> Result<[f64; 2], String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+        {
+            eprintln!("warning: cannot set {n} threads: {e}");
+        }
+    }
     let result = match cli.command {
         Command::Info(args) => info::run_info(&args),
         Command::Convert(args) => info::run_convert(&args),
         Command::Regions(args) => regions::run_regions(&args),
+        Command::Distance(args) => distance::run_distance(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
