@@ -327,6 +327,30 @@ fn fmt_tag(t: (u16, u16)) -> String {
 }
 
 /// Explicit VRs whose length field is 4 bytes (after 2 reserved bytes).
+/// The VR dicom-parser gives an element: explicit VR as written (unknown → UN); implicit VR
+/// from the standard dictionary (pixel data and overlay data OW, unknown → UN).
+fn parser_vr(h: &ElementHeader) -> VR {
+    match h.vr {
+        Some(vr) => VR::from_binary(vr).unwrap_or(VR::UN),
+        None if h.tag == (0x7FE0, 0x0010) || (h.tag.0 & 0xFF00 == 0x6000 && h.tag.1 == 0x3000) => {
+            VR::OW
+        }
+        None => StandardDataDictionary
+            .by_tag(Tag(h.tag.0, h.tag.1))
+            .map_or(VR::UN, |e| e.vr().relaxed()),
+    }
+}
+
+/// Bytes per value of a VR whose values have a fixed size (1 for the others).
+fn value_size(vr: VR) -> usize {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::AT | VR::OF | VR::OL => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => 1,
+    }
+}
+
 fn long_vr(vr: &[u8; 2]) -> bool {
     matches!(
         vr,
@@ -469,6 +493,16 @@ impl Walker<'_> {
                 }
             } else {
                 let len = h.len as usize;
+                let unit = value_size(parser_vr(&h));
+                if len % unit != 0 {
+                    // dicom-parser reads `len / unit` values but moves on by `len`, which would
+                    // put it out of step with this walk (found by fuzzing); such a length is
+                    // invalid DICOM anyway.
+                    return Err(format!(
+                        "element {} has length {len}, not a multiple of its value size {unit}",
+                        fmt_tag(h.tag)
+                    ));
+                }
                 if len > end - pos {
                     return Err(format!(
                         "element {} declares {len} bytes but only {} remain (the file is truncated or corrupt)",
