@@ -275,6 +275,7 @@ fn prescan(body: &[u8], header_only: bool) -> Result<(), String> {
     // File meta group: explicit VR little endian, group 0002.
     let mut pos = 0usize;
     let mut ts = String::new();
+    let mut group_end: Option<usize> = None;
     while pos + 4 <= body.len() && w.u16(pos, true) == 0x0002 {
         let h = w.header(pos, body.len(), EXPLICIT_LE)?;
         let end = h.value_start + h.len as usize;
@@ -284,12 +285,25 @@ fn prescan(body: &[u8], header_only: bool) -> Result<(), String> {
                 fmt_tag(h.tag)
             ));
         }
+        if h.tag == (0x0002, 0x0000) && h.len == 4 {
+            group_end = Some(end.saturating_add(w.u32(h.value_start, true) as usize));
+        }
         if h.tag == (0x0002, 0x0010) {
             ts = String::from_utf8_lossy(&body[h.value_start..end])
                 .trim_matches(|c: char| c == '\0' || c.is_whitespace())
                 .to_string();
         }
         pos = end;
+    }
+    // dicom-object reads the meta group up to its group length: the elements must fill it
+    // exactly, or the parser and this walk would start the data set at different bytes (found by
+    // fuzzing).
+    if let Some(g) = group_end {
+        if g != pos {
+            return Err(format!(
+                "the file meta group length (0002,0000) ends the group at byte {g}, but its elements end at byte {pos}"
+            ));
+        }
     }
     if ts.is_empty() {
         return Err("the file meta group has no transfer syntax (0002,0010)".into());
@@ -326,7 +340,6 @@ fn fmt_tag(t: (u16, u16)) -> String {
     format!("({:04X},{:04X})", t.0, t.1)
 }
 
-/// Explicit VRs whose length field is 4 bytes (after 2 reserved bytes).
 /// The VR dicom-parser gives an element: explicit VR as written (unknown → UN); implicit VR
 /// from the standard dictionary (pixel data and overlay data OW, unknown → UN).
 fn parser_vr(h: &ElementHeader) -> VR {
@@ -351,6 +364,7 @@ fn value_size(vr: VR) -> usize {
     }
 }
 
+/// Explicit VRs whose length field is 4 bytes (after 2 reserved bytes).
 fn long_vr(vr: &[u8; 2]) -> bool {
     matches!(
         vr,
