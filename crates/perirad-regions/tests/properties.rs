@@ -196,3 +196,80 @@ fn two_lesions_whose_rings_reach_each_other() {
     // The cut by the other lesion's tumor is not a constraint: kept fraction stays 1.
     assert_eq!(regions[0].kept_fraction(), 1.0);
 }
+
+#[test]
+fn organ_exclusion_and_intensity_window_cut_only_the_peritumoral_part() {
+    // One row of 1 mm voxels, tumor at x = 4..=5; ring:3mm = x ∈ {1, 2, 3, 6, 7, 8}.
+    let g = Geometry::new([10, 1, 1], [1.0; 3], [0.0; 3], IDENTITY).expect("valid");
+    let row = |xs: &[usize]| {
+        Volume::new(
+            g.clone(),
+            (0..10).map(|x| xs.contains(&x)).collect::<Vec<bool>>(),
+        )
+        .expect("len")
+    };
+    let tumor = row(&[4, 5]);
+    let organ = row(&[2, 3, 4, 5, 6, 7, 8, 9]); // cuts x = 1
+    let exclude = row(&[7]); // cuts x = 7
+    let image = Volume::new(
+        g.clone(),
+        vec![0.0f32, 0.0, 0.0, -900.0, 50.0, 50.0, 40.0, 40.0, 40.0, 40.0],
+    )
+    .expect("len"); // x = 3 is air
+    let specs: Vec<RegionSpec> = ["ring:3mm", "tumor+ring:3mm", "tumor"]
+        .iter()
+        .map(|s| s.parse().expect("spec"))
+        .collect();
+    let constraints = Constraints {
+        organ: Some(&organ),
+        exclude: Some(&exclude),
+        window: Some((&image, -100.0, 200.0)),
+    };
+    let r = build_regions(
+        std::slice::from_ref(&tumor),
+        false,
+        &tumor,
+        &specs,
+        RegionOptions::default(),
+        constraints,
+    )
+    .expect("regions");
+    let xs = |m: &Mask| {
+        m.data()
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b)
+            .map(|(x, _)| x)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(xs(&r[0].mask), vec![2, 6, 8]);
+    assert_eq!((r[0].voxels, r[0].unconstrained_voxels), (3, 6));
+    assert!((r[0].kept_fraction() - 0.5).abs() < 1e-15);
+    assert_eq!(
+        xs(&r[1].mask),
+        vec![2, 4, 5, 6, 8],
+        "the tumor part is never cut"
+    );
+    assert_eq!(xs(&r[2].mask), vec![4, 5]);
+}
+
+#[test]
+fn several_labels_are_several_lesions_largest_first() {
+    use perirad_core::LabelMap;
+    use perirad_regions::lesions_of;
+    let g = Geometry::new([8, 1, 1], [1.0; 3], [0.0; 3], IDENTITY).expect("valid");
+    let lm =
+        LabelMap::new(Volume::new(g, vec![0, 3, 0, 0, 5, 5, 0, 3]).expect("len")).expect("labels");
+    // Labels 3 and 5 both have 2 voxels: label 3's first voxel (x = 1) comes first.
+    let l = lesions_of(&lm, None, false, Connectivity::TwentySix).expect("lesions");
+    assert!(l.numbered);
+    assert_eq!(l.labels, vec![Some(3), Some(5)]);
+    // --per-lesion splits label 3 into its two components: 3 lesions, the 2-voxel one first.
+    let l = lesions_of(&lm, None, true, Connectivity::TwentySix).expect("lesions");
+    assert_eq!(l.masks.len(), 3);
+    assert_eq!(l.masks[0].data().iter().filter(|&&b| b).count(), 2);
+    // One label: not numbered.
+    let l = lesions_of(&lm, Some(5), false, Connectivity::TwentySix).expect("lesions");
+    assert!(!l.numbered && l.masks.len() == 1);
+    assert!(lesions_of(&lm, Some(4), false, Connectivity::TwentySix).is_err());
+}
