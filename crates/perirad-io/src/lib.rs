@@ -130,13 +130,20 @@ pub fn read_image(path: &Path, options: &ReadOptions) -> Result<Image, IoError> 
         Format::Nrrd => nrrd::read(path),
         Format::MetaImage => metaimage::read(path),
         Format::Raster => raster::read(path, options.spacing_2d),
+        Format::DicomSeries if path.is_dir() => {
+            Ok(dicom::read_series(path, options.series_uid.as_deref())?.image)
+        }
         Format::DicomSeries => {
-            let dir = if path.is_dir() {
-                path
-            } else {
-                path.parent().unwrap_or(path)
+            // One file: the series it belongs to, from the files beside it.
+            let uid = match &options.series_uid {
+                Some(u) => u.clone(),
+                None => dicom::series_uid_of(path)?,
             };
-            Ok(dicom::read_series(dir, options.series_uid.as_deref())?.image)
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Ok(dicom::read_series(dir, Some(&uid))?.image)
         }
         f @ (Format::DicomSeg | Format::RtStruct) => Err(IoError::Unsupported {
             path: path.to_path_buf(),

@@ -92,35 +92,35 @@ fn fmt3(v: [f64; 3]) -> String {
 fn print_text(path: &Path, info: &FileInfo) {
     let g = &info.geometry;
     let s = g.size();
-    println!("{}", path.display());
-    println!("  format     {}", info.format.name());
-    println!(
+    crate::out(format_args!("{}", path.display()));
+    crate::out(format_args!("  format     {}", info.format.name()));
+    crate::out(format_args!(
         "  size       {} × {} × {}{}",
         s[0],
         s[1],
         s[2],
         if g.is_2d() { "  (2D)" } else { "" }
-    );
-    println!("  spacing    {} mm", fmt3(g.spacing()));
-    println!(
+    ));
+    crate::out(format_args!("  spacing    {} mm", fmt3(g.spacing())));
+    crate::out(format_args!(
         "  origin     ({}, {}, {}) mm, LPS",
         g.origin()[0],
         g.origin()[1],
         g.origin()[2]
-    );
+    ));
     let d = g.direction_flat();
-    println!(
+    crate::out(format_args!(
         "  direction  [{} {} {}; {} {} {}; {} {} {}]",
         d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]
-    );
-    println!("  dtype      {}", info.dtype);
-    println!(
+    ));
+    crate::out(format_args!("  dtype      {}", info.dtype));
+    crate::out(format_args!(
         "  range      {} .. {}  (sum {})",
         info.stats.min, info.stats.max, info.stats.sum
-    );
+    ));
     if let Some(labels) = &info.labels {
         if labels.is_empty() {
-            println!("  labels     none (empty mask)");
+            crate::out(format_args!("  labels     none (empty mask)"));
         }
         for (l, n) in labels {
             let names: Vec<&str> = info
@@ -129,7 +129,7 @@ fn print_text(path: &Path, info: &FileInfo) {
                 .filter(|(_, s, _)| s.value == *l)
                 .map(|(_, s, _)| s.name.as_str())
                 .collect();
-            println!(
+            crate::out(format_args!(
                 "  label {l:<4} {n} voxels, {:.3} mm³{}",
                 *n as f64 * g.voxel_volume(),
                 if names.is_empty() {
@@ -137,15 +137,18 @@ fn print_text(path: &Path, info: &FileInfo) {
                 } else {
                     format!("  ({})", names.join(", "))
                 }
-            );
+            ));
         }
         if info.layers > 1 {
-            println!("  layers     {} (overlapping segments)", info.layers);
+            crate::out(format_args!(
+                "  layers     {} (overlapping segments)",
+                info.layers
+            ));
             for (layer, s, n) in &info.segments {
-                println!(
+                crate::out(format_args!(
                     "    layer {layer}: label {} {:?}: {n} voxels",
                     s.value, s.name
-                );
+                ));
             }
         }
     }
@@ -210,11 +213,11 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
                 if let (Some(Value::Object(r)), Value::Object(o)) = (&roi, &mut obj) {
                     o.extend(r.iter().filter(|(k, _)| k.as_str() != "path").map(|(k, v)| (k.clone(), v.clone())));
                 }
-                println!("{obj}");
+                crate::out(format_args!("{obj}"));
             } else {
                 print_text(path, &info);
                 if let Some(v) = roi {
-                    println!(
+                    crate::out(format_args!(
                         "  mask       {}{}\n  ROI        {} voxels, {:.3} mm³, intensity {} .. {} (mean {})",
                         v["mask"].as_str().unwrap_or_default(),
                         if args.resample_mask { " (resampled onto the image grid)" } else { "" },
@@ -223,7 +226,7 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
                         v["roi_min"],
                         v["roi_max"],
                         v["roi_mean"]
-                    );
+                    ));
                 }
             }
             Ok(())

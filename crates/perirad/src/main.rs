@@ -120,3 +120,17 @@ pub fn error_chain(e: &anyhow::Error) -> String {
     }
     out
 }
+
+/// Writes one line to stdout. A closed pipe (`perirad info ... | head`) ends the program quietly
+/// instead of panicking.
+pub fn out(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}

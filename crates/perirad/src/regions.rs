@@ -269,7 +269,7 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
     .with_context(|| format!("cannot write {}", sidecar_path.display()))?;
 
     if args.json {
-        println!("{}", Value::Array(report));
+        crate::out(format_args!("{}", Value::Array(report)));
     } else {
         for r in &regions {
             let who = r
@@ -277,7 +277,7 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
                 .map(|n| format!("lesion {n}  "))
                 .unwrap_or_default();
             let kept = r.kept_fraction();
-            println!(
+            crate::out(format_args!(
                 "{who}{:<20} {:>8} voxels {:>12.1} mm³{}  {}",
                 r.spec.to_string(),
                 r.voxels,
@@ -288,7 +288,7 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
                     String::new()
                 },
                 args.out.join(region_path(r, ext)).display()
-            );
+            ));
         }
     }
     if regions.is_empty() {

@@ -26,4 +26,4 @@ mod series;
 pub use object::{dicom_kind, is_dicom_file, DicomKind};
 pub use rtstruct::{read_rtstruct, read_rtstruct_for_series, RtStructVolume};
 pub use seg::{read_seg, read_seg_on, SegVolume};
-pub use series::{list_series, read_series, DicomSeries, SeriesInfo};
+pub use series::{list_series, read_series, series_uid_of, DicomSeries, SeriesInfo};

@@ -317,8 +317,11 @@ fn prescan(body: &[u8], header_only: bool) -> Result<(), String> {
             explicit: true,
             little: false,
         },
-        // Deflated data sets: lengths refer to the inflated stream, nothing to check here.
-        "1.2.840.10008.1.2.1.99" => return Ok(()),
+        // dicom-object 0.8 does not inflate deflated data sets: it would parse the compressed
+        // bytes as elements, unchecked (found by fuzzing).
+        "1.2.840.10008.1.2.1.99" => {
+            return Err("transfer syntax 1.2.840.10008.1.2.1.99 (Deflated Explicit VR Little Endian) is not supported".into())
+        }
         _ => EXPLICIT_LE,
     };
     w.dataset(pos, body.len(), syntax, 0, false, header_only)

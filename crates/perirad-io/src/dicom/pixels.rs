@@ -333,8 +333,13 @@ const NATIVE_SYNTAXES: &[&str] = &[
     "1.2.840.10008.1.2",
     "1.2.840.10008.1.2.1",
     "1.2.840.10008.1.2.2",
-    "1.2.840.10008.1.2.1.99",
 ];
+
+/// Largest decoded frame accepted whatever its compressed size (bytes).
+const ALWAYS_DECODABLE: usize = 64 << 20;
+/// Largest ratio of decoded to encapsulated bytes accepted above that size (RLE cannot exceed
+/// 64×; lossless JPEG rarely 10×; this leaves lossy JPEG of flat images ample room).
+const MAX_EXPANSION: usize = 2000;
 
 /// Names of common transfer syntaxes, for error messages.
 fn syntax_name(uid: &str) -> &'static str {
@@ -374,6 +379,22 @@ pub(crate) fn pixel_bytes<'a>(
     let bytes: Cow<'a, [u8]> = if NATIVE_SYNTAXES.contains(&ts.as_str()) {
         native_bytes(path, obj)?
     } else {
+        // The decoders size their output from the header before decoding: bound it by what the
+        // encapsulated fragments could expand to (found by fuzzing).
+        let encapsulated: usize = obj
+            .element(tags::PIXEL_DATA)
+            .ok()
+            .and_then(|e| e.value().fragments())
+            .map_or(0, |f| f.iter().map(Vec::len).sum());
+        let expected = pf.bytes_for(samples);
+        if expected > ALWAYS_DECODABLE && expected / MAX_EXPANSION > encapsulated {
+            return Err(dicom_error(
+                path,
+                format!(
+                    "the header declares {expected} bytes of pixel data but the compressed data holds only {encapsulated} bytes"
+                ),
+            ));
+        }
         let decoded = catch_unwind(AssertUnwindSafe(|| {
             obj.decode_pixel_data().map(|d| d.data().to_vec())
         }));

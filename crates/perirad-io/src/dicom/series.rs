@@ -77,6 +77,13 @@ pub fn list_series(dir: &Path) -> Result<Vec<SeriesInfo>, IoError> {
 
 /// Reads the image series of `dir` whose SeriesInstanceUID is `series_uid`, or the only series
 /// when `series_uid` is `None` (several series without a choice are an error that lists them).
+/// The SeriesInstanceUID of one DICOM file (header only).
+pub fn series_uid_of(path: &Path) -> Result<String, IoError> {
+    let obj = open(path, true)?;
+    text(&obj, tags::SERIES_INSTANCE_UID)
+        .ok_or_else(|| super::object::dicom_error(path, "no SeriesInstanceUID (0020,000E)"))
+}
+
 pub fn read_series(dir: &Path, series_uid: Option<&str>) -> Result<DicomSeries, IoError> {
     let scanned = scan(dir)?;
     if scanned.images.is_empty() {
@@ -643,7 +650,9 @@ fn read_voxels(
         .collect();
     let dtype = combine_types(&types, stored_dtype);
     let per_slice = slices[0].rows * slices[0].cols;
-    let mut data = empty_data(dtype, per_slice);
+    // Grow with the pixel data actually read (each slice's bytes are checked against the header
+    // first), never reserve from the header alone: a hostile Rows × Columns must not allocate.
+    let mut data = empty_data(dtype, 0);
     for s in &slices {
         let obj = open(&s.path, false)?;
         let bytes = pixel_bytes(&s.path, &obj, &s.pf, per_slice)?;
