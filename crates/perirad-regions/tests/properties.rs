@@ -273,3 +273,38 @@ fn several_labels_are_several_lesions_largest_first() {
     assert!(!l.numbered && l.masks.len() == 1);
     assert!(lesions_of(&lm, Some(4), false, Connectivity::TwentySix).is_err());
 }
+
+#[test]
+fn two_d_images_use_the_circle_of_equal_area() {
+    // A 2D frame (one slice): 0.5r is half the radius of the circle of equal area.
+    let s = 0.2;
+    let g = Geometry::new([101, 101, 1], [s, s, 1.0], [0.0; 3], IDENTITY).expect("valid");
+    let data: Vec<bool> = (0..g.len())
+        .map(|l| {
+            let [i, j, _] = g.index_of(l);
+            let (x, y) = ((i as f64 - 50.0) * s, (j as f64 - 50.0) * s);
+            x * x + y * y <= 36.0
+        })
+        .collect();
+    let n = data.iter().filter(|&&b| b).count();
+    let tumor = Volume::new(g, data).expect("len");
+    let r = build_regions(
+        std::slice::from_ref(&tumor),
+        false,
+        &tumor,
+        &["ring:0.5r".parse().expect("spec")],
+        RegionOptions::default(),
+        Constraints::default(),
+    )
+    .expect("regions");
+    let want = (n as f64 * s * s / std::f64::consts::PI).sqrt();
+    assert!((r[0].equivalent_radius_mm - want).abs() < 1e-12);
+    assert!(
+        (r[0].equivalent_radius_mm - 6.0).abs() < 0.05,
+        "a 6 mm disc"
+    );
+    // The ring of 3 mm around a 6 mm disc: area π(9² − 6²) within 5% at 0.2 mm pixels.
+    let area = r[0].voxels as f64 * s * s;
+    let expect = std::f64::consts::PI * (81.0 - 36.0);
+    assert!((area - expect).abs() / expect < 0.05, "{area} vs {expect}");
+}
