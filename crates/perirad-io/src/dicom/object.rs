@@ -285,8 +285,21 @@ fn prescan(body: &[u8], header_only: bool) -> Result<(), String> {
                 fmt_tag(h.tag)
             ));
         }
-        if h.tag == (0x0002, 0x0000) && h.len == 4 {
+        // dicom-object takes the group length from the first element only, and reads the
+        // group up to it; a second (0002,0000) would make this walk check another length
+        // (found by fuzzing).
+        if h.tag == (0x0002, 0x0000) {
+            if pos != 0 || h.len != 4 {
+                return Err(format!(
+                    "the file meta group length (0002,0000) must be the group's first element, once, 4 bytes long (found at byte {pos}, {} bytes)",
+                    h.len
+                ));
+            }
             group_end = Some(end.saturating_add(w.u32(h.value_start, true) as usize));
+        } else if pos == 0 {
+            return Err(
+                "the file meta group does not start with its group length (0002,0000)".into(),
+            );
         }
         if h.tag == (0x0002, 0x0010) {
             ts = String::from_utf8_lossy(&body[h.value_start..end])
@@ -638,7 +651,10 @@ mod tests {
     }
 
     fn meta() -> Vec<u8> {
-        explicit_le((0x0002, 0x0010), b"UI", b"1.2.840.10008.1.2.1\0")
+        let ts = explicit_le((0x0002, 0x0010), b"UI", b"1.2.840.10008.1.2.1\0");
+        let mut m = explicit_le((0x0002, 0x0000), b"UL", &(ts.len() as u32).to_le_bytes());
+        m.extend(ts);
+        m
     }
 
     #[test]
