@@ -337,9 +337,16 @@ const NATIVE_SYNTAXES: &[&str] = &[
 
 /// Largest decoded frame accepted whatever its compressed size (bytes).
 const ALWAYS_DECODABLE: usize = 64 << 20;
-/// Largest ratio of decoded to encapsulated bytes accepted above that size (RLE cannot exceed
-/// 64×; lossless JPEG rarely 10×; this leaves lossy JPEG of flat images ample room).
-const MAX_EXPANSION: usize = 2000;
+/// Largest ratio of decoded to encapsulated bytes accepted above that size: RLE cannot exceed
+/// 64× (a 2-byte run gives at most 128 bytes), so 128 leaves room for its headers; lossless JPEG
+/// rarely reaches 10×, and 2000 leaves lossy JPEG of flat images ample room.
+fn max_expansion(transfer_syntax: &str) -> usize {
+    if transfer_syntax == "1.2.840.10008.1.2.5" {
+        128
+    } else {
+        2000
+    }
+}
 
 /// Names of common transfer syntaxes, for error messages.
 fn syntax_name(uid: &str) -> &'static str {
@@ -387,7 +394,7 @@ pub(crate) fn pixel_bytes<'a>(
             .and_then(|e| e.value().fragments())
             .map_or(0, |f| f.iter().map(Vec::len).sum());
         let expected = pf.bytes_for(samples);
-        if expected > ALWAYS_DECODABLE && expected / MAX_EXPANSION > encapsulated {
+        if expected > ALWAYS_DECODABLE && expected / max_expansion(&ts) > encapsulated {
             return Err(dicom_error(
                 path,
                 format!(
