@@ -133,6 +133,11 @@ impl VoxelData {
         with_data!(self, v => v.iter().map(|&x| x as f64).collect())
     }
 
+    /// `pred(value)` for every voxel (values as f64).
+    pub fn mask_where<F: Fn(f64) -> bool>(&self, pred: F) -> Vec<bool> {
+        with_data!(self, v => v.iter().map(|&x| pred(x as f64)).collect())
+    }
+
     /// All values as f32 (what the feature engine works on).
     pub fn to_f32(&self) -> Vec<f32> {
         with_data!(self, v => v.iter().map(|&x| x as f32).collect())

@@ -167,24 +167,33 @@ pub(crate) fn decode(bytes: &[u8], dtype: DType, big_endian: bool, count: usize)
     }
 }
 
-/// Encodes voxels as little-endian bytes.
-pub(crate) fn encode_le(data: &VoxelData) -> Vec<u8> {
-    macro_rules! enc {
-        ($v:expr) => {
-            $v.iter().flat_map(|x| x.to_le_bytes()).collect()
-        };
+/// Writes voxels as little-endian bytes, a block at a time.
+pub(crate) fn write_le(data: &VoxelData, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    const BLOCK: usize = 1 << 16;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 8);
+    macro_rules! put {
+        ($v:expr) => {{
+            for chunk in $v.chunks(BLOCK) {
+                buf.clear();
+                for x in chunk {
+                    buf.extend_from_slice(&x.to_le_bytes());
+                }
+                w.write_all(&buf)?;
+            }
+            Ok(())
+        }};
     }
     match data {
-        VoxelData::U8(v) => v.clone(),
-        VoxelData::I8(v) => v.iter().map(|&x| x as u8).collect(),
-        VoxelData::U16(v) => enc!(v),
-        VoxelData::I16(v) => enc!(v),
-        VoxelData::U32(v) => enc!(v),
-        VoxelData::I32(v) => enc!(v),
-        VoxelData::U64(v) => enc!(v),
-        VoxelData::I64(v) => enc!(v),
-        VoxelData::F32(v) => enc!(v),
-        VoxelData::F64(v) => enc!(v),
+        VoxelData::U8(v) => w.write_all(v),
+        VoxelData::I8(v) => put!(v),
+        VoxelData::U16(v) => put!(v),
+        VoxelData::I16(v) => put!(v),
+        VoxelData::U32(v) => put!(v),
+        VoxelData::I32(v) => put!(v),
+        VoxelData::U64(v) => put!(v),
+        VoxelData::I64(v) => put!(v),
+        VoxelData::F32(v) => put!(v),
+        VoxelData::F64(v) => put!(v),
     }
 }
 

@@ -48,22 +48,35 @@ pub fn write_labels(path: &Path, labels: &LabelMap) -> Result<(), IoError> {
     write_image(path, &image)
 }
 
-/// Writes bytes to `path` through a temporary file in the same folder, renamed into place, so a
-/// crash never leaves a half-written file under the final name.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+/// Writes `path` through a temporary file in the same folder, renamed into place, so a crash
+/// never leaves a half-written file under the final name. `content` streams into a buffered
+/// writer (no second copy of the voxels in memory).
+fn write_atomic(
+    path: &Path,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), IoError> {
     let tmp = PathBuf::from(format!("{}.tmp-{}", path.display(), std::process::id()));
-    let res = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let res = (|| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        content(&mut w)?;
+        w.flush()?;
+        drop(w);
+        std::fs::rename(&tmp, path)
+    })();
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     res.map_err(|e| IoError::io(path, "write", e))
 }
 
-fn gzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, IoError> {
-    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    enc.write_all(bytes)
-        .and_then(|_| enc.finish())
-        .map_err(|e| IoError::io(path, "compress", e))
+/// Streams `content` through gzip into `w`.
+fn gzip_into(
+    w: &mut dyn Write,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut enc = GzEncoder::new(w, flate2::Compression::new(6));
+    content(&mut enc)?;
+    enc.finish().map(|_| ())
 }
 
 fn nifti_code(d: DType) -> i16 {
@@ -184,9 +197,15 @@ fn write_nifti(path: &Path, image: &Image, gz: bool) -> Result<(), IoError> {
         put_f32(&mut h, 280 + 16 * r + 12, origin[r]);
     }
     h[344..348].copy_from_slice(b"n+1\0");
-    h.extend_from_slice(&raw::encode_le(image.data()));
-    let bytes = if gz { gzip(path, &h)? } else { h };
-    write_atomic(path, &bytes)
+    let content = |w: &mut dyn Write| {
+        w.write_all(&h)?;
+        raw::write_le(image.data(), w)
+    };
+    if gz {
+        write_atomic(path, |w| gzip_into(w, content))
+    } else {
+        write_atomic(path, content)
+    }
 }
 
 fn nrrd_type(d: DType) -> &'static str {
@@ -246,9 +265,10 @@ fn write_nrrd(path: &Path, image: &Image) -> Result<(), IoError> {
         vec!["domain"; n].join(" "),
         vector(&g.origin()[..n]),
     );
-    let mut bytes = header.into_bytes();
-    bytes.extend_from_slice(&gzip(path, &raw::encode_le(image.data()))?);
-    write_atomic(path, &bytes)
+    write_atomic(path, |w| {
+        w.write_all(header.as_bytes())?;
+        gzip_into(w, |g| raw::write_le(image.data(), g))
+    })
 }
 
 fn met_type(d: DType) -> &'static str {
@@ -300,13 +320,13 @@ fn write_metaimage(path: &Path, image: &Image) -> Result<(), IoError> {
         dims.join(" "),
         met_type(image.dtype()),
     );
-    let voxels = raw::encode_le(image.data());
     if detached {
-        write_atomic(&raw_path, &voxels)?;
-        write_atomic(path, header.as_bytes())
+        write_atomic(&raw_path, |w| raw::write_le(image.data(), w))?;
+        write_atomic(path, |w| w.write_all(header.as_bytes()))
     } else {
-        let mut bytes = header.into_bytes();
-        bytes.extend_from_slice(&voxels);
-        write_atomic(path, &bytes)
+        write_atomic(path, |w| {
+            w.write_all(header.as_bytes())?;
+            raw::write_le(image.data(), w)
+        })
     }
 }

@@ -1,10 +1,11 @@
 //! `perirad distance`: the exact Euclidean distance map of a mask, in mm.
 
 use crate::ReadArgs;
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
-use perirad_core::{Image, VoxelData};
-use perirad_io::{read_labels, write_image, MaskSelector};
+use perirad_core::{Image, Mask, Volume, VoxelData};
+use perirad_io::info::is_segmentation_file;
+use perirad_io::{detect_format, read_image, read_labels, write_image, Format, MaskSelector};
 use perirad_regions::{signed_distance, squared_distance, DistanceMode};
 use std::path::PathBuf;
 
@@ -30,17 +31,7 @@ pub struct DistanceArgs {
 }
 
 pub fn run_distance(args: &DistanceArgs) -> anyhow::Result<bool> {
-    let labels = read_labels(&args.mask, &args.read.options())?;
-    let selector = args
-        .label
-        .map_or(MaskSelector::AnyLabel, MaskSelector::Label);
-    let (layer, label) = selector.resolve(&args.mask, &labels)?;
-    let lm = &labels.layers[layer];
-    let mask = match label {
-        Some(l) => lm.mask(l),
-        None => lm.foreground(),
-    }
-    .with_context(|| format!("{}: choosing the mask", args.mask.display()))?;
+    let mask = read_binary_mask(args)?;
     let mode = if args.in_plane {
         DistanceMode::InPlane
     } else {
@@ -62,4 +53,41 @@ pub fn run_distance(args: &DistanceArgs) -> anyhow::Result<bool> {
     let image = Image::new(mask.geometry().clone(), VoxelData::F32(data))?;
     write_image(&args.out, &image)?;
     Ok(true)
+}
+
+/// The mask: straight from the voxels for plain images (no label map in between: a CT-sized
+/// mask stays one byte per voxel), through the segmentation readers otherwise.
+fn read_binary_mask(args: &DistanceArgs) -> anyhow::Result<Mask> {
+    let opts = args.read.options();
+    let plain = match detect_format(&args.mask)? {
+        Format::Nifti | Format::MetaImage | Format::Raster => true,
+        Format::Nrrd => !is_segmentation_file(&args.mask, Format::Nrrd),
+        _ => false,
+    };
+    if plain {
+        let image = read_image(&args.mask, &opts)?;
+        let data = match args.label {
+            Some(l) => image.data().mask_where(|v| v == l as f64),
+            None => image.data().mask_where(|v| v != 0.0),
+        };
+        if !data.iter().any(|&b| b) {
+            match args.label {
+                Some(l) => bail!("{}: label {l} is not present", args.mask.display()),
+                None => bail!("{}: the mask is empty", args.mask.display()),
+            }
+        }
+        return Ok(Volume::new(image.geometry().clone(), data)?);
+    }
+    let labels = read_labels(&args.mask, &opts)?;
+    let selector = args
+        .label
+        .map_or(MaskSelector::AnyLabel, MaskSelector::Label);
+    let (layer, label) = selector.resolve(&args.mask, &labels)?;
+    let lm = &labels.layers[layer];
+    let mask = match label {
+        Some(l) => lm.mask(l),
+        None => lm.foreground(),
+    }
+    .with_context(|| format!("{}: choosing the mask", args.mask.display()))?;
+    Ok(mask)
 }

@@ -175,3 +175,42 @@ fn bad_specs_and_missing_labels_are_clear_errors() {
         "{e}"
     );
 }
+
+#[test]
+fn distance_map_agrees_with_the_scipy_rings() {
+    // lung1: the 5 and 10 mm rings of ../shared/data/rings (SciPy) against the written map,
+    // away from the float32 rounding at the boundary.
+    let data = shared_data();
+    let rings = data.join("rings");
+    let out = tempfile::tempdir().expect("tempdir");
+    let map = out.path().join("d.nrrd");
+    let mask = data.join("pyradiomics/images/lung1_label.nrrd");
+    let o = perirad(&[
+        "distance",
+        "--mask",
+        &s(&mask),
+        "--out",
+        &s(&map),
+        "--signed",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = perirad_io::read_image(&map, &ReadOptions::default())
+        .expect("map")
+        .to_f64_volume();
+    let tumor = labels(&mask);
+    for (w, file) in [
+        (5.0, "lung1/3d/ring_5mm.nrrd"),
+        (10.0, "lung1/3d/ring_10mm.nrrd"),
+    ] {
+        let ring = labels(&rings.join(file));
+        let mut checked = 0;
+        for (l, &v) in d.data().iter().enumerate() {
+            assert_eq!(v < 0.0, tumor[l] == 1, "sign at {l}");
+            if (v - w).abs() > 1e-4 && v > 0.0 {
+                assert_eq!(v < w, ring[l] == 1, "voxel {l}: d = {v}, ring {w} mm");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_000_000);
+    }
+}
