@@ -225,8 +225,7 @@ fn singular_direction_matrix() {
 }
 
 #[test]
-fn mask_on_another_grid_empty_mask_and_missing_label() {
-    let dir = tempfile::tempdir().expect("tempdir");
+fn mask_on_another_grid_and_missing_label() {
     let seg = data("seg/seg_single_layer.seg.nrrd");
     let other = Geometry::new([12, 10, 9], [1.0, 1.0, 1.0], [0.0; 3], IDENTITY).expect("valid");
     let err = read_mask(
@@ -314,7 +313,11 @@ fn mask_on_another_grid_empty_mask_and_missing_label() {
         11,
         "the reference's tumor count"
     );
+}
 
+#[test]
+fn empty_mask() {
+    let dir = tempfile::tempdir().expect("tempdir");
     let empty = dir.path().join("empty.nrrd");
     let mut n = nrrd_header("type: uchar\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n");
     n.extend_from_slice(&[0u8; 8]);
