@@ -1,0 +1,38 @@
+//! perirad-features: the radiomics feature engine.
+//!
+//! This first part holds the settings: [`Mode`] (IBSI or PyRadiomics conformance) and
+//! [`PyRadiomicsParams`], PyRadiomics 3.1 parameter files read as they are: every key PyRadiomics'
+//! schema accepts is accepted (and kept for the stages that use it), anything else is an error that
+//! names the key. Preprocessing and the feature families come next. The crate does no I/O.
+
+mod error;
+pub mod pyradiomics;
+
+pub use error::FeatureError;
+pub use pyradiomics::{
+    FeatureClass, ImageType, Interpolator, PyRadiomicsParams, ResegmentMode, Settings,
+    VoxelSettings, WeightingNorm,
+};
+
+/// Which definitions the features follow; recorded in every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// IBSI-1 reference manual definitions.
+    Ibsi,
+    /// What PyRadiomics 3.1 computes, its known deviations included.
+    PyRadiomics,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = FeatureError;
+    fn from_str(s: &str) -> Result<Self, FeatureError> {
+        match s {
+            "ibsi" => Ok(Mode::Ibsi),
+            "pyradiomics" => Ok(Mode::PyRadiomics),
+            other => Err(FeatureError::Param {
+                key: "mode".into(),
+                reason: format!("{other:?}: expected ibsi or pyradiomics"),
+            }),
+        }
+    }
+}
