@@ -1,11 +1,18 @@
 //! perirad-features: the radiomics feature engine.
 //!
-//! This first part holds the settings: [`Mode`] (IBSI or PyRadiomics conformance) and
-//! [`PyRadiomicsParams`], PyRadiomics 3.1 parameter files read as they are: every key PyRadiomics'
-//! schema accepts is accepted (and kept for the stages that use it), anything else is an error that
-//! names the key. Preprocessing and the feature families come next. The crate does no I/O.
+//! So far:
+//! * settings: [`Mode`] (IBSI or PyRadiomics conformance) and [`PyRadiomicsParams`], PyRadiomics
+//!   3.1 parameter files read as they are: every key PyRadiomics' schema accepts is accepted (and
+//!   kept for the stages that use it), anything else is an error that names the key;
+//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation;
+//! * [`families::firstorder`]: PyRadiomics' `firstorder` class.
+//!
+//! Resampling, normalisation, the other families and the IBSI mode come next. The crate does no
+//! I/O.
 
+pub mod discretise;
 mod error;
+pub mod families;
 pub mod pyradiomics;
 
 pub use error::FeatureError;

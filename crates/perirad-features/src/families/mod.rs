@@ -1,0 +1,3 @@
+//! Feature families. Each function returns `(name, value)` pairs in PyRadiomics' or IBSI's naming.
+
+pub mod firstorder;
