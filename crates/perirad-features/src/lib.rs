@@ -12,6 +12,7 @@
 
 pub mod discretise;
 mod error;
+pub mod extract;
 pub mod families;
 pub mod pyradiomics;
 

@@ -1,0 +1,206 @@
+//! Extraction of the features a PyRadiomics parameter file asks for, on one image and one ROI.
+//! What perirad does not compute yet is an error naming it (or, for image types and feature
+//! classes, a warning when the caller allows skipping).
+
+use crate::discretise::Binning;
+use crate::error::param;
+use crate::families::firstorder;
+use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
+use perirad_core::{BoundingBox, Mask, Volume};
+
+/// Features of one ROI with PyRadiomics-style names (`original_firstorder_Mean`).
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub features: Vec<(String, f64)>,
+    /// What was skipped (image types and classes not computed yet, with `skip_unsupported`).
+    pub warnings: Vec<String>,
+}
+
+/// Checks what the parameter file asks for against what perirad computes so far; returns the
+/// warnings for skipped image types and classes (`skip_unsupported`), or an error naming them.
+pub fn check_supported(
+    params: &PyRadiomicsParams,
+    skip_unsupported: bool,
+) -> Result<Vec<String>, FeatureError> {
+    let s = &params.setting;
+    // Preprocessing that changes voxel values cannot be skipped.
+    if s.normalize == Some(true) {
+        return Err(param(
+            "setting.normalize",
+            "normalisation is not implemented in perirad yet",
+        ));
+    }
+    if s.resampled_pixel_spacing
+        .as_ref()
+        .is_some_and(|v| v.iter().any(|&x| x != 0.0))
+    {
+        return Err(param(
+            "setting.resampledPixelSpacing",
+            "resampling is not implemented in perirad yet",
+        ));
+    }
+    if s.remove_outliers.is_some() {
+        return Err(param(
+            "setting.removeOutliers",
+            "outlier removal (part of normalisation) is not implemented in perirad yet",
+        ));
+    }
+    let mut unsupported = Vec::new();
+    for t in params.enabled_image_types() {
+        if t != ImageType::Original {
+            unsupported.push(format!("image type {}", t.name()));
+        }
+    }
+    for c in params.enabled_feature_classes() {
+        if c != FeatureClass::FirstOrder {
+            unsupported.push(format!("feature class {}", c.name()));
+        }
+    }
+    if unsupported.is_empty() || skip_unsupported {
+        return Ok(unsupported
+            .into_iter()
+            .map(|u| format!("{u} is not computed by perirad yet: skipped"))
+            .collect());
+    }
+    Err(param(
+        if unsupported[0].starts_with("image") {
+            "imageType"
+        } else {
+            "featureClass"
+        },
+        format!(
+            "not computed by perirad yet: {} (use --skip-unsupported to skip them)",
+            unsupported.join(", ")
+        ),
+    ))
+}
+
+/// PyRadiomics' mask checks (`imageoperations.checkMask`): not empty, not a single voxel, at
+/// least `minimumROIDimensions` axes (default 2) with more than one voxel, and more than
+/// `minimumROISize` voxels.
+fn check_roi(mask: &Mask, params: &PyRadiomicsParams) -> Result<(), FeatureError> {
+    let g = mask.geometry();
+    let Some(bbox) = BoundingBox::of(g.size(), |l| mask.data()[l]) else {
+        return Err(param("mask", "the ROI is empty"));
+    };
+    let dims = bbox.size().iter().filter(|&&n| n > 1).count() as i64;
+    if dims == 0 {
+        return Err(param(
+            "mask",
+            "the ROI is a single voxel: PyRadiomics extracts no features from one voxel",
+        ));
+    }
+    let want = params.setting.minimum_roi_dimensions.unwrap_or(2);
+    if dims < want {
+        return Err(param(
+            "setting.minimumROIDimensions",
+            format!(
+                "the ROI spans {dims} dimension(s) (bounding box {:?}), fewer than {want}",
+                bbox.size()
+            ),
+        ));
+    }
+    let n = mask.data().iter().filter(|&&b| b).count() as i64;
+    if let Some(min) = params.setting.minimum_roi_size {
+        if n <= min {
+            return Err(param(
+                "setting.minimumROISize",
+                format!("the ROI has {n} voxels, not more than {min}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// PyRadiomics' re-segmentation (`imageoperations.resegmentMask`) of the ROI values.
+fn resegment(values: &mut Vec<f64>, params: &PyRadiomicsParams) -> Result<(), FeatureError> {
+    let Some(range) = &params.setting.resegment_range else {
+        return Ok(());
+    };
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut r = range.clone();
+    r.sort_by(f64::total_cmp);
+    let th: Vec<f64> = match params
+        .setting
+        .resegment_mode
+        .unwrap_or(ResegmentMode::Absolute)
+    {
+        ResegmentMode::Absolute => r,
+        ResegmentMode::Relative => r.iter().map(|t| max * t).collect(),
+        ResegmentMode::Sigma => r.iter().map(|t| mean + sd * t).collect(),
+    };
+    values.retain(|&v| v >= th[0] && th.get(1).is_none_or(|&hi| v <= hi));
+    if values.len() <= 1 {
+        return Err(param(
+            "setting.resegmentRange",
+            format!(
+                "re-segmentation kept {} voxel(s): too few to compute features",
+                values.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The features of `params` for the ROI `mask` of `image` (same grid), PyRadiomics mode.
+pub fn extract_pyradiomics(
+    image: &Volume<f64>,
+    mask: &Mask,
+    params: &PyRadiomicsParams,
+    skip_unsupported: bool,
+) -> Result<Extraction, FeatureError> {
+    let warnings = check_supported(params, skip_unsupported)?;
+    if image.geometry().size() != mask.geometry().size() {
+        return Err(param("mask", "the mask is not on the image grid"));
+    }
+    check_roi(mask, params)?;
+    let mut values: Vec<f64> = mask
+        .data()
+        .iter()
+        .zip(image.data())
+        .filter(|(&m, _)| m)
+        .map(|(_, &v)| v)
+        .collect();
+    if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+        return Err(param(
+            "image",
+            format!("the ROI holds a non-finite intensity ({}) ", values[bad]),
+        ));
+    }
+    resegment(&mut values, params)?;
+    let s = &params.setting;
+    let binning = match (s.bin_count, s.bin_width) {
+        (Some(c), _) => Binning::Count(c as u32),
+        (None, w) => Binning::Width(w.unwrap_or(25.0)),
+    };
+    let shift = s.voxel_array_shift.unwrap_or(0) as f64;
+    let mut out = Extraction {
+        features: Vec::new(),
+        warnings,
+    };
+    let classes = params
+        .feature_classes
+        .clone()
+        .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
+    for (class, names) in classes {
+        if class != FeatureClass::FirstOrder {
+            continue;
+        }
+        for (name, value) in
+            firstorder::pyradiomics(&values, image.geometry().voxel_volume(), shift, binning)
+        {
+            let wanted = match &names {
+                Some(list) => list.iter().any(|n| n == name),
+                None => !firstorder::DEPRECATED.contains(&name),
+            };
+            if wanted {
+                out.features
+                    .push((format!("original_firstorder_{name}"), value));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,154 @@
+//! Degenerate ROIs and unsupported requests: defined results or clear errors.
+
+use perirad_core::{Geometry, Volume, IDENTITY};
+use perirad_features::extract::extract_pyradiomics;
+use perirad_features::PyRadiomicsParams;
+
+fn grid() -> Geometry {
+    Geometry::new([4, 4, 2], [1.0, 1.0, 2.0], [0.0; 3], IDENTITY).expect("valid")
+}
+
+fn params(yaml: &str) -> PyRadiomicsParams {
+    PyRadiomicsParams::from_yaml(yaml).expect("valid")
+}
+
+const FIRSTORDER: &str = "featureClass:\n  firstorder:\n";
+
+#[test]
+fn empty_roi_is_an_error() {
+    let img = Volume::filled(grid(), 1.0);
+    let mask = Volume::filled(grid(), false);
+    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+        .expect_err("empty")
+        .to_string();
+    assert!(e.contains("the ROI is empty"), "{e}");
+}
+
+#[test]
+fn single_voxel_and_flat_rois_are_errors_as_in_pyradiomics() {
+    let img = Volume::filled(grid(), 7.0);
+    let mut m = vec![false; grid().len()];
+    m[5] = true;
+    let mask = Volume::new(grid(), m.clone()).expect("len");
+    let p = params(&format!(
+        "setting:\n  minimumROIDimensions: 1\n{FIRSTORDER}"
+    ));
+    let e = extract_pyradiomics(&img, &mask, &p, false)
+        .expect_err("1 voxel")
+        .to_string();
+    assert!(e.contains("single voxel"), "{e}");
+    // A one-row ROI spans one dimension: refused with the default minimumROIDimensions (2)...
+    m[6] = true;
+    let mask = Volume::new(grid(), m).expect("len");
+    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+        .expect_err("1D")
+        .to_string();
+    assert!(
+        e.contains("minimumROIDimensions") && e.contains("1 dimension(s)"),
+        "{e}"
+    );
+    // ...accepted with minimumROIDimensions 1.
+    let f = extract_pyradiomics(&img, &mask, &p, false).expect("defined");
+    let get = |n: &str| {
+        f.features
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| *v)
+            .expect(n)
+    };
+    assert_eq!(get("original_firstorder_Mean"), 7.0);
+    assert_eq!(get("original_firstorder_Variance"), 0.0);
+}
+
+#[test]
+fn flat_intensities_give_defined_values() {
+    let img = Volume::filled(grid(), 100.0);
+    let mask = Volume::filled(grid(), true);
+    let f = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false).expect("defined");
+    let get = |n: &str| {
+        f.features
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| *v)
+            .expect(n)
+    };
+    assert_eq!(get("original_firstorder_Range"), 0.0);
+    assert_eq!(get("original_firstorder_Kurtosis"), 0.0);
+    assert_eq!(get("original_firstorder_Uniformity"), 1.0);
+    assert_eq!(get("original_firstorder_Energy"), 32.0 * 100.0 * 100.0);
+    assert_eq!(
+        get("original_firstorder_TotalEnergy"),
+        2.0 * 32.0 * 100.0 * 100.0
+    );
+}
+
+#[test]
+fn nan_voxels_in_the_roi_are_an_error() {
+    let mut v = vec![1.0; grid().len()];
+    v[3] = f64::NAN;
+    let img = Volume::new(grid(), v).expect("len");
+    let mask = Volume::filled(grid(), true);
+    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+        .expect_err("nan")
+        .to_string();
+    assert!(e.contains("non-finite"), "{e}");
+}
+
+#[test]
+fn unsupported_requests_are_named() {
+    let img = Volume::filled(grid(), 1.0);
+    let mask = Volume::filled(grid(), true);
+    let e = extract_pyradiomics(
+        &img,
+        &mask,
+        &params("featureClass:\n  firstorder:\n  glcm:\n"),
+        false,
+    )
+    .expect_err("glcm")
+    .to_string();
+    assert!(
+        e.contains("feature class glcm") && e.contains("--skip-unsupported"),
+        "{e}"
+    );
+    let ok = extract_pyradiomics(
+        &img,
+        &mask,
+        &params("featureClass:\n  firstorder:\n  glcm:\n"),
+        true,
+    )
+    .expect("skipped");
+    assert_eq!(ok.warnings.len(), 1);
+    assert_eq!(ok.features.len(), 18);
+    let e = extract_pyradiomics(
+        &img,
+        &mask,
+        &params("imageType:\n  LoG:\n    sigma: [1.0]\n"),
+        false,
+    )
+    .expect_err("LoG")
+    .to_string();
+    assert!(e.contains("image type LoG"), "{e}");
+    let e = extract_pyradiomics(&img, &mask, &params("setting:\n  normalize: true\n"), true)
+        .expect_err("normalize")
+        .to_string();
+    assert!(e.contains("`setting.normalize`"), "{e}");
+    // Deprecated features are computed when named.
+    let named = extract_pyradiomics(
+        &img,
+        &mask,
+        &params("featureClass:\n  firstorder: [StandardDeviation, Mean]\n"),
+        false,
+    )
+    .expect("named");
+    assert_eq!(
+        named
+            .features
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "original_firstorder_Mean",
+            "original_firstorder_StandardDeviation"
+        ]
+    );
+}
