@@ -4,7 +4,9 @@
 //! command-line usage.
 
 mod distance;
+mod extract;
 mod info;
+mod provenance;
 mod regions;
 
 use clap::{Args, Parser, Subcommand};
@@ -32,6 +34,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Build peritumoral regions (rings, shells, half-radius ring, inner rim) in exact millimetres.
     Regions(regions::RegionsArgs),
+    /// Extract features of the tumor (and peritumoral regions) into perirad's long table (CSV).
+    Extract(extract::ExtractArgs),
     /// Write the exact Euclidean distance map (mm) of a mask, optionally signed.
     Distance(distance::DistanceArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => info::run_convert(&args),
         Command::Regions(args) => regions::run_regions(&args),
         Command::Distance(args) => distance::run_distance(&args),
+        Command::Extract(args) => extract::run_extract(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -125,40 +125,6 @@ fn region_path(r: &Region, ext: &str) -> PathBuf {
     }
 }
 
-/// Path and SHA-256 of an input (for a folder, of its sorted file names and contents).
-fn provenance(path: &std::path::Path) -> Value {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    let files: Vec<PathBuf> = if path.is_dir() {
-        let mut f: Vec<PathBuf> = std::fs::read_dir(path)
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
-        f.sort();
-        f
-    } else {
-        vec![path.to_path_buf()]
-    };
-    for f in &files {
-        if path.is_dir() {
-            h.update(
-                f.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
-        }
-        match std::fs::read(f) {
-            Ok(bytes) => h.update(&bytes),
-            Err(_) => return json!({"path": path.display().to_string(), "sha256": Value::Null}),
-        }
-    }
-    json!({"path": path.display().to_string(), "sha256": format!("{:x}", h.finalize())})
-}
-
 pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
     let opts = args.read.options();
     let specs: Vec<RegionSpec> = args
@@ -285,10 +251,10 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
     };
     let sidecar = json!({
         "perirad_version": env!("CARGO_PKG_VERSION"),
-        "image": provenance(&args.image),
-        "mask": provenance(&args.mask),
-        "liver": args.liver.as_deref().map(provenance),
-        "exclude": args.exclude.as_deref().map(provenance),
+        "image": crate::provenance::provenance(&args.image),
+        "mask": crate::provenance::provenance(&args.mask),
+        "liver": args.liver.as_deref().map(crate::provenance::provenance),
+        "exclude": args.exclude.as_deref().map(crate::provenance::provenance),
         "regions_requested": args.regions,
         "label": args.label,
         "segment": args.segment,

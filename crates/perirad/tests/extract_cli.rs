@@ -1,0 +1,71 @@
+//! `perirad extract`: the long table from a PyRadiomics parameter file, checked against
+//! PyRadiomics 3.1.0's values, plus peritumoral regions and the sidecar.
+
+use perirad_testdata::shared_data;
+use std::collections::BTreeMap;
+use std::process::Command;
+
+#[test]
+fn lung1_tumor_firstorder_equals_pyradiomics_and_rings_are_rows() {
+    let data = shared_data().join("pyradiomics");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("features.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(["extract", "--image"])
+        .arg(data.join("images/lung1_image.nrrd"))
+        .arg("--mask")
+        .arg(data.join("images/lung1_label.nrrd"))
+        .arg("--params")
+        .arg(data.join("v3.1/params/default.yaml"))
+        .args([
+            "--skip-unsupported",
+            "--case-id",
+            "lung1",
+            "--region",
+            "ring:5mm",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("feature class glcm is not computed by perirad yet"));
+    let text = std::fs::read_to_string(&out).expect("table");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("case_id,phase,region,feature,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let reference: BTreeMap<String, f64> =
+        std::fs::read_to_string(data.join("v3.1/values/lung1.csv"))
+            .expect("values")
+            .lines()
+            .filter_map(|l| l.strip_prefix("default,"))
+            .filter_map(|l| {
+                l.split_once(',')
+                    .and_then(|(f, v)| v.parse().ok().map(|v| (f.to_string(), v)))
+            })
+            .collect();
+    let tumor: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2] == "tumor").collect();
+    assert_eq!(tumor.len(), 18);
+    for r in &tumor {
+        assert_eq!((r[0], r[1]), ("lung1", ""));
+        let got: f64 = r[4].parse().expect("number");
+        let want = reference[r[3]];
+        assert!(
+            (got - want).abs() <= 1e-9 || (got - want).abs() <= 1e-6 * want.abs(),
+            "{}: {got} vs {want}",
+            r[3]
+        );
+    }
+    assert_eq!(rows.iter().filter(|r| r[2] == "ring:5mm").count(), 18);
+    let sidecar: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("features.csv.json")).expect("sidecar"),
+    )
+    .expect("json");
+    assert_eq!(sidecar["mode"], "pyradiomics");
+    assert_eq!(
+        sidecar["regions"][1]["voxels"], 2771,
+        "ring:5mm of lung1 (../shared/data/rings/index.json)"
+    );
+    assert_eq!(sidecar["settings_sha256"].as_str().map(str::len), Some(64));
+}
