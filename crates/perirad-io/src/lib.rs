@@ -223,6 +223,17 @@ pub enum GridPolicy {
     ResampleNearest,
 }
 
+impl GridPolicy {
+    /// `ResampleNearest` when `resample` (a `--resample-mask` flag), else `Strict`.
+    pub fn resample_if(resample: bool) -> Self {
+        if resample {
+            GridPolicy::ResampleNearest
+        } else {
+            GridPolicy::Strict
+        }
+    }
+}
+
 /// Tolerance for "same grid": lengths relative to the spacing, cosines absolute (ITK's default
 /// coordinate and direction tolerance).
 pub const GRID_TOLERANCE: f64 = 1e-6;

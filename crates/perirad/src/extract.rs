@@ -122,11 +122,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let opts = args.read.options();
     let image = read_image(&args.image, &opts)?;
     let g = image.geometry().clone();
-    let policy = if args.resample_mask {
-        GridPolicy::ResampleNearest
-    } else {
-        GridPolicy::Strict
-    };
+    let policy = GridPolicy::resample_if(args.resample_mask);
     let labels = read_labels_on(&args.mask, &g, policy, &opts)?;
     let label = args
         .label

@@ -163,11 +163,7 @@ fn describe_roi(args: &InfoArgs, image_path: &Path, mask_path: &Path) -> anyhow:
         (_, Some(s)) => MaskSelector::Segment(s.clone()),
         _ => MaskSelector::AnyLabel,
     };
-    let policy = if args.resample_mask {
-        GridPolicy::ResampleNearest
-    } else {
-        GridPolicy::Strict
-    };
+    let policy = GridPolicy::resample_if(args.resample_mask);
     let mask =
         read_mask(mask_path, image.geometry(), &selector, policy, &opts).with_context(|| {
             format!(

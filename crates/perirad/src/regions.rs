@@ -134,11 +134,7 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
         .collect::<Result<_, _>>()?;
     let image = read_image(&args.image, &opts)?;
     let g = image.geometry().clone();
-    let policy = if args.resample_mask {
-        GridPolicy::ResampleNearest
-    } else {
-        GridPolicy::Strict
-    };
+    let policy = GridPolicy::resample_if(args.resample_mask);
     let labels = read_labels_on(&args.mask, &g, policy, &opts)
         .with_context(|| format!("tumor mask for image {}", args.image.display()))?;
     let selector = match (&args.label, &args.segment) {
