@@ -5,7 +5,8 @@
 //!   3.1 parameter files read as they are: every key PyRadiomics' schema accepts is accepted (and
 //!   kept for the stages that use it), anything else is an error that names the key;
 //! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation;
-//! * [`families::firstorder`]: PyRadiomics' `firstorder` class.
+//! * [`families::firstorder`]: PyRadiomics' `firstorder` class;
+//! * [`registry`]: every computed feature with its IBSI code and formula.
 //!
 //! Resampling, normalisation, the other families and the IBSI mode come next. The crate does no
 //! I/O.
@@ -15,6 +16,7 @@ mod error;
 pub mod extract;
 pub mod families;
 pub mod pyradiomics;
+pub mod registry;
 
 pub use error::FeatureError;
 pub use pyradiomics::{

@@ -5,6 +5,7 @@
 
 mod distance;
 mod extract;
+mod features;
 mod info;
 mod provenance;
 mod regions;
@@ -36,6 +37,8 @@ enum Command {
     Regions(regions::RegionsArgs),
     /// Extract features of the tumor (and peritumoral regions) into perirad's long table (CSV).
     Extract(extract::ExtractArgs),
+    /// List the features perirad computes (`--list`), with IBSI codes and formulas.
+    Features(features::FeaturesArgs),
     /// Write the exact Euclidean distance map (mm) of a mask, optionally signed.
     Distance(distance::DistanceArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
         Command::Regions(args) => regions::run_regions(&args),
         Command::Distance(args) => distance::run_distance(&args),
         Command::Extract(args) => extract::run_extract(&args),
+        Command::Features(args) => features::run_features(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

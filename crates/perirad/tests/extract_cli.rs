@@ -69,3 +69,27 @@ fn lung1_tumor_firstorder_equals_pyradiomics_and_rings_are_rows() {
     );
     assert_eq!(sidecar["settings_sha256"].as_str().map(str::len), Some(64));
 }
+
+#[test]
+fn features_list_prints_the_registry() {
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(["features", "--list", "--json"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), perirad_features::registry::REGISTRY.len());
+    let mean = lines.iter().find(|v| v["name"] == "Mean").expect("Mean");
+    // IBSI code of the mean intensity (../shared/data/ibsi/reference_digital_phantom.csv).
+    let ibsi = std::fs::read_to_string(shared_data().join("ibsi/reference_digital_phantom.csv"))
+        .expect("ibsi");
+    assert!(
+        ibsi.lines().any(|l| l.contains(",Mean intensity,Q4LE,")),
+        "Q4LE is IBSI's mean intensity"
+    );
+    assert_eq!(mean["ibsi"], "Q4LE");
+    assert_eq!(mean["pyradiomics_name"], "original_firstorder_Mean");
+}

@@ -5,7 +5,7 @@
 //! ```text
 //! Energy            Σ (X + c)²                       IBSI N8CA (with c = 0)
 //! TotalEnergy       V · Σ (X + c)²                   —
-//! Entropy           −Σ p(i) log2(p(i) + ε)           IBSI TU9B (ε = 2.2e-16)
+//! Entropy           −Σ p(i) log2(p(i) + ε)           IBSI TLU2 (ε = 2.2e-16)
 //! Minimum/Maximum   min X, max X                     IBSI 1GSF, 84IY
 //! 10/90Percentile   numpy.percentile (linear)        IBSI QG58, 8DWT
 //! Mean, Median      mean, numpy.median               IBSI Q4LE, Y12H
@@ -16,7 +16,7 @@
 //! RootMeanSquared   √(Σ (X + c)² / N_p)              IBSI 5ZWQ (with c = 0)
 //! StandardDeviation √m2                              —
 //! Skewness          m3 / m2^1.5 (0 when m2 = 0)      IBSI KE2A
-//! Kurtosis          m4 / m2²   (0 when m2 = 0)       IBSI IPH6 (+3)
+//! Kurtosis          m4 / m2²   (0 when m2 = 0)       IBSI IPH6 + 3 (IBSI is excess kurtosis)
 //! Variance          m2                               IBSI ECT3
 //! Uniformity        Σ p(i)²                          IBSI BJ5W
 //! ```
