@@ -2,7 +2,7 @@
 //! for masks, every label with its voxel count and named segments.
 
 use crate::{detect_format, nrrd, read_image, read_labels, Format, IoError, ReadOptions};
-use perirad_core::{DType, Geometry, IntensityStats, LabelMap, Segment, VoxelData};
+use perirad_core::{DType, Geometry, Image, IntensityStats, LabelMap, Segment, VoxelData};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -49,22 +49,26 @@ fn label_summary(layers: &[LabelMap]) -> (BTreeMap<u32, usize>, Vec<SegmentCount
     (counts, segments)
 }
 
+/// Summary of an intensity image already read.
+pub fn image_info(format: Format, image: &Image) -> FileInfo {
+    FileInfo {
+        format,
+        geometry: image.geometry().clone(),
+        dtype: image.dtype(),
+        stats: image.stats(),
+        labels: None,
+        segments: Vec::new(),
+        layers: 1,
+    }
+}
+
 /// Reads `path` and summarises it; with `as_labels` (or for segmentation formats) it is read as a
 /// label map.
 pub fn inspect(path: &Path, options: &ReadOptions, as_labels: bool) -> Result<FileInfo, IoError> {
     let format = detect_format(path)?;
     let as_labels = as_labels || is_segmentation_file(path, format);
     if !as_labels {
-        let image = read_image(path, options)?;
-        return Ok(FileInfo {
-            format,
-            geometry: image.geometry().clone(),
-            dtype: image.dtype(),
-            stats: image.stats(),
-            labels: None,
-            segments: Vec::new(),
-            layers: 1,
-        });
+        return Ok(image_info(format, &read_image(path, options)?));
     }
     let (geometry, stored, layers) = match format {
         Format::Nrrd => {

@@ -3,9 +3,11 @@
 use crate::ReadArgs;
 use anyhow::Context;
 use clap::Args;
-use perirad_io::info::{inspect, FileInfo};
+use perirad_core::Image;
+use perirad_io::info::{image_info, inspect, is_segmentation_file, FileInfo};
 use perirad_io::{
-    read_image, read_labels, read_mask, write_image, write_labels, GridPolicy, MaskSelector,
+    detect_format, read_image, read_labels, read_mask, write_image, write_labels, GridPolicy,
+    MaskSelector,
 };
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -155,9 +157,13 @@ fn print_text(path: &Path, info: &FileInfo) {
 }
 
 /// Intensity summary of one image inside a mask.
-fn describe_roi(args: &InfoArgs, image_path: &Path, mask_path: &Path) -> anyhow::Result<Value> {
+fn describe_roi(
+    args: &InfoArgs,
+    image_path: &Path,
+    image: &Image,
+    mask_path: &Path,
+) -> anyhow::Result<Value> {
     let opts = args.read.options();
-    let image = read_image(image_path, &opts)?;
     let selector = match (&args.label, &args.segment) {
         (Some(l), _) => MaskSelector::Label(*l),
         (_, Some(s)) => MaskSelector::Segment(s.clone()),
@@ -199,12 +205,28 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
     let mut all_ok = true;
     let opts = args.read.options();
     for path in &args.paths {
-        let result = inspect(path, &opts, args.label_map).map_err(anyhow::Error::from).and_then(|info| {
+        // With --mask the image is read once and serves both the summary and the ROI.
+        let as_labels =
+            args.label_map || detect_format(path).is_ok_and(|f| is_segmentation_file(path, f));
+        let described = match &args.mask {
+            Some(mask) if !as_labels => read_image(path, &opts)
+                .map_err(anyhow::Error::from)
+                .and_then(|image| {
+                    let info = image_info(detect_format(path)?, &image);
+                    Ok((info, Some(describe_roi(args, path, &image, mask)?)))
+                }),
+            Some(mask) => inspect(path, &opts, true)
+                .map_err(anyhow::Error::from)
+                .and_then(|info| {
+                    let image = read_image(path, &opts)?;
+                    Ok((info, Some(describe_roi(args, path, &image, mask)?)))
+                }),
+            None => inspect(path, &opts, args.label_map)
+                .map(|info| (info, None))
+                .map_err(anyhow::Error::from),
+        };
+        let result = described.map(|(info, roi)| {
             let mut obj = to_json(path, &info);
-            let roi = match &args.mask {
-                Some(mask) => Some(describe_roi(args, path, mask)?),
-                None => None,
-            };
             if args.json {
                 if let (Some(Value::Object(r)), Value::Object(o)) = (&roi, &mut obj) {
                     o.extend(r.iter().filter(|(k, _)| k.as_str() != "path").map(|(k, v)| (k.clone(), v.clone())));
@@ -225,7 +247,6 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<bool> {
                     ));
                 }
             }
-            Ok(())
         });
         if let Err(e) = result {
             all_ok = false;
