@@ -22,7 +22,7 @@ mod write;
 
 pub use error::IoError;
 pub use raw::DataFiles;
-pub use write::{write_image, write_labels};
+pub use write::{write_file_atomic, write_image, write_labels};
 
 use perirad_core::{Geometry, Image, LabelMap, Mask};
 use std::path::{Path, PathBuf};

@@ -69,6 +69,11 @@ fn write_atomic(
     res.map_err(|e| IoError::io(path, "write", e))
 }
 
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, renamed into place).
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    write_atomic(path, |w| w.write_all(bytes))
+}
+
 /// Streams `content` through gzip into `w`.
 fn gzip_into(
     w: &mut dyn Write,

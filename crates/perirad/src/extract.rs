@@ -6,12 +6,11 @@ use anyhow::{bail, Context};
 use clap::Args;
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::{Mode, PyRadiomicsParams};
-use perirad_io::{read_image, read_labels_on, GridPolicy, MaskSelector};
+use perirad_io::{read_image, read_labels_on, write_file_atomic, GridPolicy, MaskSelector};
 use perirad_regions::{
     build_regions, lesions_of, Connectivity, Constraints, RegionOptions, RegionSpec,
 };
 use serde_json::json;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -200,16 +199,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
     }
     let out = &args.out;
-    let write = |path: &std::path::Path, bytes: &[u8]| -> anyhow::Result<()> {
-        let tmp = PathBuf::from(format!("{}.tmp-{}", path.display(), std::process::id()));
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        drop(f);
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
-    };
-    write(out, rows.as_bytes())?;
+    write_file_atomic(out, rows.as_bytes())?;
     let settings_hash = {
         use sha2::{Digest, Sha256};
         format!("{:x}", Sha256::digest(params_text.as_bytes()))
@@ -230,7 +220,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         "failed_regions": failed,
     });
     let sidecar_path = PathBuf::from(format!("{}.json", out.display()));
-    write(
+    write_file_atomic(
         &sidecar_path,
         (serde_json::to_string_pretty(&sidecar)? + "\n").as_bytes(),
     )?;

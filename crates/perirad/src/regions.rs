@@ -4,7 +4,9 @@ use crate::ReadArgs;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use perirad_core::{Image, Mask, VoxelData};
-use perirad_io::{read_image, read_labels_on, read_mask, write_image, GridPolicy, MaskSelector};
+use perirad_io::{
+    read_image, read_labels_on, read_mask, write_file_atomic, write_image, GridPolicy, MaskSelector,
+};
 use perirad_regions::{
     build_regions, lesions_of, Connectivity, Constraints, DistanceMode, Region, RegionOptions,
     RegionSpec,
@@ -262,11 +264,10 @@ pub fn run_regions(args: &RegionsArgs) -> anyhow::Result<bool> {
         "labelmap": labelmap,
     });
     let sidecar_path = args.out.join("regions.json");
-    std::fs::write(
+    write_file_atomic(
         &sidecar_path,
-        serde_json::to_string_pretty(&sidecar)? + "\n",
-    )
-    .with_context(|| format!("cannot write {}", sidecar_path.display()))?;
+        (serde_json::to_string_pretty(&sidecar)? + "\n").as_bytes(),
+    )?;
 
     if args.json {
         crate::out(format_args!("{}", Value::Array(report)));
