@@ -11,18 +11,22 @@
 //! Resampling, normalisation, the other families and the IBSI mode come next. The crate does no
 //! I/O.
 
+pub mod conformance;
 pub mod discretise;
 mod error;
 pub mod extract;
 pub mod families;
+pub mod ibsi;
 pub mod pyradiomics;
 pub mod registry;
+pub mod settings;
 
 pub use error::FeatureError;
 pub use pyradiomics::{
     FeatureClass, ImageType, Interpolator, PyRadiomicsParams, ResegmentMode, Settings,
     VoxelSettings, WeightingNorm,
 };
+pub use settings::{Family, PeriradSettings};
 
 /// Which definitions the features follow; recorded in every output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use crate::ReadArgs;
 use anyhow::{bail, Context};
 use clap::Args;
 use perirad_features::extract::extract_pyradiomics;
-use perirad_features::{Mode, PyRadiomicsParams};
+use perirad_features::ibsi::extract_ibsi;
+use perirad_features::{Mode, PeriradSettings, PyRadiomicsParams};
 use perirad_io::{read_image, read_labels_on, write_file_atomic, GridPolicy, MaskSelector};
 use perirad_regions::{
     build_regions, lesions_of, Connectivity, Constraints, RegionOptions, RegionSpec,
@@ -24,13 +25,15 @@ pub struct ExtractArgs {
     /// The tumor's label value (default: the parameter file's `label`, else 1).
     #[arg(long, value_name = "N")]
     label: Option<u32>,
-    /// A PyRadiomics parameter file (YAML). Without it: PyRadiomics' defaults (binWidth 25,
-    /// Original image, every feature class).
+    /// A PyRadiomics parameter file (YAML), or in IBSI mode a perirad settings file (see
+    /// examples/ibsi/). Without it: PyRadiomics' defaults (binWidth 25, Original image, every
+    /// feature class), or in IBSI mode no processing and bins of 25 units.
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
-    /// Feature definitions: `pyradiomics` (default) or `ibsi`.
-    #[arg(long, default_value = "pyradiomics", value_parser = parse_mode)]
-    mode: Mode,
+    /// Feature definitions: `pyradiomics` (the default) or `ibsi` (then `--params` is a perirad
+    /// settings file; one with `mode: ibsi` selects the IBSI mode by itself).
+    #[arg(long, value_parser = parse_mode)]
+    mode: Option<Mode>,
     /// The case identifier in the table (default: the image file name without extension).
     #[arg(long, value_name = "ID")]
     case_id: Option<String>,
@@ -97,21 +100,72 @@ fn default_case_id(path: &std::path::Path) -> String {
     name
 }
 
-pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
-    if args.mode == Mode::Ibsi {
-        bail!("--mode ibsi is not implemented yet (the IBSI feature families come with the feature-engine issues); use --mode pyradiomics");
-    }
-    let (params, params_text) = match &args.params {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            (
-                PyRadiomicsParams::from_yaml(&text)
-                    .with_context(|| format!("parameter file {}", p.display()))?,
-                text,
-            )
+/// The settings of a run: a PyRadiomics parameter file, or a perirad settings file (`mode: ibsi`).
+enum RunSettings {
+    PyRadiomics(Box<PyRadiomicsParams>),
+    Ibsi(PeriradSettings),
+}
+
+impl RunSettings {
+    fn mode_name(&self) -> &'static str {
+        match self {
+            RunSettings::PyRadiomics(_) => "pyradiomics",
+            RunSettings::Ibsi(_) => "ibsi",
         }
-        None => (PyRadiomicsParams::default(), String::new()),
+    }
+}
+
+/// Reads `--params` as the file the mode needs: with `--mode ibsi` a perirad settings file, else a
+/// PyRadiomics parameter file. A perirad settings file (top-level `mode: ibsi`) switches to the
+/// IBSI mode by itself.
+fn load_settings(args: &ExtractArgs) -> anyhow::Result<(RunSettings, String)> {
+    let text = match &args.params {
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+        None => String::new(),
+    };
+    let names_ibsi = text.lines().any(|l| {
+        let l = l.trim_end();
+        l.starts_with("mode:") && l["mode:".len()..].trim().trim_matches(['"', '\'']) == "ibsi"
+    });
+    let context = || match &args.params {
+        Some(p) => format!("parameter file {}", p.display()),
+        None => "default settings".to_string(),
+    };
+    if args.mode == Some(Mode::PyRadiomics) && names_ibsi {
+        bail!(
+            "{}: a perirad settings file (mode: ibsi) cannot run in --mode pyradiomics",
+            context()
+        );
+    }
+    if args.mode == Some(Mode::Ibsi) || names_ibsi {
+        let text = if text.is_empty() {
+            DEFAULT_IBSI.to_string()
+        } else {
+            text
+        };
+        let s = PeriradSettings::from_yaml(&text).with_context(context)?;
+        return Ok((RunSettings::Ibsi(s), text));
+    }
+    let params = if text.is_empty() {
+        PyRadiomicsParams::default()
+    } else {
+        PyRadiomicsParams::from_yaml(&text).with_context(context)?
+    };
+    Ok((RunSettings::PyRadiomics(Box::new(params)), text))
+}
+
+/// IBSI mode without a settings file: no interpolation or re-segmentation, bins of 25 units from
+/// the ROI minimum for textures and the intensity histogram, discrete units for the IVH.
+const DEFAULT_IBSI: &str =
+    "mode: ibsi\ndiscretisation:\n  texture: { method: fbs, width: 25 }\n  ivh: { method: none }\n";
+
+pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
+    let (settings, params_text) = load_settings(args)?;
+    let setting_label = match &settings {
+        RunSettings::PyRadiomics(p) => p.setting.label.map(|l| l as u32),
+        RunSettings::Ibsi(_) => None,
     };
     let specs: Vec<RegionSpec> = args
         .regions
@@ -123,10 +177,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let g = image.geometry().clone();
     let policy = GridPolicy::resample_if(args.resample_mask);
     let labels = read_labels_on(&args.mask, &g, policy, &opts)?;
-    let label = args
-        .label
-        .or(params.setting.label.map(|l| l as u32))
-        .unwrap_or(1);
+    let label = args.label.or(setting_label).unwrap_or(1);
     let (layer, _) = MaskSelector::Label(label).resolve(&args.mask, &labels)?;
     let lesions = lesions_of(
         &labels.layers[layer],
@@ -171,15 +222,43 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let mut warnings = Vec::new();
     let mut failed = Vec::new();
     for (name, mask) in &regions {
-        match extract_pyradiomics(&intensities, mask, &params, args.skip_unsupported) {
-            Ok(ex) => {
-                for w in ex.warnings {
+        let result = match &settings {
+            RunSettings::PyRadiomics(params) => {
+                extract_pyradiomics(&intensities, mask, params, args.skip_unsupported)
+                    .map(|ex| (ex.features, ex.warnings))
+            }
+            RunSettings::Ibsi(s) => extract_ibsi(&intensities, mask, s).and_then(|ex| {
+                let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
+                if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
+                    return Err(perirad_features::FeatureError::Param {
+                        key: "families".into(),
+                        reason: format!(
+                            "not computed by perirad yet: {} (use --skip-unsupported to skip them)",
+                            missing.join(", ")
+                        ),
+                    });
+                }
+                let warnings = missing
+                    .iter()
+                    .map(|f| format!("IBSI family {f} is not computed by perirad yet: skipped"))
+                    .collect();
+                let features = ex
+                    .features
+                    .into_iter()
+                    .map(|(tag, v)| (format!("original_{tag}"), v))
+                    .collect();
+                Ok((features, warnings))
+            }),
+        };
+        match result {
+            Ok((features, new_warnings)) => {
+                for w in new_warnings {
                     if !warnings.contains(&w) {
                         eprintln!("warning: {w}");
                         warnings.push(w);
                     }
                 }
-                for (feature, value) in ex.features {
+                for (feature, value) in features {
                     rows.push_str(&format!(
                         "{},,{},{},{}\n",
                         field(&case_id),
@@ -206,7 +285,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     };
     let sidecar = json!({
         "perirad_version": env!("CARGO_PKG_VERSION"),
-        "mode": "pyradiomics",
+        "mode": settings.mode_name(),
         "case_id": case_id,
         "image": crate::provenance::provenance(&args.image),
         "mask": crate::provenance::provenance(&args.mask),

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 a file or case failed (the others were still processed); 2 bad
 //! command-line usage.
 
+mod conformance;
 mod distance;
 mod extract;
 mod features;
@@ -41,6 +42,9 @@ enum Command {
     Features(features::FeaturesArgs),
     /// Write the exact Euclidean distance map (mm) of a mask, optionally signed.
     Distance(distance::DistanceArgs),
+    /// Run a conformance suite: `ibsi` checks every IBSI-1 reference value (digital and CT
+    /// phantoms, configurations A–E).
+    Conformance(conformance::ConformanceArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
     Convert(info::ConvertArgs),
 }
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Distance(args) => distance::run_distance(&args),
         Command::Extract(args) => extract::run_extract(&args),
         Command::Features(args) => features::run_features(&args),
+        Command::Conformance(args) => conformance::run_conformance(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
