@@ -12,6 +12,7 @@
 //! I/O.
 
 pub mod conformance;
+pub mod diagnostics;
 pub mod discretise;
 mod error;
 pub mod extract;

@@ -21,7 +21,7 @@ mod raw;
 mod write;
 
 pub use error::IoError;
-pub use raw::DataFiles;
+pub use raw::{write_le as write_voxels_le, DataFiles};
 pub use write::{write_file_atomic, write_image, write_labels};
 
 use perirad_core::{Geometry, Image, LabelMap, Mask};

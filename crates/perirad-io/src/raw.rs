@@ -168,7 +168,7 @@ pub(crate) fn decode(bytes: &[u8], dtype: DType, big_endian: bool, count: usize)
 }
 
 /// Writes voxels as little-endian bytes, a block at a time.
-pub(crate) fn write_le(data: &VoxelData, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_le(data: &VoxelData, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     const BLOCK: usize = 1 << 16;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 8);
     macro_rules! put {

@@ -4,6 +4,7 @@
 use crate::ReadArgs;
 use anyhow::{bail, Context};
 use clap::Args;
+use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::ibsi::extract_ibsi;
 use perirad_features::{Mode, PeriradSettings, PyRadiomicsParams};
@@ -214,6 +215,36 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
     }
     let intensities = image.to_f64_volume();
+    let additional_info = match &settings {
+        RunSettings::PyRadiomics(p) => p.setting.additional_info.unwrap_or(true),
+        RunSettings::Ibsi(_) => true,
+    };
+    let mut diagnostics = serde_json::Map::new();
+    if additional_info {
+        let image_hash = {
+            use sha1::{Digest, Sha1};
+            let mut h = Sha1::new();
+            perirad_io::write_voxels_le(image.data(), &mut h)?;
+            format!("{:x}", h.finalize())
+        };
+        let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
+        common.extend(
+            image_diagnostics(&intensities, "original")
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string())),
+        );
+        for (name, mask) in &regions {
+            let mut d = serde_json::Map::new();
+            for (k, v) in common.iter().cloned().chain(
+                mask_diagnostics(&intensities, mask, "original")
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_string())),
+            ) {
+                d.insert(k, json!(v));
+            }
+            diagnostics.insert(name.clone(), serde_json::Value::Object(d));
+        }
+    }
     let case_id = args
         .case_id
         .clone()
@@ -297,6 +328,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         "regions": regions.iter().map(|(n, m)| json!({"region": n, "voxels": m.data().iter().filter(|&&b| b).count()})).collect::<Vec<_>>(),
         "warnings": warnings,
         "failed_regions": failed,
+        "diagnostics": diagnostics,
     });
     let sidecar_path = PathBuf::from(format!("{}.json", out.display()));
     write_file_atomic(
