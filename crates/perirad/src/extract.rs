@@ -171,7 +171,13 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let mut warnings = Vec::new();
     let mut failed = Vec::new();
     for (name, mask) in &regions {
-        match extract_pyradiomics(&intensities, mask, &params, args.skip_unsupported) {
+        match extract_pyradiomics(
+            &intensities,
+            image.dtype(),
+            mask,
+            &params,
+            args.skip_unsupported,
+        ) {
             Ok(ex) => {
                 for w in ex.warnings {
                     if !warnings.contains(&w) {
