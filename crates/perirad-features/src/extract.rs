@@ -6,7 +6,7 @@ use crate::discretise::Binning;
 use crate::error::param;
 use crate::families::firstorder;
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
-use perirad_core::{BoundingBox, Mask, Volume};
+use perirad_core::{BoundingBox, DType, Mask, Volume};
 
 /// Features of one ROI with PyRadiomics-style names (`original_firstorder_Mean`).
 #[derive(Debug, Clone, Default)]
@@ -24,26 +24,10 @@ pub fn check_supported(
 ) -> Result<Vec<String>, FeatureError> {
     let s = &params.setting;
     // Preprocessing that changes voxel values cannot be skipped.
-    if s.normalize == Some(true) {
-        return Err(param(
-            "setting.normalize",
-            "normalisation is not implemented in perirad yet",
-        ));
-    }
-    if s.resampled_pixel_spacing
-        .as_ref()
-        .is_some_and(|v| v.iter().any(|&x| x != 0.0))
-    {
-        return Err(param(
-            "setting.resampledPixelSpacing",
-            "resampling is not implemented in perirad yet",
-        ));
-    }
-    if s.remove_outliers.is_some() {
-        return Err(param(
-            "setting.removeOutliers",
-            "outlier removal (part of normalisation) is not implemented in perirad yet",
-        ));
+    if s.resampled_pixel_spacing.is_some() {
+        if let Some(i) = s.interpolator {
+            crate::preprocess::pyradiomics::itk_interpolator(i)?;
+        }
     }
     let mut unsupported = Vec::new();
     for t in params.enabled_image_types() {
@@ -146,8 +130,11 @@ fn resegment(values: &mut Vec<f64>, params: &PyRadiomicsParams) -> Result<(), Fe
 }
 
 /// The features of `params` for the ROI `mask` of `image` (same grid), PyRadiomics mode.
+/// `dtype` is the voxel type the image is stored in: resampling casts back to it, as SimpleITK
+/// does.
 pub fn extract_pyradiomics(
     image: &Volume<f64>,
+    dtype: DType,
     mask: &Mask,
     params: &PyRadiomicsParams,
     skip_unsupported: bool,
@@ -156,6 +143,12 @@ pub fn extract_pyradiomics(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
+    // Normalisation and resampling (PyRadiomics' loadImage), before the ROI checks.
+    let pre = crate::preprocess::preprocess(image, dtype, mask, params)?;
+    let (image, mask) = match &pre {
+        Some(p) => (&p.image, &p.mask),
+        None => (image, mask),
+    };
     check_roi(mask, params)?;
     let mut values: Vec<f64> = mask
         .data()

@@ -6,9 +6,11 @@
 //!   kept for the stages that use it), anything else is an error that names the key;
 //! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation;
 //! * [`families::firstorder`]: PyRadiomics' `firstorder` class;
-//! * [`registry`]: every computed feature with its IBSI code and formula.
+//! * [`registry`]: every computed feature with its IBSI code and formula;
+//! * [`preprocess`]: ITK-exact resampling, PyRadiomics' normalisation and resampling, IBSI-1
+//!   interpolation and re-segmentation.
 //!
-//! Resampling, normalisation, the other families and the IBSI mode come next. The crate does no
+//! The other families and the IBSI mode come next. The crate does no
 //! I/O.
 
 pub mod conformance;
@@ -18,6 +20,7 @@ mod error;
 pub mod extract;
 pub mod families;
 pub mod ibsi;
+pub mod preprocess;
 pub mod pyradiomics;
 pub mod registry;
 pub mod settings;

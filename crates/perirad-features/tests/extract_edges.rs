@@ -1,5 +1,6 @@
 //! Degenerate ROIs and unsupported requests: defined results or clear errors.
 
+use perirad_core::DType::F64;
 use perirad_core::{Geometry, Volume, IDENTITY};
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
@@ -18,7 +19,7 @@ const FIRSTORDER: &str = "featureClass:\n  firstorder:\n";
 fn empty_roi_is_an_error() {
     let img = Volume::filled(grid(), 1.0);
     let mask = Volume::filled(grid(), false);
-    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+    let e = extract_pyradiomics(&img, F64, &mask, &params(FIRSTORDER), false)
         .expect_err("empty")
         .to_string();
     assert!(e.contains("the ROI is empty"), "{e}");
@@ -33,14 +34,14 @@ fn single_voxel_and_flat_rois_are_errors_as_in_pyradiomics() {
     let p = params(&format!(
         "setting:\n  minimumROIDimensions: 1\n{FIRSTORDER}"
     ));
-    let e = extract_pyradiomics(&img, &mask, &p, false)
+    let e = extract_pyradiomics(&img, F64, &mask, &p, false)
         .expect_err("1 voxel")
         .to_string();
     assert!(e.contains("single voxel"), "{e}");
     // A one-row ROI spans one dimension: refused with the default minimumROIDimensions (2)...
     m[6] = true;
     let mask = Volume::new(grid(), m).expect("len");
-    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+    let e = extract_pyradiomics(&img, F64, &mask, &params(FIRSTORDER), false)
         .expect_err("1D")
         .to_string();
     assert!(
@@ -48,7 +49,7 @@ fn single_voxel_and_flat_rois_are_errors_as_in_pyradiomics() {
         "{e}"
     );
     // ...accepted with minimumROIDimensions 1.
-    let f = extract_pyradiomics(&img, &mask, &p, false).expect("defined");
+    let f = extract_pyradiomics(&img, F64, &mask, &p, false).expect("defined");
     let get = |n: &str| {
         f.features
             .iter()
@@ -64,7 +65,7 @@ fn single_voxel_and_flat_rois_are_errors_as_in_pyradiomics() {
 fn flat_intensities_give_defined_values() {
     let img = Volume::filled(grid(), 100.0);
     let mask = Volume::filled(grid(), true);
-    let f = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false).expect("defined");
+    let f = extract_pyradiomics(&img, F64, &mask, &params(FIRSTORDER), false).expect("defined");
     let get = |n: &str| {
         f.features
             .iter()
@@ -88,7 +89,7 @@ fn nan_voxels_in_the_roi_are_an_error() {
     v[3] = f64::NAN;
     let img = Volume::new(grid(), v).expect("len");
     let mask = Volume::filled(grid(), true);
-    let e = extract_pyradiomics(&img, &mask, &params(FIRSTORDER), false)
+    let e = extract_pyradiomics(&img, F64, &mask, &params(FIRSTORDER), false)
         .expect_err("nan")
         .to_string();
     assert!(e.contains("non-finite"), "{e}");
@@ -100,6 +101,7 @@ fn unsupported_requests_are_named() {
     let mask = Volume::filled(grid(), true);
     let e = extract_pyradiomics(
         &img,
+        F64,
         &mask,
         &params("featureClass:\n  firstorder:\n  glcm:\n"),
         false,
@@ -112,6 +114,7 @@ fn unsupported_requests_are_named() {
     );
     let ok = extract_pyradiomics(
         &img,
+        F64,
         &mask,
         &params("featureClass:\n  firstorder:\n  glcm:\n"),
         true,
@@ -121,6 +124,7 @@ fn unsupported_requests_are_named() {
     assert_eq!(ok.features.len(), 18);
     let e = extract_pyradiomics(
         &img,
+        F64,
         &mask,
         &params("imageType:\n  LoG:\n    sigma: [1.0]\n"),
         false,
@@ -128,13 +132,34 @@ fn unsupported_requests_are_named() {
     .expect_err("LoG")
     .to_string();
     assert!(e.contains("image type LoG"), "{e}");
-    let e = extract_pyradiomics(&img, &mask, &params("setting:\n  normalize: true\n"), true)
-        .expect_err("normalize")
-        .to_string();
-    assert!(e.contains("`setting.normalize`"), "{e}");
+    let e = extract_pyradiomics(
+        &img,
+        F64,
+        &mask,
+        &params("setting:\n  normalize: true\n"),
+        true,
+    )
+    .expect_err("normalize")
+    .to_string();
+    // A flat image has no standard deviation to normalise by.
+    assert!(
+        e.contains("`setting.normalize`") && e.contains("cannot be normalised"),
+        "{e}"
+    );
+    let e = extract_pyradiomics(
+        &img,
+        F64,
+        &mask,
+        &params("setting:\n  resampledPixelSpacing: [2, 2, 2]\n  interpolator: sitkGaussian\n"),
+        true,
+    )
+    .expect_err("interpolator")
+    .to_string();
+    assert!(e.contains("`setting.interpolator`"), "{e}");
     // Deprecated features are computed when named.
     let named = extract_pyradiomics(
         &img,
+        F64,
         &mask,
         &params("featureClass:\n  firstorder: [StandardDeviation, Mean]\n"),
         false,

@@ -1,7 +1,9 @@
 //! PyRadiomics `firstorder` on brain1, breast1 and lung1 against PyRadiomics 3.1.0's own values
 //! (`../shared/data/pyradiomics/v3.1/values/<case>.csv`) for the configurations whose
-//! preprocessing is in place so far (`default`, `resegmentation`), run with the very parameter
-//! files in `v3.1/params/`. Tolerance: 1e-6 relative, 1e-9 absolute near zero.
+//! preprocessing is in place so far (`default`, `resegmentation`, `normalization`: whole-image
+//! normalisation × 100, `resampling`: B-spline resampling to 2 mm of the int16 images, cast back
+//! to int16), run with the very parameter files in `v3.1/params/`. Tolerance: 1e-6 relative,
+//! 1e-9 absolute near zero.
 
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
@@ -29,7 +31,8 @@ fn reference(case: &str, config: &str) -> BTreeMap<String, f64> {
 fn firstorder_matches_pyradiomics_3_1() {
     let mut failures = Vec::new();
     let mut compared = 0;
-    for config in ["default", "resegmentation"] {
+    let configs = ["default", "resegmentation", "normalization", "resampling"];
+    for config in configs {
         let text = std::fs::read_to_string(
             shared_data().join(format!("pyradiomics/v3.1/params/{config}.yaml")),
         )
@@ -38,12 +41,12 @@ fn firstorder_matches_pyradiomics_3_1() {
         for case in ["brain1", "breast1", "lung1"] {
             let want = reference(case, config);
             let images = shared_data().join("pyradiomics/images");
-            let image = read_image(
+            let stored = read_image(
                 &images.join(format!("{case}_image.nrrd")),
                 &ReadOptions::default(),
             )
-            .expect("image")
-            .to_f64_volume();
+            .expect("image");
+            let image = stored.to_f64_volume();
             let labels = read_labels(
                 &images.join(format!("{case}_label.nrrd")),
                 &ReadOptions::default(),
@@ -52,7 +55,8 @@ fn firstorder_matches_pyradiomics_3_1() {
             let mask = labels.layers[0]
                 .mask(params.setting.label.unwrap_or(1) as u32)
                 .expect("label");
-            let extraction = extract_pyradiomics(&image, &mask, &params, true).expect("features");
+            let extraction = extract_pyradiomics(&image, stored.dtype(), &mask, &params, true)
+                .expect("features");
             assert!(
                 extraction.warnings.iter().any(|w| w.contains("glcm")),
                 "texture classes are reported as skipped"
@@ -73,7 +77,7 @@ fn firstorder_matches_pyradiomics_3_1() {
             }
         }
     }
-    assert_eq!(compared, 2 * 3 * 18, "{failures:?}");
+    assert_eq!(compared, configs.len() * 3 * 18, "{failures:?}");
     assert!(
         failures.is_empty(),
         "{} of {compared} differ:\n{}",

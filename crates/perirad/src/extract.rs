@@ -254,10 +254,14 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let mut failed = Vec::new();
     for (name, mask) in &regions {
         let result = match &settings {
-            RunSettings::PyRadiomics(params) => {
-                extract_pyradiomics(&intensities, mask, params, args.skip_unsupported)
-                    .map(|ex| (ex.features, ex.warnings))
-            }
+            RunSettings::PyRadiomics(params) => extract_pyradiomics(
+                &intensities,
+                image.dtype(),
+                mask,
+                params,
+                args.skip_unsupported,
+            )
+            .map(|ex| (ex.features, ex.warnings)),
             RunSettings::Ibsi(s) => extract_ibsi(&intensities, mask, s).and_then(|ex| {
                 let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
                 if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
