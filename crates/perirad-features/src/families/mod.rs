@@ -1,3 +1,8 @@
 //! Feature families. Each function returns `(name, value)` pairs in PyRadiomics' or IBSI's naming.
 
 pub mod firstorder;
+pub mod hull;
+mod linalg;
+pub mod mesh;
+pub mod shape;
+pub mod shape2d;
