@@ -4,5 +4,6 @@ pub mod firstorder;
 pub mod hull;
 mod linalg;
 pub mod mesh;
+pub mod morphology;
 pub mod shape;
 pub mod shape2d;
