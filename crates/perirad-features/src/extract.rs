@@ -4,7 +4,7 @@
 
 use crate::discretise::Binning;
 use crate::error::param;
-use crate::families::firstorder;
+use crate::families::{firstorder, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
 use perirad_core::{BoundingBox, DType, Mask, Volume};
 
@@ -36,7 +36,10 @@ pub fn check_supported(
         }
     }
     for c in params.enabled_feature_classes() {
-        if c != FeatureClass::FirstOrder {
+        if !matches!(
+            c,
+            FeatureClass::FirstOrder | FeatureClass::Shape | FeatureClass::Shape2D
+        ) {
             unsupported.push(format!("feature class {}", c.name()));
         }
     }
@@ -178,6 +181,25 @@ pub fn extract_pyradiomics(
         .feature_classes
         .clone()
         .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
+    // PyRadiomics computes shape first, on its own mask (see `shape::pyradiomics_mask`).
+    let shape_mask = shape::pyradiomics_mask(
+        image,
+        mask,
+        s.resegment_range.is_some(),
+        s.resegment_shape == Some(true),
+        &values,
+    );
+    for (class, names) in &classes {
+        match class {
+            FeatureClass::Shape => push_shape(&mut out, "shape", names, shape_shape(&shape_mask)),
+            FeatureClass::Shape2D => {
+                if let Some(f) = shape2d_features(&shape_mask, params, &mut out.warnings)? {
+                    push_shape(&mut out, "shape2D", names, f);
+                }
+            }
+            _ => {}
+        }
+    }
     for (class, names) in classes {
         if class != FeatureClass::FirstOrder {
             continue;
@@ -196,4 +218,61 @@ pub fn extract_pyradiomics(
         }
     }
     Ok(out)
+}
+
+/// `shape` features of the shape mask (never empty here: the ROI was checked).
+fn shape_shape(mask: &Mask) -> Vec<(&'static str, f64)> {
+    shape::pyradiomics(mask).unwrap_or_default()
+}
+
+/// `shape2D` as PyRadiomics' `computeShape` gates it: without `force2D` it is skipped with a
+/// warning; it is also skipped when the ROI's bounding box is one voxel wide along the SimpleITK
+/// (x, y, z) axis numbered `force2Ddimension` (PyRadiomics 3.1 indexes its (x, y, z) bounding box
+/// with the numpy axis number: a quirk reproduced here); the feature class then fails unless the
+/// ROI is one voxel thick along numpy axis `force2Ddimension` (z, y, x).
+fn shape2d_features(
+    mask: &Mask,
+    params: &PyRadiomicsParams,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Vec<(&'static str, f64)>>, FeatureError> {
+    let s = &params.setting;
+    if s.force_2d != Some(true) {
+        warnings.push("shape2D needs force2D: true for 3D input: skipped".into());
+        return Ok(None);
+    }
+    let d = s.force_2d_dimension.unwrap_or(0).clamp(0, 2) as usize;
+    let Some(bbox) = BoundingBox::of(mask.geometry().size(), |l| mask.data()[l]) else {
+        return Err(param("mask", "the ROI is empty"));
+    };
+    if bbox.size()[d] <= 1 {
+        warnings.push(format!(
+            "shape2D skipped as PyRadiomics 3.1 does: the ROI's bounding box is one voxel along \
+             SimpleITK axis {d}"
+        ));
+        return Ok(None);
+    }
+    shape2d::pyradiomics(mask, d).map(Some)
+}
+
+fn push_shape(
+    out: &mut Extraction,
+    class: &str,
+    names: &Option<Vec<String>>,
+    features: Vec<(&'static str, f64)>,
+) {
+    let deprecated: &[&str] = if class == "shape" {
+        &shape::DEPRECATED
+    } else {
+        &shape2d::DEPRECATED
+    };
+    for (name, value) in features {
+        let wanted = match names {
+            Some(list) => list.iter().any(|n| n == name),
+            None => !deprecated.contains(&name),
+        };
+        if wanted {
+            out.features
+                .push((format!("original_{class}_{name}"), value));
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! The registry covers every computed feature, and its IBSI codes agree with PyRadiomics' own
 //! mapping (`../shared/data/pyradiomics/ibsi_mapping.tsv`).
 
+use perirad_core::{Geometry, Volume, IDENTITY};
 use perirad_features::discretise::Binning;
-use perirad_features::families::firstorder;
+use perirad_features::families::{firstorder, shape, shape2d};
 use perirad_features::registry::REGISTRY;
 use perirad_testdata::shared_data;
 
@@ -27,21 +28,47 @@ fn every_computed_feature_has_an_entry_with_a_code_or_a_reason() {
 }
 
 #[test]
+fn every_shape_feature_has_an_entry() {
+    let g = Geometry::new([3, 3, 1], [1.0, 1.0, 1.0], [0.0; 3], IDENTITY).expect("grid");
+    let mask = Volume::new(
+        g,
+        vec![true, true, false, true, true, true, false, true, false],
+    )
+    .expect("mask");
+    let s3 = shape::pyradiomics(&mask).expect("non-empty");
+    let s2 = shape2d::pyradiomics(&mask, 0).expect("2D");
+    for (class, list, deprecated) in [
+        ("shape", s3, &shape::DEPRECATED[..]),
+        ("shape2D", s2, &shape2d::DEPRECATED[..]),
+    ] {
+        for (name, _) in list {
+            let e = REGISTRY
+                .iter()
+                .find(|e| e.class == class && e.name == name)
+                .unwrap_or_else(|| panic!("{class} {name} missing"));
+            assert!(e.ibsi.is_some() || !e.note.is_empty(), "{name}");
+            assert!(!e.formula.is_empty(), "{name}");
+            assert_eq!(e.deprecated, deprecated.contains(&name), "{name}");
+        }
+    }
+}
+
+#[test]
 fn ibsi_codes_agree_with_pyradiomics_mapping() {
     let tsv = std::fs::read_to_string(shared_data().join("pyradiomics/ibsi_mapping.tsv"))
         .expect("mapping");
     let mut checked = 0;
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() < 4 || cols[2] != "firstorder" {
+        if cols.len() < 4 || !["firstorder", "shape"].contains(&cols[2]) {
             continue;
         }
         let e = REGISTRY
             .iter()
-            .find(|e| e.class == "firstorder" && e.name == cols[3])
+            .find(|e| e.class == cols[2] && e.name == cols[3])
             .unwrap_or_else(|| panic!("{} missing", cols[3]));
         assert_eq!(e.ibsi, Some(cols[1]), "{}", cols[3]);
         checked += 1;
     }
-    assert_eq!(checked, 16);
+    assert_eq!(checked, 16 + 14);
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 #[test]
-fn lung1_tumor_firstorder_equals_pyradiomics_and_rings_are_rows() {
+fn lung1_tumor_features_equal_pyradiomics_and_rings_are_rows() {
     let data = shared_data().join("pyradiomics");
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("features.csv");
@@ -46,7 +46,7 @@ fn lung1_tumor_firstorder_equals_pyradiomics_and_rings_are_rows() {
             })
             .collect();
     let tumor: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2] == "tumor").collect();
-    assert_eq!(tumor.len(), 18);
+    assert_eq!(tumor.len(), 18 + 14, "firstorder and shape");
     for r in &tumor {
         assert_eq!((r[0], r[1]), ("lung1", ""));
         let got: f64 = r[4].parse().expect("number");
@@ -57,7 +57,7 @@ fn lung1_tumor_firstorder_equals_pyradiomics_and_rings_are_rows() {
             r[3]
         );
     }
-    assert_eq!(rows.iter().filter(|r| r[2] == "ring:5mm").count(), 18);
+    assert_eq!(rows.iter().filter(|r| r[2] == "ring:5mm").count(), 32);
     let sidecar: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("features.csv.json")).expect("sidecar"),
     )

@@ -3,5 +3,11 @@
 pub mod firstorder;
 pub mod glcm;
 pub mod glrlm;
+pub mod hull;
+mod linalg;
+pub mod mesh;
+pub mod morphology;
+pub mod shape;
+pub mod shape2d;
 pub mod texture;
 pub mod zones;
