@@ -4,8 +4,12 @@
 //! * settings: [`Mode`] (IBSI or PyRadiomics conformance) and [`PyRadiomicsParams`], PyRadiomics
 //!   3.1 parameter files read as they are: every key PyRadiomics' schema accepts is accepted (and
 //!   kept for the stages that use it), anything else is an error that names the key;
-//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation;
+//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation, and IBSI's fixed bin
+//!   size / bin number;
 //! * [`families::firstorder`]: PyRadiomics' `firstorder` class;
+//! * [`families::ibsi_intensity`]: IBSI intensity statistics, intensity histogram and
+//!   intensity-volume histogram; [`families::ibsi_spatial`]: IBSI local intensity peaks, Moran's I,
+//!   Geary's C and integrated intensity;
 //! * [`registry`]: every computed feature with its IBSI code and formula.
 //!
 //! Resampling, normalisation, the other families and the IBSI mode come next. The crate does no
