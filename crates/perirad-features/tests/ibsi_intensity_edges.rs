@@ -297,3 +297,65 @@ fn results_do_not_depend_on_the_thread_count() {
     assert_eq!(one, run(2));
     assert_eq!(one, run(5));
 }
+
+#[test]
+fn ivh_continuous_and_arbitrary_hand_computed() {
+    // Continuous, w = 1 from 0, range [0, 3]: bins 1, 1, 2, 3 → centres 0.5, 0.5, 1.5, 2.5;
+    // G = [0.5, 2.5], points 0.5, 1.5, 2.5 with γ = 0, 0.5, 1 and ν = 1, 0.5, 0.25.
+    // V10 = ν(1.5) = 0.5, V90 = ν(2.5) = 0.25; I90 = 1.5; no point of G has ν ≤ 0.1, the first
+    // bin centre above every voxel is 3.5: I10 = 3.5. AUC = 0.5·1.5/2 + 0.5·0.75/2 = 0.5625.
+    let v = map(intensity_volume_histogram(
+        &[0.0, 0.3, 1.0, 2.2],
+        IvhUnits::Continuous {
+            width: 1.0,
+            lower: Some(0.0),
+            upper: Some(3.0),
+        },
+    )
+    .expect("defined"));
+    for (tag, want) in [
+        ("ivh_v10", 0.5),
+        ("ivh_v90", 0.25),
+        ("ivh_i10", 3.5),
+        ("ivh_i90", 1.5),
+        ("ivh_diff_v10_v90", 0.25),
+        ("ivh_diff_i10_i90", 2.0),
+        ("ivh_auc", 0.5625),
+    ] {
+        assert!(close(v[tag], want), "{tag}: {}", v[tag]);
+    }
+    // Arbitrary, 4 bins on [0, 4]: levels 1, 2, 3, 4, 4; G = [1, 4], γ = 0, 1/3, 2/3, 1,
+    // ν = 1, 0.8, 0.6, 0.4: V10 = ν(2) = 0.8, V90 = ν(4) = 0.4, I90 = 2, I10 = 5 (above G).
+    let v = map(intensity_volume_histogram(
+        &[0.0, 1.0, 2.0, 3.0, 4.0],
+        IvhUnits::Arbitrary { bins: 4 },
+    )
+    .expect("defined"));
+    for (tag, want) in [
+        ("ivh_v10", 0.8),
+        ("ivh_v90", 0.4),
+        ("ivh_i10", 5.0),
+        ("ivh_i90", 2.0),
+    ] {
+        assert!(close(v[tag], want), "{tag}: {}", v[tag]);
+    }
+    // Invalid settings are errors.
+    assert!(intensity_volume_histogram(
+        &[1.0],
+        IvhUnits::Continuous {
+            width: 0.0,
+            lower: None,
+            upper: None
+        }
+    )
+    .is_err());
+    assert!(intensity_volume_histogram(&[1.0], IvhUnits::Arbitrary { bins: 0 }).is_err());
+    assert!(intensity_volume_histogram(
+        &[1.0],
+        IvhUnits::Discrete {
+            lower: Some(5.0),
+            upper: Some(2.0)
+        }
+    )
+    .is_err());
+}
