@@ -2,6 +2,11 @@
 //! `binImage`): bins of fixed width are equally spaced from 0 and numbered from 1 at the bin that
 //! holds the ROI minimum; a fixed bin count splits `[min, max]` into equal bins, the maximum
 //! joining the last one.
+//!
+//! The IBSI-1 definitions are [`ibsi_fixed_bin_size`] and [`ibsi_fixed_bin_number`].
+
+use crate::error::param;
+use crate::FeatureError;
 
 /// Discretisation settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,6 +73,102 @@ pub fn pyradiomics_bins(values: &[f64], binning: Binning) -> Vec<u32> {
         .collect()
 }
 
+/// IBSI fixed bin size discretisation (IBSI-1 manual, section "Discretisation", code
+/// Q3RU): `X_d = floor((X − X_min) / w) + 1`. `lower` is `X_min`: the lower bound of the
+/// re-segmentation range, or the ROI minimum when there is none (pass
+/// [`roi_min_max`]`(values).0`). Bins are numbered from 1 at the lower bound, so a value below it
+/// has no bin: that, a non-finite value, or a width that is not finite and positive is an error.
+pub fn ibsi_fixed_bin_size(
+    values: &[f64],
+    width: f64,
+    lower: f64,
+) -> Result<Vec<u32>, FeatureError> {
+    if !(width.is_finite() && width > 0.0 && lower.is_finite()) {
+        return Err(param(
+            "discretisation",
+            format!("fixed bin size needs a finite width > 0 and a finite lower bound (got width {width}, lower bound {lower})"),
+        ));
+    }
+    values
+        .iter()
+        .map(|&x| {
+            if !x.is_finite() {
+                return Err(non_finite(x));
+            }
+            if x < lower {
+                return Err(param(
+                    "discretisation",
+                    format!("intensity {x} lies below the fixed-bin-size lower bound {lower}"),
+                ));
+            }
+            let d = ((x - lower) / width).floor() + 1.0;
+            if d > u32::MAX as f64 {
+                return Err(param(
+                    "discretisation",
+                    format!(
+                        "intensity {x} needs more than 2^32 bins of width {width} from {lower}"
+                    ),
+                ));
+            }
+            Ok(d as u32)
+        })
+        .collect()
+}
+
+/// IBSI fixed bin number discretisation (IBSI-1 manual, code K15C) on `[min, max]` of the ROI
+/// values: `X_d = floor(N_g (X − X_min) / (X_max − X_min)) + 1`, except `X = X_max`, which
+/// goes to bin `N_g`. A flat ROI (`X_max = X_min`, where the formula is 0/0) puts every voxel
+/// in bin 1. Non-finite values and `n_g = 0` are errors; an empty ROI gives an empty vector.
+pub fn ibsi_fixed_bin_number(values: &[f64], n_g: u32) -> Result<Vec<u32>, FeatureError> {
+    if n_g == 0 {
+        return Err(param(
+            "discretisation",
+            "fixed bin number needs at least 1 bin",
+        ));
+    }
+    if let Some(&x) = values.iter().find(|x| !x.is_finite()) {
+        return Err(non_finite(x));
+    }
+    let Some((min, max)) = roi_min_max(values) else {
+        return Ok(Vec::new());
+    };
+    let range = max - min;
+    let n = f64::from(n_g);
+    Ok(values
+        .iter()
+        .map(|&x| {
+            if range == 0.0 {
+                1
+            } else if x >= max {
+                n_g
+            } else {
+                // (x − min)/range < 1 here, yet rounding could still reach n_g: clamp.
+                ((n * (x - min) / range).floor() as u32 + 1).min(n_g)
+            }
+        })
+        .collect())
+}
+
+/// `(min, max)` of the values, `None` for an empty slice. NaN values are ignored.
+pub fn roi_min_max(values: &[f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    Some(
+        values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            }),
+    )
+}
+
+fn non_finite(x: f64) -> FeatureError {
+    FeatureError::NonFinite {
+        what: format!("ROI intensity {x}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +192,35 @@ mod tests {
             pyradiomics_edges(&[-30.0, -1.0], Binning::Width(25.0))[0],
             -50.0
         );
+    }
+
+    #[test]
+    fn ibsi_fixed_bin_size_counts_from_the_lower_bound() {
+        // IBSI: floor((X − X_min)/w) + 1 with X_min = −500, w = 25.
+        let v = [-500.0, -475.1, -475.0, 0.0, 400.0];
+        assert_eq!(
+            ibsi_fixed_bin_size(&v, 25.0, -500.0).expect("valid"),
+            vec![1, 1, 2, 21, 37]
+        );
+        assert!(ibsi_fixed_bin_size(&[-501.0], 25.0, -500.0).is_err());
+        assert!(ibsi_fixed_bin_size(&[f64::NAN], 25.0, -500.0).is_err());
+        assert!(ibsi_fixed_bin_size(&[1.0], 0.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn ibsi_fixed_bin_number_maps_the_maximum_to_n_g() {
+        // [0, 10] in 4 bins of 2.5: 2.5 starts bin 2, 10 is bin 4.
+        let v = [0.0, 2.4, 2.5, 9.9, 10.0];
+        assert_eq!(
+            ibsi_fixed_bin_number(&v, 4).expect("valid"),
+            vec![1, 1, 2, 4, 4]
+        );
+        assert_eq!(
+            ibsi_fixed_bin_number(&[3.0, 3.0], 32).expect("valid"),
+            vec![1, 1]
+        );
+        assert!(ibsi_fixed_bin_number(&[], 32).expect("valid").is_empty());
+        assert!(ibsi_fixed_bin_number(&[1.0, f64::INFINITY], 32).is_err());
+        assert!(ibsi_fixed_bin_number(&[1.0], 0).is_err());
     }
 }

@@ -4,14 +4,21 @@
 //! * settings: [`Mode`] (IBSI or PyRadiomics conformance) and [`PyRadiomicsParams`], PyRadiomics
 //!   3.1 parameter files read as they are: every key PyRadiomics' schema accepts is accepted (and
 //!   kept for the stages that use it), anything else is an error that names the key;
-//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation;
+//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation, and IBSI's fixed bin
+//!   size / bin number;
 //! * [`families::firstorder`]: PyRadiomics' `firstorder` class;
-//! * [`registry`]: every computed feature with its IBSI code and formula;
+//! * families: PyRadiomics `shape`/`shape2D` and IBSI morphology ([`families::shape`],
+//!   [`families::morphology`]), IBSI intensity statistics, histogram and IVH
+//!   ([`families::ibsi_intensity`]), local intensity, Moran's I, Geary's C
+//!   ([`families::ibsi_spatial`]), the IBSI texture families ([`families::glcm`],
+//!   [`families::glrlm`], [`families::zones`]);
 //! * [`preprocess`]: ITK-exact resampling, PyRadiomics' normalisation and resampling, IBSI-1
-//!   interpolation and re-segmentation.
+//!   interpolation and re-segmentation;
+//! * [`ibsi`]: IBSI-mode extraction from a perirad settings file ([`settings`]), and
+//!   [`conformance`]: the IBSI reference tables and comparison rule;
+//! * [`registry`]: every computed feature with its IBSI code and formula.
 //!
-//! The other families and the IBSI mode come next. The crate does no
-//! I/O.
+//! PyRadiomics' texture classes and image filters come next. The crate does no I/O.
 
 pub mod conformance;
 pub mod diagnostics;

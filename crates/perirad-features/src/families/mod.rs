@@ -4,6 +4,8 @@ pub mod firstorder;
 pub mod glcm;
 pub mod glrlm;
 pub mod hull;
+pub mod ibsi_intensity;
+pub mod ibsi_spatial;
 mod linalg;
 pub mod mesh;
 pub mod morphology;
