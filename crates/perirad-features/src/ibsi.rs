@@ -1,9 +1,34 @@
-//! IBSI-mode extraction: the image processing chain of a [`PeriradSettings`] (rounding,
-//! interpolation, re-segmentation, discretisation) and the IBSI-1 feature families, with values
-//! named by their IBSI tags (`morph_volume`, `stat_mean`, `ih_entropy`).
+//! IBSI-mode extraction: the image processing chain of a [`PeriradSettings`] and the IBSI-1
+//! feature families, with values named by their IBSI tags (`morph_volume`, `stat_mean`,
+//! `ih_entropy`, `cm_joint_max_3D_comb`).
+//!
+//! The chain, in the manual's order:
+//! 1. `round_intensities`: the image is rounded to integers (the IBSI CT phantom's NIfTI note);
+//! 2. interpolation to the IBSI grid (image and mask; mask by partial-volume threshold), which
+//!    gives the morphological mask;
+//! 3. re-segmentation of the intensity mask (range, then μ ± kσ of the interpolated ROI);
+//! 4. features: morphology on the morphological mask (with Moran's I, Geary's C and the
+//!    integrated intensity on the intensity mask), local intensity peaks (the whole image
+//!    around the intensity mask's voxels), intensity statistics, the intensity histogram and
+//!    the texture families on the discretised intensity mask, the IVH with its own
+//!    discretisation.
+//!
+//! Discretisation: `fbs` bins start at the lower re-segmentation bound (else the ROI minimum);
+//! `fbn` spans the ROI's range after re-segmentation; `none` uses the intensities themselves as
+//! levels (they must be integers ≥ 1, as in the digital phantom). The number of grey levels
+//! `N_g` is the highest level in the ROI.
 
+use crate::discretise::{ibsi_fixed_bin_number, ibsi_fixed_bin_size, roi_min_max};
 use crate::error::param;
-use crate::settings::{Family, PeriradSettings};
+use crate::families::ibsi_intensity::{
+    intensity_histogram, intensity_statistics, intensity_volume_histogram, IvhUnits,
+};
+use crate::families::ibsi_spatial::{integrated_intensity, local_intensity, moran_geary};
+use crate::families::morphology::ibsi_morphology;
+use crate::families::texture::Discretised;
+use crate::families::{glcm, glrlm, zones};
+use crate::preprocess::ibsi::{ibsi_process, IbsiInterpolation, Interp as PInterp};
+use crate::settings::{Discretiser, Family, Interp, PeriradSettings};
 use crate::FeatureError;
 use perirad_core::{Mask, Volume};
 
@@ -13,13 +38,13 @@ pub struct IbsiExtraction {
     pub features: Vec<(String, f64)>,
     /// Families asked for that perirad does not compute yet.
     pub not_computed: Vec<Family>,
+    /// Voxels of the morphological and intensity masks after processing.
+    pub morphological_voxels: usize,
+    pub intensity_voxels: usize,
 }
 
-/// Families this build computes.
-pub const COMPUTED: &[Family] = &[];
-
-/// Checks the ROI: not empty, finite intensities.
-fn check_roi(image: &Volume<f64>, mask: &Mask) -> Result<usize, FeatureError> {
+/// Checks the ROI: on the image grid, not empty, finite intensities.
+fn check_roi(image: &Volume<f64>, mask: &Mask) -> Result<(), FeatureError> {
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
@@ -38,7 +63,58 @@ fn check_roi(image: &Volume<f64>, mask: &Mask) -> Result<usize, FeatureError> {
     if n == 0 {
         return Err(param("mask", "the ROI is empty"));
     }
-    Ok(n)
+    Ok(())
+}
+
+fn interpolation(s: &PeriradSettings) -> Option<IbsiInterpolation> {
+    let i = s.interpolation.as_ref()?;
+    let map = |m: Interp| match m {
+        Interp::Nearest => PInterp::Nearest,
+        Interp::Linear => PInterp::Linear,
+        Interp::Bspline => PInterp::Cubic,
+    };
+    Some(IbsiInterpolation {
+        spacing: [i.spacing[0], i.spacing[1], i.spacing[2]],
+        in_plane_only: i.in_plane,
+        image: map(i.image),
+        mask: map(i.mask),
+        partial_volume: i.partial_volume,
+        round: i.round_intensities,
+    })
+}
+
+/// Discrete levels of the ROI values for the texture families and the intensity histogram.
+fn discretise(
+    values: &[f64],
+    d: Discretiser,
+    lower: Option<f64>,
+) -> Result<Vec<u32>, FeatureError> {
+    match d {
+        Discretiser::Fbs { width } => {
+            let lower = match lower {
+                Some(l) => l,
+                None => roi_min_max(values).map(|m| m.0).unwrap_or(0.0),
+            };
+            ibsi_fixed_bin_size(values, width, lower)
+        }
+        Discretiser::Fbn { bins } => ibsi_fixed_bin_number(values, bins),
+        Discretiser::None => values
+            .iter()
+            .map(|&v| {
+                if v >= 1.0 && v == v.trunc() && v <= u32::MAX as f64 {
+                    Ok(v as u32)
+                } else {
+                    Err(param(
+                        "discretisation.texture",
+                        format!(
+                            "method none uses the intensities as grey levels, which must be \
+                             integers >= 1; the ROI holds {v} (use fbs or fbn)"
+                        ),
+                    ))
+                }
+            })
+            .collect(),
+    }
 }
 
 /// The IBSI features `settings` asks for, for the ROI `mask` of `image` (same grid).
@@ -48,10 +124,151 @@ pub fn extract_ibsi(
     settings: &PeriradSettings,
 ) -> Result<IbsiExtraction, FeatureError> {
     check_roi(image, mask)?;
-    let mut out = IbsiExtraction::default();
-    for family in settings.families() {
-        if !COMPUTED.contains(&family) {
-            out.not_computed.push(family);
+    let rounded;
+    let image = if settings.round_intensities {
+        rounded = image.map(|v| v.round());
+        &rounded
+    } else {
+        image
+    };
+    let reseg = &settings.resegmentation;
+    let (lower, upper) = match reseg.range {
+        Some([lo, hi]) => (lo, hi),
+        None => (None, None),
+    };
+    let range = reseg
+        .range
+        .map(|[lo, hi]| (lo.unwrap_or(f64::NEG_INFINITY), hi.unwrap_or(f64::INFINITY)));
+    let processed = ibsi_process(
+        image,
+        mask,
+        interpolation(settings).as_ref(),
+        range,
+        reseg.outliers_sigma,
+    )?;
+    let (image, morph, intensity) = (
+        &processed.image,
+        &processed.morphological,
+        &processed.intensity,
+    );
+    let count = |m: &Mask| m.data().iter().filter(|&&b| b).count();
+    let mut out = IbsiExtraction {
+        morphological_voxels: count(morph),
+        intensity_voxels: count(intensity),
+        ..Default::default()
+    };
+    if out.morphological_voxels == 0 {
+        return Err(param(
+            "interpolation",
+            "the ROI is empty after interpolation (partial-volume threshold)",
+        ));
+    }
+    if out.intensity_voxels == 0 {
+        return Err(param(
+            "resegmentation",
+            "re-segmentation left no voxel in the intensity mask",
+        ));
+    }
+    let values: Vec<f64> = intensity
+        .data()
+        .iter()
+        .zip(image.data())
+        .filter_map(|(&m, &v)| m.then_some(v))
+        .collect();
+    let families = settings.families();
+    let wants = |f: Family| families.contains(&f);
+    let mut push = |tag: &str, v: f64| out.features.push((tag.to_string(), v));
+    if wants(Family::Morphology) {
+        let morphology = ibsi_morphology(morph, image, intensity);
+        let mesh_volume = morphology
+            .iter()
+            .find(|(t, _)| *t == "morph_volume")
+            .map(|&(_, v)| v);
+        for (t, v) in morphology {
+            push(t, v);
+        }
+        if let Some(volume) = mesh_volume {
+            push("morph_integ_int", integrated_intensity(&values, volume)?);
+        }
+        let (moran, geary) = moran_geary(image, intensity)?;
+        push("morph_moran_i", moran);
+        push("morph_geary_c", geary);
+    }
+    if wants(Family::LocalIntensity) {
+        for (t, v) in local_intensity(image, intensity)? {
+            push(t, v);
+        }
+    }
+    if wants(Family::IntensityStatistics) {
+        for (t, v) in intensity_statistics(&values)? {
+            push(t, v);
+        }
+    }
+    let texture_families = [
+        Family::Glcm,
+        Family::Glrlm,
+        Family::Glszm,
+        Family::Gldzm,
+        Family::Ngtdm,
+        Family::Ngldm,
+    ];
+    let needs_levels =
+        wants(Family::IntensityHistogram) || texture_families.iter().any(|&f| wants(f));
+    if needs_levels {
+        let levels = discretise(&values, settings.discretisation.texture, lower)?;
+        let ng = levels.iter().copied().max().unwrap_or(1);
+        if wants(Family::IntensityHistogram) {
+            for (t, v) in intensity_histogram(&levels, ng)? {
+                push(t, v);
+            }
+        }
+        // The levels back on the grid, for the texture matrices.
+        let mut grid = vec![0u32; intensity.data().len()];
+        let mut it = levels.iter();
+        for (g, &m) in grid.iter_mut().zip(intensity.data()) {
+            if m {
+                *g = it.next().copied().unwrap_or(0);
+            }
+        }
+        let grid = Volume::new(intensity.geometry().clone(), grid)
+            .map_err(|e| FeatureError::Input(e.to_string()))?;
+        if let Some(d) = Discretised::new(&grid, intensity, ng) {
+            let t = &settings.texture;
+            for &dims in &t.dimensions {
+                let mut add = |values: Vec<(String, f64)>| out.features.extend(values);
+                if wants(Family::Glcm) {
+                    add(glcm::ibsi(&d, dims, t.distance));
+                }
+                if wants(Family::Glrlm) {
+                    add(glrlm::ibsi(&d, dims));
+                }
+                if wants(Family::Glszm) {
+                    add(zones::glszm(&d, dims));
+                }
+                if wants(Family::Gldzm) {
+                    add(zones::gldzm(&d, morph, dims));
+                }
+                if wants(Family::Ngtdm) {
+                    add(zones::ngtdm(&d, dims, t.distance));
+                }
+                if wants(Family::Ngldm) {
+                    add(zones::ngldm(&d, dims, t.distance, t.ngldm_alpha));
+                }
+            }
+        }
+    }
+    if wants(Family::IntensityVolumeHistogram) {
+        let units = match settings.discretisation.ivh {
+            Discretiser::None => IvhUnits::Discrete { lower, upper },
+            Discretiser::Fbs { width } => IvhUnits::Continuous {
+                width,
+                lower,
+                upper,
+            },
+            Discretiser::Fbn { bins } => IvhUnits::Arbitrary { bins },
+        };
+        for (t, v) in intensity_volume_histogram(&values, units)? {
+            out.features.push((t.to_string(), v));
         }
     }
     Ok(out)

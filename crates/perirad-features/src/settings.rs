@@ -22,7 +22,7 @@
 //! families: [morphology, local_intensity, intensity_statistics,
 //!            intensity_histogram, intensity_volume_histogram]
 //! texture:
-//!   dimensions: 3d                 # 2d (per slice: 2D and 2.5D aggregations) | 3d
+//!   dimensions: 3d                 # 2d (per slice: 2D and 2.5D aggregations) | 3d | [2d, 3d]
 //!   distance: 1
 //! ```
 //!
@@ -203,8 +203,9 @@ impl Family {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Texture {
-    #[serde(default = "default_dims")]
-    pub dimensions: TextureDims,
+    /// `2d`, `3d`, or both as a list (`[2d, 3d]`).
+    #[serde(default = "default_dims", deserialize_with = "one_or_many")]
+    pub dimensions: Vec<TextureDims>,
     /// Chebyshev distance of GLCM, NGTDM and NGLDM neighbours.
     #[serde(default = "default_one")]
     pub distance: u32,
@@ -216,15 +217,31 @@ pub struct Texture {
 impl Default for Texture {
     fn default() -> Self {
         Texture {
-            dimensions: TextureDims::ThreeD,
+            dimensions: vec![TextureDims::ThreeD],
             distance: 1,
             ngldm_alpha: 0,
         }
     }
 }
 
-fn default_dims() -> TextureDims {
-    TextureDims::ThreeD
+fn default_dims() -> Vec<TextureDims> {
+    vec![TextureDims::ThreeD]
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<TextureDims>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(TextureDims),
+        Many(Vec<TextureDims>),
+    }
+    let parsed = OneOrMany::deserialize(d).map_err(|_| {
+        serde::de::Error::custom("texture.dimensions: expected 2d, 3d or a list of them ([2d, 3d])")
+    })?;
+    Ok(match parsed {
+        OneOrMany::One(t) => vec![t],
+        OneOrMany::Many(v) => v,
+    })
 }
 fn default_one() -> u32 {
     1
@@ -369,7 +386,13 @@ mod tests {
             s.families(),
             vec![Family::Morphology, Family::IntensityStatistics]
         );
-        assert_eq!(s.texture.dimensions, TextureDims::TwoD);
+        assert_eq!(s.texture.dimensions, vec![TextureDims::TwoD]);
+        let both = PeriradSettings::from_yaml("mode: ibsi\ntexture: {dimensions: [2d, 3d]}\n")
+            .expect("valid");
+        assert_eq!(
+            both.texture.dimensions,
+            vec![TextureDims::TwoD, TextureDims::ThreeD]
+        );
     }
 
     #[test]
@@ -396,6 +419,7 @@ mod tests {
         );
         assert!(err("mode: ibsi\nfamilies: [shape]\n").contains("shape"));
         assert!(err("mode: ibsi\ntexture: {distance: 0}\n").contains("texture.distance"));
+        assert!(err("mode: ibsi\ntexture: {dimensions: 4d}\n").contains("dimensions"));
         assert!(err("description: x\n").contains("mode"));
     }
 }
