@@ -102,8 +102,9 @@ fn default_case_id(path: &std::path::Path) -> String {
 }
 
 /// The settings of a run: a PyRadiomics parameter file, or a perirad settings file (`mode: ibsi`).
+#[allow(clippy::large_enum_variant)] // one value per run
 enum RunSettings {
-    PyRadiomics(Box<PyRadiomicsParams>),
+    PyRadiomics(PyRadiomicsParams),
     Ibsi(PeriradSettings),
 }
 
@@ -154,7 +155,7 @@ fn load_settings(args: &ExtractArgs) -> anyhow::Result<(RunSettings, String)> {
     } else {
         PyRadiomicsParams::from_yaml(&text).with_context(context)?
     };
-    Ok((RunSettings::PyRadiomics(Box::new(params)), text))
+    Ok((RunSettings::PyRadiomics(params), text))
 }
 
 /// IBSI mode without a settings file: no interpolation or re-segmentation, bins of 25 units from
