@@ -100,9 +100,13 @@ fn check_roi(mask: &Mask, params: &PyRadiomicsParams) -> Result<(), FeatureError
 }
 
 /// PyRadiomics' re-segmentation (`imageoperations.resegmentMask`) of the ROI values.
-fn resegment(values: &mut Vec<f64>, params: &PyRadiomicsParams) -> Result<(), FeatureError> {
+/// Returns the thresholds `(low, high)` that were applied, `None` without re-segmentation.
+fn resegment(
+    values: &mut Vec<f64>,
+    params: &PyRadiomicsParams,
+) -> Result<Option<(f64, Option<f64>)>, FeatureError> {
     let Some(range) = &params.setting.resegment_range else {
-        return Ok(());
+        return Ok(None);
     };
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
@@ -129,7 +133,7 @@ fn resegment(values: &mut Vec<f64>, params: &PyRadiomicsParams) -> Result<(), Fe
             ),
         ));
     }
-    Ok(())
+    Ok(Some((th[0], th.get(1).copied())))
 }
 
 /// The features of `params` for the ROI `mask` of `image` (same grid), PyRadiomics mode.
@@ -166,7 +170,7 @@ pub fn extract_pyradiomics(
             format!("the ROI holds a non-finite intensity ({}) ", values[bad]),
         ));
     }
-    resegment(&mut values, params)?;
+    let thresholds = resegment(&mut values, params)?;
     let s = &params.setting;
     let binning = match (s.bin_count, s.bin_width) {
         (Some(c), _) => Binning::Count(c as u32),
@@ -200,6 +204,24 @@ pub fn extract_pyradiomics(
             _ => {}
         }
     }
+    // The texture classes work on the re-segmented ROI's discretised levels (PyRadiomics'
+    // `binImage` with the edges of the ROI values), 0 outside the ROI.
+    let textures = [
+        FeatureClass::Glcm,
+        FeatureClass::Glrlm,
+        FeatureClass::Glszm,
+        FeatureClass::Gldm,
+        FeatureClass::Ngtdm,
+    ];
+    if classes.iter().any(|(c, _)| textures.contains(c)) {
+        let roi = TextureRoi::new(image, mask, thresholds, &values, binning);
+        for (class, names) in &classes {
+            if let Some(result) = texture_class(*class, &roi, params) {
+                let (features, deprecated) = result?;
+                push_class(&mut out, class.name(), names, features, deprecated);
+            }
+        }
+    }
     for (class, names) in classes {
         if class != FeatureClass::FirstOrder {
             continue;
@@ -218,6 +240,42 @@ pub fn extract_pyradiomics(
         }
     }
     Ok(out)
+}
+
+/// What the texture classes need: the re-segmented ROI and its discretised grey levels.
+pub struct TextureRoi {
+    /// The re-segmented ROI.
+    pub mask: Mask,
+    /// Grey level of each ROI voxel (1-based bin of PyRadiomics' edges), 0 outside the ROI.
+    pub levels: Volume<u32>,
+}
+
+impl TextureRoi {
+    fn new(
+        image: &Volume<f64>,
+        mask: &Mask,
+        thresholds: Option<(f64, Option<f64>)>,
+        values: &[f64],
+        binning: Binning,
+    ) -> TextureRoi {
+        let keep = |v: f64| match thresholds {
+            None => true,
+            Some((lo, hi)) => v >= lo && hi.is_none_or(|hi| v <= hi),
+        };
+        let roi = mask.map(|&m| m);
+        let mut roi = roi;
+        for (r, &v) in roi.data_mut().iter_mut().zip(image.data()) {
+            *r = *r && keep(v);
+        }
+        let edges = crate::discretise::pyradiomics_edges(values, binning);
+        let mut levels = image.map(|_| 0u32);
+        for ((l, &v), &m) in levels.data_mut().iter_mut().zip(image.data()).zip(roi.data()) {
+            if m {
+                *l = edges.partition_point(|&e| e <= v) as u32;
+            }
+        }
+        TextureRoi { mask: roi, levels }
+    }
 }
 
 /// `shape` features of the shape mask (never empty here: the ROI was checked).
@@ -265,6 +323,32 @@ fn push_shape(
     } else {
         &shape2d::DEPRECATED
     };
+    push_class(out, class, names, features, deprecated);
+}
+
+/// The features of one texture class on the discretised ROI, with the names PyRadiomics marks
+/// deprecated; `None` for a class that is not a texture class (or not computed yet).
+type ClassFeatures = (Vec<(&'static str, f64)>, &'static [&'static str]);
+fn texture_class(
+    class: FeatureClass,
+    roi: &TextureRoi,
+    params: &PyRadiomicsParams,
+) -> Option<Result<ClassFeatures, FeatureError>> {
+    let _ = (class, roi, params);
+    // Each texture class adds its arm here, e.g.
+    // `FeatureClass::Glcm => Some(glcm::pyradiomics(roi, params).map(|f| (f, glcm::DEPRECATED)))`.
+    None
+}
+
+/// Adds `features` of `class` as `original_{class}_{name}`: the ones `names` lists, or, without a
+/// list, all but the deprecated ones.
+fn push_class(
+    out: &mut Extraction,
+    class: &str,
+    names: &Option<Vec<String>>,
+    features: Vec<(&'static str, f64)>,
+    deprecated: &[&str],
+) {
     for (name, value) in features {
         let wanted = match names {
             Some(list) => list.iter().any(|n| n == name),
