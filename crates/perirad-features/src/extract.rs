@@ -269,7 +269,12 @@ impl TextureRoi {
         }
         let edges = crate::discretise::pyradiomics_edges(values, binning);
         let mut levels = image.map(|_| 0u32);
-        for ((l, &v), &m) in levels.data_mut().iter_mut().zip(image.data()).zip(roi.data()) {
+        for ((l, &v), &m) in levels
+            .data_mut()
+            .iter_mut()
+            .zip(image.data())
+            .zip(roi.data())
+        {
             if m {
                 *l = edges.partition_point(|&e| e <= v) as u32;
             }
