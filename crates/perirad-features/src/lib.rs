@@ -27,6 +27,7 @@ mod error;
 pub mod extract;
 pub mod families;
 pub mod ibsi;
+pub mod ibsi_registry;
 pub mod preprocess;
 pub mod pyradiomics;
 pub mod registry;

@@ -1,6 +1,7 @@
 //! `perirad features --list`: the feature registry.
 
 use clap::Args;
+use perirad_features::ibsi_registry::ibsi_registry;
 use perirad_features::registry::REGISTRY;
 use serde_json::json;
 
@@ -12,17 +13,24 @@ pub struct FeaturesArgs {
     /// One JSON object per feature, one per line.
     #[arg(long)]
     json: bool,
+    /// Only the features of one mode: `pyradiomics` (PyRadiomics names) or `ibsi` (IBSI tags).
+    #[arg(long, value_parser = ["pyradiomics", "ibsi"])]
+    mode: Option<String>,
 }
 
 pub fn run_features(args: &FeaturesArgs) -> anyhow::Result<bool> {
     if !args.list {
         anyhow::bail!("nothing to do: pass --list");
     }
-    for e in REGISTRY {
+    let show = |m: &str| args.mode.as_deref().is_none_or(|want| want == m);
+    if show("pyradiomics") && !args.json {
+        crate::out(format_args!("# pyradiomics mode: original_<class>_<name>"));
+    }
+    for e in REGISTRY.iter().filter(|_| show("pyradiomics")) {
         if args.json {
             crate::out(format_args!(
                 "{}",
-                json!({"class": e.class, "name": e.name, "pyradiomics_name": format!("original_{}_{}", e.class, e.name), "ibsi": e.ibsi, "note": e.note, "formula": e.formula, "deprecated": e.deprecated})
+                json!({"mode": "pyradiomics", "class": e.class, "name": e.name, "pyradiomics_name": format!("original_{}_{}", e.class, e.name), "ibsi": e.ibsi, "note": e.note, "formula": e.formula, "deprecated": e.deprecated})
             ));
         } else {
             crate::out(format_args!(
@@ -42,6 +50,32 @@ pub fn run_features(args: &FeaturesArgs) -> anyhow::Result<bool> {
                     ""
                 }
             ));
+        }
+    }
+    if show("ibsi") {
+        if !args.json {
+            crate::out(format_args!("# ibsi mode: original_<tag>[_<aggregation>]"));
+        }
+        for e in ibsi_registry().iter() {
+            if args.json {
+                crate::out(format_args!(
+                    "{}",
+                    json!({"mode": "ibsi", "family": e.family, "tag": e.tag, "ibsi": e.code, "formula": e.formula, "aggregations": e.aggregations})
+                ));
+            } else {
+                crate::out(format_args!(
+                    "{:<26} {:<24} {:<5} {}{}",
+                    e.family,
+                    e.tag,
+                    e.code,
+                    e.formula,
+                    if e.aggregations.is_empty() {
+                        String::new()
+                    } else {
+                        format!("   [aggregations: {}]", e.aggregations.join(", "))
+                    }
+                ));
+            }
         }
     }
     Ok(true)

@@ -81,8 +81,20 @@ fn features_list_prints_the_registry() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
-    assert_eq!(lines.len(), perirad_features::registry::REGISTRY.len());
-    let mean = lines.iter().find(|v| v["name"] == "Mean").expect("Mean");
+    assert_eq!(
+        lines.len(),
+        perirad_features::registry::REGISTRY.len()
+            + perirad_features::ibsi_registry::ibsi_registry().len()
+    );
+    let ibsi_mean = lines
+        .iter()
+        .find(|v| v["mode"] == "ibsi" && v["tag"] == "stat_mean")
+        .expect("stat_mean");
+    assert_eq!(ibsi_mean["ibsi"], "Q4LE");
+    let mean = lines
+        .iter()
+        .find(|v| v["mode"] == "pyradiomics" && v["name"] == "Mean")
+        .expect("Mean");
     // IBSI code of the mean intensity (../shared/data/ibsi/reference_digital_phantom.csv).
     let ibsi = std::fs::read_to_string(shared_data().join("ibsi/reference_digital_phantom.csv"))
         .expect("ibsi");

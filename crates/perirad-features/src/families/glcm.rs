@@ -38,33 +38,42 @@
 use super::texture::{add_into, mean_of, Discretised, DIRECTIONS_2D, DIRECTIONS_3D};
 use crate::settings::TextureDims;
 
-/// IBSI GLCM feature tags (without the aggregation suffix) and codes, in the manual's order.
-pub const FEATURES: [(&str, &str); 25] = [
-    ("cm_joint_max", "GYBY"),
-    ("cm_joint_avg", "60VM"),
-    ("cm_joint_var", "UR99"),
-    ("cm_joint_entr", "TU9B"),
-    ("cm_diff_avg", "TF7R"),
-    ("cm_diff_var", "D3YU"),
-    ("cm_diff_entr", "NTRS"),
-    ("cm_sum_avg", "ZGXS"),
-    ("cm_sum_var", "OEEB"),
-    ("cm_sum_entr", "P6QZ"),
-    ("cm_energy", "8ZQL"),
-    ("cm_contrast", "ACUI"),
-    ("cm_dissimilarity", "8S9J"),
-    ("cm_inv_diff", "IB1Z"),
-    ("cm_inv_diff_norm", "NDRX"),
-    ("cm_inv_diff_mom", "WF0Z"),
-    ("cm_inv_diff_mom_norm", "1QCO"),
-    ("cm_inv_var", "E8JP"),
-    ("cm_corr", "NI2N"),
-    ("cm_auto_corr", "QWB0"),
-    ("cm_clust_tend", "DG8W"),
-    ("cm_clust_shade", "7NFM"),
-    ("cm_clust_prom", "AE86"),
-    ("cm_info_corr1", "R8DG"),
-    ("cm_info_corr2", "JN9H"),
+/// IBSI GLCM feature tags (without the aggregation suffix), codes and formulas, in the manual's
+/// order.
+pub const FEATURES: [(&str, &str, &str); 25] = [
+    ("cm_joint_max", "GYBY", "max p_ij"),
+    ("cm_joint_avg", "60VM", "Σ i p_ij"),
+    ("cm_joint_var", "UR99", "Σ (i − μ)² p_ij"),
+    ("cm_joint_entr", "TU9B", "−Σ p_ij log2 p_ij"),
+    ("cm_diff_avg", "TF7R", "Σ k p_{x−y}(k)"),
+    ("cm_diff_var", "D3YU", "Σ (k − diff_avg)² p_{x−y}(k)"),
+    ("cm_diff_entr", "NTRS", "−Σ p_{x−y}(k) log2 p_{x−y}(k)"),
+    ("cm_sum_avg", "ZGXS", "Σ k p_{x+y}(k)"),
+    ("cm_sum_var", "OEEB", "Σ (k − sum_avg)² p_{x+y}(k)"),
+    ("cm_sum_entr", "P6QZ", "−Σ p_{x+y}(k) log2 p_{x+y}(k)"),
+    (
+        "cm_energy",
+        "8ZQL",
+        "Σ p_ij²                      (angular second moment)",
+    ),
+    ("cm_contrast", "ACUI", "Σ (i − j)² p_ij"),
+    ("cm_dissimilarity", "8S9J", "Σ |i − j| p_ij"),
+    ("cm_inv_diff", "IB1Z", "Σ p_ij / (1 + |i − j|)"),
+    ("cm_inv_diff_norm", "NDRX", "Σ p_ij / (1 + |i − j| / N_g)"),
+    ("cm_inv_diff_mom", "WF0Z", "Σ p_ij / (1 + (i − j)²)"),
+    (
+        "cm_inv_diff_mom_norm",
+        "1QCO",
+        "Σ p_ij / (1 + (i − j)² / N_g²)",
+    ),
+    ("cm_inv_var", "E8JP", "Σ_{i≠j} p_ij / (i − j)²"),
+    ("cm_corr", "NI2N", "Σ (i − μ_i)(j − μ_j) p_ij / (σ_i σ_j)"),
+    ("cm_auto_corr", "QWB0", "Σ i j p_ij"),
+    ("cm_clust_tend", "DG8W", "Σ (i + j − μ_i − μ_j)² p_ij"),
+    ("cm_clust_shade", "7NFM", "Σ (i + j − μ_i − μ_j)³ p_ij"),
+    ("cm_clust_prom", "AE86", "Σ (i + j − μ_i − μ_j)⁴ p_ij"),
+    ("cm_info_corr1", "R8DG", "(HXY − HXY1) / HX"),
+    ("cm_info_corr2", "JN9H", "√(1 − exp(−2 (HXY2 − HXY)))"),
 ];
 
 /// Symmetric co-occurrence counts (N_g × N_g, row-major, level l at index l − 1) of the ROI for
@@ -279,7 +288,7 @@ pub fn ibsi(d: &Discretised, dims: TextureDims, distance: u32) -> Vec<(String, f
     let mut out = Vec::new();
     for (suffix, values) in groups {
         if let Some(values) = values {
-            for ((tag, _), v) in FEATURES.iter().zip(values) {
+            for ((tag, _, _), v) in FEATURES.iter().zip(values) {
                 out.push((format!("{tag}_{suffix}"), v));
             }
         }

@@ -27,24 +27,24 @@ use super::texture::{
 };
 use crate::settings::TextureDims;
 
-/// IBSI GLRLM feature tags (without the aggregation suffix) and codes.
-pub const FEATURES: [(&str, &str); 16] = [
-    ("rlm_sre", "22OV"),
-    ("rlm_lre", "W4KF"),
-    ("rlm_lgre", "V3SW"),
-    ("rlm_hgre", "G3QZ"),
-    ("rlm_srlge", "HTZT"),
-    ("rlm_srhge", "GD3A"),
-    ("rlm_lrlge", "IVPO"),
-    ("rlm_lrhge", "3KUM"),
-    ("rlm_glnu", "R5YN"),
-    ("rlm_glnu_norm", "OVBL"),
-    ("rlm_rlnu", "W92Y"),
-    ("rlm_rlnu_norm", "IC23"),
-    ("rlm_r_perc", "9ZK5"),
-    ("rlm_gl_var", "8CE5"),
-    ("rlm_rl_var", "SXLW"),
-    ("rlm_rl_entr", "HJ9O"),
+/// IBSI GLRLM feature tags (without the aggregation suffix), codes and formulas.
+pub const FEATURES: [(&str, &str, &str); 16] = [
+    ("rlm_sre", "22OV", "Σ r_ij / j² / N_s"),
+    ("rlm_lre", "W4KF", "Σ r_ij j² / N_s"),
+    ("rlm_lgre", "V3SW", "Σ r_ij / i² / N_s"),
+    ("rlm_hgre", "G3QZ", "Σ r_ij i² / N_s"),
+    ("rlm_srlge", "HTZT", "Σ r_ij / (i² j²) / N_s"),
+    ("rlm_srhge", "GD3A", "Σ r_ij i² / j² / N_s"),
+    ("rlm_lrlge", "IVPO", "Σ r_ij j² / i² / N_s"),
+    ("rlm_lrhge", "3KUM", "Σ r_ij i² j² / N_s"),
+    ("rlm_glnu", "R5YN", "Σ_i r_i² / N_s"),
+    ("rlm_glnu_norm", "OVBL", "Σ_i r_i² / N_s²"),
+    ("rlm_rlnu", "W92Y", "Σ_j r_j² / N_s"),
+    ("rlm_rlnu_norm", "IC23", "Σ_j r_j² / N_s²"),
+    ("rlm_r_perc", "9ZK5", "N_s / N_v"),
+    ("rlm_gl_var", "8CE5", "Σ (i − μ)² p_ij, μ = Σ i p_ij"),
+    ("rlm_rl_var", "SXLW", "Σ (j − μ)² p_ij, μ = Σ j p_ij"),
+    ("rlm_rl_entr", "HJ9O", "−Σ p_ij log2 p_ij"),
 ];
 
 /// Runs along `dir` over slice `z` (2D) or the whole volume; `nr` is the longest possible run.

@@ -196,13 +196,13 @@ impl CountMatrix {
 
 /// Names `values` of each aggregation `(suffix, values)` with `tags`: `{tag}_{suffix}`.
 pub fn named<const N: usize>(
-    tags: &[(&str, &str)],
+    tags: &[(&str, &str, &str)],
     groups: Vec<(&str, Option<[f64; N]>)>,
 ) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     for (suffix, values) in groups {
         if let Some(values) = values {
-            for ((tag, _), v) in tags.iter().zip(values) {
+            for ((tag, _, _), v) in tags.iter().zip(values) {
                 out.push((format!("{tag}_{suffix}"), v));
             }
         }

@@ -27,74 +27,162 @@ use super::texture::{count_features, named, CountMatrix, Discretised};
 use crate::settings::TextureDims;
 use perirad_core::Mask;
 
-/// GLSZM tags and codes.
-pub const SZM: [(&str, &str); 16] = [
-    ("szm_sze", "5QRC"),
-    ("szm_lze", "48P8"),
-    ("szm_lgze", "XMSY"),
-    ("szm_hgze", "5GN9"),
-    ("szm_szlge", "5RAI"),
-    ("szm_szhge", "HW1V"),
-    ("szm_lzlge", "YH51"),
-    ("szm_lzhge", "J17V"),
-    ("szm_glnu", "JNSA"),
-    ("szm_glnu_norm", "Y1RO"),
-    ("szm_zsnu", "4JP3"),
-    ("szm_zsnu_norm", "VB3A"),
-    ("szm_z_perc", "P30P"),
-    ("szm_gl_var", "BYLV"),
-    ("szm_zs_var", "3NSA"),
-    ("szm_zs_entr", "GU8N"),
+/// GLSZM tags, codes and formulas (`c_ij`: zones of level i and size j; `N_s` zones).
+pub const SZM: [(&str, &str, &str); 16] = [
+    ("szm_sze", "5QRC", "Σ c_ij / j² / N_s (j: zone size)"),
+    ("szm_lze", "48P8", "Σ c_ij j² / N_s (j: zone size)"),
+    ("szm_lgze", "XMSY", "Σ c_ij / i² / N_s (j: zone size)"),
+    ("szm_hgze", "5GN9", "Σ c_ij i² / N_s (j: zone size)"),
+    ("szm_szlge", "5RAI", "Σ c_ij / (i² j²) / N_s (j: zone size)"),
+    ("szm_szhge", "HW1V", "Σ c_ij i² / j² / N_s (j: zone size)"),
+    ("szm_lzlge", "YH51", "Σ c_ij j² / i² / N_s (j: zone size)"),
+    ("szm_lzhge", "J17V", "Σ c_ij i² j² / N_s (j: zone size)"),
+    ("szm_glnu", "JNSA", "Σ_i c_i² / N_s (j: zone size)"),
+    ("szm_glnu_norm", "Y1RO", "Σ_i c_i² / N_s² (j: zone size)"),
+    ("szm_zsnu", "4JP3", "Σ_j c_j² / N_s (j: zone size)"),
+    ("szm_zsnu_norm", "VB3A", "Σ_j c_j² / N_s² (j: zone size)"),
+    ("szm_z_perc", "P30P", "N_s / N_v (j: zone size)"),
+    (
+        "szm_gl_var",
+        "BYLV",
+        "Σ (i − μ)² p_ij, μ = Σ i p_ij (j: zone size)",
+    ),
+    (
+        "szm_zs_var",
+        "3NSA",
+        "Σ (j − μ)² p_ij, μ = Σ j p_ij (j: zone size)",
+    ),
+    ("szm_zs_entr", "GU8N", "−Σ p_ij log2 p_ij (j: zone size)"),
 ];
 
-/// GLDZM tags and codes.
-pub const DZM: [(&str, &str); 16] = [
-    ("dzm_sde", "0GBI"),
-    ("dzm_lde", "MB4I"),
-    ("dzm_lgze", "S1RA"),
-    ("dzm_hgze", "K26C"),
-    ("dzm_sdlge", "RUVG"),
-    ("dzm_sdhge", "DKNJ"),
-    ("dzm_ldlge", "A7WM"),
-    ("dzm_ldhge", "KLTH"),
-    ("dzm_glnu", "VFT7"),
-    ("dzm_glnu_norm", "7HP3"),
-    ("dzm_zdnu", "V294"),
-    ("dzm_zdnu_norm", "IATH"),
-    ("dzm_z_perc", "VIWW"),
-    ("dzm_gl_var", "QK93"),
-    ("dzm_zd_var", "7WT1"),
-    ("dzm_zd_entr", "GBDU"),
+/// GLDZM tags, codes and formulas (`c_ij`: zones of level i and distance j; `N_s` zones).
+pub const DZM: [(&str, &str, &str); 16] = [
+    ("dzm_sde", "0GBI", "Σ c_ij / j² / N_s (j: zone distance)"),
+    ("dzm_lde", "MB4I", "Σ c_ij j² / N_s (j: zone distance)"),
+    ("dzm_lgze", "S1RA", "Σ c_ij / i² / N_s (j: zone distance)"),
+    ("dzm_hgze", "K26C", "Σ c_ij i² / N_s (j: zone distance)"),
+    (
+        "dzm_sdlge",
+        "RUVG",
+        "Σ c_ij / (i² j²) / N_s (j: zone distance)",
+    ),
+    (
+        "dzm_sdhge",
+        "DKNJ",
+        "Σ c_ij i² / j² / N_s (j: zone distance)",
+    ),
+    (
+        "dzm_ldlge",
+        "A7WM",
+        "Σ c_ij j² / i² / N_s (j: zone distance)",
+    ),
+    ("dzm_ldhge", "KLTH", "Σ c_ij i² j² / N_s (j: zone distance)"),
+    ("dzm_glnu", "VFT7", "Σ_i c_i² / N_s (j: zone distance)"),
+    (
+        "dzm_glnu_norm",
+        "7HP3",
+        "Σ_i c_i² / N_s² (j: zone distance)",
+    ),
+    ("dzm_zdnu", "V294", "Σ_j c_j² / N_s (j: zone distance)"),
+    (
+        "dzm_zdnu_norm",
+        "IATH",
+        "Σ_j c_j² / N_s² (j: zone distance)",
+    ),
+    ("dzm_z_perc", "VIWW", "N_s / N_v (j: zone distance)"),
+    (
+        "dzm_gl_var",
+        "QK93",
+        "Σ (i − μ)² p_ij, μ = Σ i p_ij (j: zone distance)",
+    ),
+    (
+        "dzm_zd_var",
+        "7WT1",
+        "Σ (j − μ)² p_ij, μ = Σ j p_ij (j: zone distance)",
+    ),
+    (
+        "dzm_zd_entr",
+        "GBDU",
+        "−Σ p_ij log2 p_ij (j: zone distance)",
+    ),
 ];
 
-/// NGLDM tags and codes.
-pub const NGL: [(&str, &str); 17] = [
-    ("ngl_lde", "SODN"),
-    ("ngl_hde", "IMOQ"),
-    ("ngl_lgce", "TL9H"),
-    ("ngl_hgce", "OAE7"),
-    ("ngl_ldlge", "EQ3F"),
-    ("ngl_ldhge", "JA6D"),
-    ("ngl_hdlge", "NBZI"),
-    ("ngl_hdhge", "9QMG"),
-    ("ngl_glnu", "FP8K"),
-    ("ngl_glnu_norm", "5SPA"),
-    ("ngl_dcnu", "Z87G"),
-    ("ngl_dcnu_norm", "OKJI"),
-    ("ngl_dc_perc", "6XV8"),
-    ("ngl_gl_var", "1PFV"),
-    ("ngl_dc_var", "DNX2"),
-    ("ngl_dc_entr", "FCBV"),
-    ("ngl_dc_energy", "CAS9"),
+/// NGLDM tags, codes and formulas (`c_ij`: voxels of level i with dependence j; `N_s` voxels).
+pub const NGL: [(&str, &str, &str); 17] = [
+    ("ngl_lde", "SODN", "Σ c_ij / j² / N_s (j: dependence count)"),
+    ("ngl_hde", "IMOQ", "Σ c_ij j² / N_s (j: dependence count)"),
+    (
+        "ngl_lgce",
+        "TL9H",
+        "Σ c_ij / i² / N_s (j: dependence count)",
+    ),
+    ("ngl_hgce", "OAE7", "Σ c_ij i² / N_s (j: dependence count)"),
+    (
+        "ngl_ldlge",
+        "EQ3F",
+        "Σ c_ij / (i² j²) / N_s (j: dependence count)",
+    ),
+    (
+        "ngl_ldhge",
+        "JA6D",
+        "Σ c_ij i² / j² / N_s (j: dependence count)",
+    ),
+    (
+        "ngl_hdlge",
+        "NBZI",
+        "Σ c_ij j² / i² / N_s (j: dependence count)",
+    ),
+    (
+        "ngl_hdhge",
+        "9QMG",
+        "Σ c_ij i² j² / N_s (j: dependence count)",
+    ),
+    ("ngl_glnu", "FP8K", "Σ_i c_i² / N_s (j: dependence count)"),
+    (
+        "ngl_glnu_norm",
+        "5SPA",
+        "Σ_i c_i² / N_s² (j: dependence count)",
+    ),
+    ("ngl_dcnu", "Z87G", "Σ_j c_j² / N_s (j: dependence count)"),
+    (
+        "ngl_dcnu_norm",
+        "OKJI",
+        "Σ_j c_j² / N_s² (j: dependence count)",
+    ),
+    ("ngl_dc_perc", "6XV8", "N_s / N_v (j: dependence count)"),
+    (
+        "ngl_gl_var",
+        "1PFV",
+        "Σ (i − μ)² p_ij, μ = Σ i p_ij (j: dependence count)",
+    ),
+    (
+        "ngl_dc_var",
+        "DNX2",
+        "Σ (j − μ)² p_ij, μ = Σ j p_ij (j: dependence count)",
+    ),
+    (
+        "ngl_dc_entr",
+        "FCBV",
+        "−Σ p_ij log2 p_ij (j: dependence count)",
+    ),
+    ("ngl_dc_energy", "CAS9", "Σ p_ij² (j: dependence count)"),
 ];
 
-/// NGTDM tags and codes.
-pub const NGT: [(&str, &str); 5] = [
-    ("ngt_coarseness", "QCDE"),
-    ("ngt_contrast", "65HE"),
-    ("ngt_busyness", "NQ30"),
-    ("ngt_complexity", "HDEZ"),
-    ("ngt_strength", "1X9X"),
+/// NGTDM tags, codes and formulas.
+pub const NGT: [(&str, &str, &str); 5] = [
+    ("ngt_coarseness", "QCDE", "1 / Σ p_i s_i (10⁶ when 0)"),
+    (
+        "ngt_contrast",
+        "65HE",
+        "Σ_ij p_i p_j (i − j)² / (N_gp (N_gp − 1)) · Σ s_i / N_vc",
+    ),
+    ("ngt_busyness", "NQ30", "Σ p_i s_i / Σ_ij |i p_i − j p_j|"),
+    (
+        "ngt_complexity",
+        "HDEZ",
+        "Σ_ij |i − j| (p_i s_i + p_j s_j) / (p_i + p_j) / N_vc",
+    ),
+    ("ngt_strength", "1X9X", "Σ_ij (p_i + p_j)(i − j)² / Σ s_i"),
 ];
 
 /// Neighbour offsets within Chebyshev distance `delta` (in-plane only for 2D), centre excluded.
