@@ -177,7 +177,13 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let opts = args.read.options();
     let image = read_image(&args.image, &opts)?;
     let g = image.geometry().clone();
-    let policy = GridPolicy::resample_if(args.resample_mask);
+    // PyRadiomics' `correctMask: true` puts a mask on another grid onto the image grid, as
+    // `--resample-mask` does.
+    let correct_mask = match &settings {
+        RunSettings::PyRadiomics(p) => p.setting.correct_mask == Some(true),
+        RunSettings::Ibsi(_) => false,
+    };
+    let policy = GridPolicy::resample_if(args.resample_mask || correct_mask);
     let labels = read_labels_on(&args.mask, &g, policy, &opts)?;
     let label = args.label.or(setting_label).unwrap_or(1);
     let (layer, _) = MaskSelector::Label(label).resolve(&args.mask, &labels)?;

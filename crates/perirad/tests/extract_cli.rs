@@ -105,3 +105,69 @@ fn features_list_prints_the_registry() {
     assert_eq!(mean["ibsi"], "Q4LE");
     assert_eq!(mean["pyradiomics_name"], "original_firstorder_Mean");
 }
+
+/// `correctMask: true` (PyRadiomics) puts a mask stored on a cropped grid back onto the image
+/// grid; without it the grid mismatch is an error naming the mask.
+#[test]
+fn correct_mask_resamples_a_cropped_mask() {
+    let data = shared_data().join("pyradiomics");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let labels = perirad_io::read_labels(
+        &data.join("images/breast1_label.nrrd"),
+        &perirad_io::ReadOptions::default(),
+    )
+    .expect("mask");
+    let lm = &labels.layers[0];
+    let bbox = perirad_core::BoundingBox::of(lm.geometry().size(), |l| lm.volume().data()[l] != 0)
+        .expect("ROI")
+        .padded([2, 2, 1], lm.geometry().size());
+    let cropped =
+        perirad_core::LabelMap::new(lm.volume().crop(&bbox).expect("crop")).expect("labels");
+    let mask = dir.path().join("cropped.nrrd");
+    perirad_io::write_labels(&mask, &cropped).expect("write");
+    let params = |correct: bool| {
+        let p = dir.path().join(format!("params_{correct}.yaml"));
+        std::fs::write(
+            &p,
+            format!("setting:\n  binWidth: 25\n  correctMask: {correct}\nfeatureClass:\n  firstorder:\n"),
+        )
+        .expect("params");
+        p
+    };
+    let run = |correct: bool| {
+        Command::new(env!("CARGO_BIN_EXE_perirad"))
+            .args(["extract", "--image"])
+            .arg(data.join("images/breast1_image.nrrd"))
+            .arg("--mask")
+            .arg(&mask)
+            .arg("--params")
+            .arg(params(correct))
+            .arg("--out")
+            .arg(dir.path().join(format!("out_{correct}.csv")))
+            .output()
+            .expect("runs")
+    };
+    let refused = run(false);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cropped.nrrd"));
+    let ok = run(true);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // The same ROI as the original mask: PyRadiomics 3.1's default-config mean of breast1.
+    let want: f64 = std::fs::read_to_string(data.join("v3.1/values/breast1.csv"))
+        .expect("values")
+        .lines()
+        .find_map(|l| l.strip_prefix("default,original_firstorder_Mean,"))
+        .and_then(|v| v.parse().ok())
+        .expect("reference mean");
+    let table = std::fs::read_to_string(dir.path().join("out_true.csv")).expect("table");
+    let got: f64 = table
+        .lines()
+        .find_map(|l| l.split_once(",original_firstorder_Mean,").map(|(_, v)| v))
+        .and_then(|v| v.parse().ok())
+        .expect("mean");
+    assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} vs {want}");
+}
