@@ -83,6 +83,9 @@ pub struct Settings {
     pub remove_outliers: Option<f64>,
     pub resampled_pixel_spacing: Option<Vec<f64>>,
     pub interpolator: Option<Interpolator>,
+    /// `interpolator: null` was written: PyRadiomics then does not resample at all, even with
+    /// `resampledPixelSpacing` (an absent key means the default `sitkBSpline`).
+    pub interpolator_null: bool,
     pub pad_distance: Option<i64>,
     pub distances: Option<Vec<i64>>,
     pub force_2d: Option<bool>,
@@ -517,6 +520,9 @@ impl Settings {
             if value.is_null() {
                 if !SETTING_KEYS.contains(&name.as_str()) {
                     return Err(unknown_setting(k, &name));
+                }
+                if name == "interpolator" {
+                    s.interpolator_null = true;
                 }
                 continue;
             }

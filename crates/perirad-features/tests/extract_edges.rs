@@ -177,3 +177,50 @@ fn unsupported_requests_are_named() {
         ]
     );
 }
+
+/// PyRadiomics 3.1 (`featureextractor.py`, `loadImage`) resamples only when both
+/// `resampledPixelSpacing` and `interpolator` are set: an explicit `interpolator: null` keeps the
+/// original grid, so breast1 gives PyRadiomics' values of the `default` configuration.
+#[test]
+fn explicit_null_interpolator_turns_resampling_off() {
+    use perirad_io::{read_image, read_labels, ReadOptions};
+    use perirad_testdata::shared_data;
+    let data = shared_data().join("pyradiomics");
+    let text = std::fs::read_to_string(data.join("v3.1/params/default.yaml")).expect("params");
+    assert!(
+        text.contains("  interpolator: null\n") && text.contains("  resampledPixelSpacing: null\n")
+    );
+    let text = text.replace(
+        "  resampledPixelSpacing: null\n",
+        "  resampledPixelSpacing: [2, 2, 2]\n",
+    );
+    let p = params(&text);
+    let stored = read_image(
+        &data.join("images/breast1_image.nrrd"),
+        &ReadOptions::default(),
+    )
+    .expect("image");
+    let mask = read_labels(
+        &data.join("images/breast1_label.nrrd"),
+        &ReadOptions::default(),
+    )
+    .expect("mask")
+    .layers[0]
+        .mask(1)
+        .expect("label 1");
+    let got = extract_pyradiomics(&stored.to_f64_volume(), stored.dtype(), &mask, &p, true)
+        .expect("features");
+    let want: f64 = std::fs::read_to_string(data.join("v3.1/values/breast1.csv"))
+        .expect("values")
+        .lines()
+        .find_map(|l| l.strip_prefix("default,original_firstorder_Mean,"))
+        .and_then(|v| v.parse().ok())
+        .expect("reference");
+    let mean = got
+        .features
+        .iter()
+        .find(|(k, _)| k == "original_firstorder_Mean")
+        .map(|(_, v)| *v)
+        .expect("mean");
+    assert!((mean - want).abs() <= 1e-9 * want.abs(), "{mean} vs {want}");
+}

@@ -169,8 +169,9 @@ pub fn resample_image(
 }
 
 /// `featureextractor.loadImage`'s preprocessing for `params`: normalisation (whole image), then
-/// resampling when `resampledPixelSpacing` is set (interpolator default `sitkBSpline`,
-/// `padDistance` default 5). `None` when the parameters ask for neither.
+/// resampling when `resampledPixelSpacing` is set (interpolator default `sitkBSpline`; an explicit
+/// `interpolator: null` turns resampling off, as in PyRadiomics; `padDistance` default 5). `None`
+/// when the parameters ask for neither.
 pub fn preprocess(
     image: &Volume<f64>,
     dtype: DType,
@@ -186,7 +187,13 @@ pub fn preprocess(
         )?),
         _ => None,
     };
-    let Some(spacing) = &s.resampled_pixel_spacing else {
+    // featureextractor.py resamples only when both the spacing and the interpolator are set.
+    let spacing = if s.interpolator_null {
+        None
+    } else {
+        s.resampled_pixel_spacing.as_ref()
+    };
+    let Some(spacing) = spacing else {
         return Ok(normalized.map(|image| Preprocessed {
             image,
             dtype: DType::F64,
