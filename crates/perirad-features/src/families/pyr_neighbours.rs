@@ -56,7 +56,7 @@ impl LevelBox {
         }
         let bbox = BoundingBox::of(size, |l| mask[l]).ok_or(FeatureError::EmptyRoi)?;
         let inner = bbox.size();
-        let offsets3 = neighbour_offsets(distances, in_plane_axis(params), inner);
+        let offsets3 = neighbour_offsets(distances, in_plane_axis(params), inner)?;
         let mut pad = [0usize; 3];
         for o in &offsets3 {
             for a in 0..3 {
@@ -151,30 +151,70 @@ pub(crate) fn distances(params: &PyRadiomicsParams) -> Result<Vec<i64>, FeatureE
     Ok(d)
 }
 
-/// Offsets (x, y, z) with a Chebyshev norm in `distances`, none along `fixed`; offsets that
-/// leave a box of size `inner` from any voxel of it (and so never reach another ROI voxel)
-/// are left out.
-fn neighbour_offsets(distances: &[i64], fixed: Option<usize>, inner: [usize; 3]) -> Vec<[i64; 3]> {
+/// PyRadiomics' neighbour offsets (x, y, z) for a cropped image of `size` voxels (PyRadiomics
+/// crops a segment-based extraction to the ROI's bounding box): offsets with a Chebyshev norm in
+/// `distances`, none along `fixed`, each component shorter than the image along its axis.
+///
+/// As `get_angle_count` and `build_angles` do, the number of offsets is counted first, one
+/// term per entry of `distances`, then the offset space is enumerated (z slowest, from `+max` to
+/// `−max` per axis) until that many were taken. With a distance listed twice the count exceeds
+/// the distinct offsets, the enumeration wraps around and its first offsets come twice (and so
+/// count twice in GLDM and NGTDM), as in PyRadiomics. No offset at all is an error there too.
+fn neighbour_offsets(
+    distances: &[i64],
+    fixed: Option<usize>,
+    size: [usize; 3],
+) -> Result<Vec<[i64; 3]>, FeatureError> {
+    let mut count = 0i64;
+    for &d in distances {
+        let (mut all, mut inner) = (1i64, 1i64);
+        for (a, &n) in size.iter().enumerate() {
+            if fixed == Some(a) {
+                continue;
+            }
+            let n = n as i64;
+            if d < n {
+                all *= 2 * d + 1;
+                inner *= 2 * d - 1;
+            } else {
+                all *= 2 * (n - 1) + 1;
+                inner *= 2 * (n - 1) + 1;
+            }
+        }
+        count += all - inner;
+    }
+    if count <= 0 {
+        return Err(param(
+            "setting.distances",
+            format!(
+                "{distances:?}: no neighbour within these distances fits in the ROI's bounding \
+                 box {size:?} (PyRadiomics fails with \"Error getting angle count\")"
+            ),
+        ));
+    }
+    // PyRadiomics' enumeration with the offsets it rejects (along `fixed`, or not shorter than
+    // the image) left out: the same sequence, which it cycles through.
     let m = distances.iter().copied().max().unwrap_or(1);
     let reach = [0, 1, 2].map(|a| {
         if fixed == Some(a) {
             0
         } else {
-            m.min(inner[a] as i64 - 1)
+            m.min(size[a] as i64 - 1)
         }
     });
-    let mut out = Vec::new();
-    for z in -reach[2]..=reach[2] {
-        for y in -reach[1]..=reach[1] {
-            for x in -reach[0]..=reach[0] {
+    let mut cycle = Vec::new();
+    for z in (-reach[2]..=reach[2]).rev() {
+        for y in (-reach[1]..=reach[1]).rev() {
+            for x in (-reach[0]..=reach[0]).rev() {
                 let norm = x.abs().max(y.abs()).max(z.abs());
                 if norm > 0 && distances.contains(&norm) {
-                    out.push([x, y, z]);
+                    cycle.push([x, y, z]);
                 }
             }
         }
     }
-    out
+    let out: Vec<[i64; 3]> = cycle.iter().copied().cycle().take(count as usize).collect();
+    Ok(out)
 }
 
 /// The features shared by PyRadiomics' GLSZM and GLDM, from a matrix `P(i, j)` of counts
@@ -289,4 +329,27 @@ pub(crate) fn count_features(
     f.grey_nu_norm = f.grey_nu / nz;
     f.j_nu_norm = f.j_nu / nz;
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neighbour_offsets;
+
+    /// Counts of PyRadiomics' `get_angle_count`: (2d + 1)^n − (2d − 1)^n per listed distance.
+    #[test]
+    fn offsets_as_pyradiomics_counts_them() {
+        let big = [30, 30, 30];
+        let n = |d: &[i64], fixed, size| neighbour_offsets(d, fixed, size).map(|o| o.len());
+        assert_eq!(n(&[1], None, big).ok(), Some(26));
+        assert_eq!(n(&[1], Some(2), big).ok(), Some(8));
+        assert_eq!(n(&[1, 2], None, big).ok(), Some(26 + 98));
+        assert_eq!(n(&[2], Some(0), big).ok(), Some(25 - 9));
+        // Limited by the image: 3 slices allow z offsets of ±1 and ±2 only.
+        assert_eq!(n(&[3], None, [30, 30, 3]).ok(), Some(7 * 7 * 5 - 5 * 5 * 5));
+        assert!(n(&[5], None, [3, 3, 3]).is_err());
+        // A repeated distance: every 1-offset twice.
+        let twice = neighbour_offsets(&[1, 1], None, big).unwrap_or_default();
+        assert_eq!(twice.len(), 52);
+        assert_eq!(twice[..26], twice[26..]);
+    }
 }
