@@ -54,7 +54,7 @@ impl LevelBox {
                 "grey levels and ROI are on different grids".into(),
             ));
         }
-        let bbox = BoundingBox::of(size, |l| mask[l]).ok_or(FeatureError::EmptyRoi)?;
+        let bbox = roi_box(size, mask).ok_or(FeatureError::EmptyRoi)?;
         let inner = bbox.size();
         let offsets3 = neighbour_offsets(distances, in_plane_axis(params), inner)?;
         let mut pad = [0usize; 3];
@@ -130,6 +130,45 @@ impl LevelBox {
             }
         }
     }
+}
+
+/// The bounding box of the voxels set in `mask` (x fastest), skipping empty slices and rows
+/// with a whole-slice test.
+fn roi_box(size: [usize; 3], mask: &[bool]) -> Option<BoundingBox> {
+    let [nx, ny, _] = size;
+    if nx == 0 || ny == 0 {
+        return None;
+    }
+    let mut lower = [usize::MAX; 3];
+    let mut upper = [0usize; 3];
+    for (k, slice) in mask.chunks_exact(nx * ny).enumerate() {
+        if !any_set(slice) {
+            continue;
+        }
+        lower[2] = lower[2].min(k);
+        upper[2] = k + 1;
+        for (j, row) in slice.chunks_exact(nx).enumerate() {
+            if !any_set(row) {
+                continue;
+            }
+            let (Some(first), Some(last)) =
+                (row.iter().position(|&m| m), row.iter().rposition(|&m| m))
+            else {
+                continue;
+            };
+            lower[1] = lower[1].min(j);
+            upper[1] = upper[1].max(j + 1);
+            lower[0] = lower[0].min(first);
+            upper[0] = upper[0].max(last + 1);
+        }
+    }
+    (upper[2] > 0).then_some(BoundingBox { lower, upper })
+}
+
+/// Whether any of `s` is set, in blocks the compiler can vectorise.
+fn any_set(s: &[bool]) -> bool {
+    s.chunks(512)
+        .any(|c| c.iter().fold(0u8, |a, &b| a | u8::from(b)) != 0)
 }
 
 /// The axis (0 = x, 1 = y, 2 = z) that `force2D` keeps neighbourhoods from crossing, or `None`
