@@ -4,7 +4,7 @@
 
 use crate::discretise::Binning;
 use crate::error::param;
-use crate::families::{firstorder, shape, shape2d};
+use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
 use perirad_core::{BoundingBox, DType, Mask, Volume};
 
@@ -38,7 +38,12 @@ pub fn check_supported(
     for c in params.enabled_feature_classes() {
         if !matches!(
             c,
-            FeatureClass::FirstOrder | FeatureClass::Shape | FeatureClass::Shape2D
+            FeatureClass::FirstOrder
+                | FeatureClass::Shape
+                | FeatureClass::Shape2D
+                | FeatureClass::Glszm
+                | FeatureClass::Gldm
+                | FeatureClass::Ngtdm
         ) {
             unsupported.push(format!("feature class {}", c.name()));
         }
@@ -339,10 +344,20 @@ fn texture_class(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Option<Result<ClassFeatures, FeatureError>> {
-    let _ = (class, roi, params);
     // Each texture class adds its arm here, e.g.
     // `FeatureClass::Glcm => Some(glcm::pyradiomics(roi, params).map(|f| (f, glcm::DEPRECATED)))`.
-    None
+    match class {
+        FeatureClass::Glszm => {
+            Some(pyr_glszm::pyradiomics(roi, params).map(|f| (f, &pyr_glszm::DEPRECATED[..])))
+        }
+        FeatureClass::Gldm => {
+            Some(pyr_gldm::pyradiomics(roi, params).map(|f| (f, &pyr_gldm::DEPRECATED[..])))
+        }
+        FeatureClass::Ngtdm => {
+            Some(pyr_ngtdm::pyradiomics(roi, params).map(|f| (f, &pyr_ngtdm::DEPRECATED[..])))
+        }
+        _ => None,
+    }
 }
 
 /// Adds `features` of `class` as `original_{class}_{name}`: the ones `names` lists, or, without a

@@ -53,6 +53,27 @@ const fn sh(
     }
 }
 
+/// An entry of PyRadiomics' `glszm`, `gldm` or `ngtdm` class. Notation: P(i, j) the class's
+/// matrix (grey level i; zone size, dependence count j), N_z = Σ P, p_g(i) = Σ_j P(i, j),
+/// p_j(j) = Σ_i P(i, j), p = P / N_z, N_p the ROI's voxels, ε = 2.2e-16; NGTDM: n_i, s_i, p_i =
+/// n_i / N_vp per grey level, N_gp levels present.
+const fn z(
+    class: &'static str,
+    name: &'static str,
+    ibsi: &'static str,
+    note: &'static str,
+    formula: &'static str,
+) -> FeatureInfo {
+    FeatureInfo {
+        class,
+        name,
+        ibsi: Some(ibsi),
+        note,
+        formula,
+        deprecated: false,
+    }
+}
+
 /// Every feature perirad computes, in PyRadiomics' order. Shape formulas: V, A mesh volume and
 /// area (marching cubes), N_v voxels, λ eigenvalues of the voxel-position covariance; shape2D:
 /// A, P contour area and perimeter (marching squares), N_p pixels.
@@ -339,4 +360,39 @@ pub const REGISTRY: &[FeatureInfo] = &[
         "√(λ_minor / λ_major)",
         false,
     ),
+    z("glszm", "SmallAreaEmphasis", "5QRC", "", "Σ_j p_j(j) / j² / N_z"),
+    z("glszm", "LargeAreaEmphasis", "48P8", "", "Σ_j p_j(j) j² / N_z"),
+    z("glszm", "GrayLevelNonUniformity", "JNSA", "", "Σ_i p_g(i)² / N_z"),
+    z("glszm", "GrayLevelNonUniformityNormalized", "Y1RO", "", "Σ_i p_g(i)² / N_z²"),
+    z("glszm", "SizeZoneNonUniformity", "4JP3", "", "Σ_j p_j(j)² / N_z"),
+    z("glszm", "SizeZoneNonUniformityNormalized", "VB3A", "", "Σ_j p_j(j)² / N_z²"),
+    z("glszm", "ZonePercentage", "P30P", "", "N_z / N_p"),
+    z("glszm", "GrayLevelVariance", "BYLV", "", "Σ p(i, j) (i − μ_i)², μ_i = Σ p(i, j) i"),
+    z("glszm", "ZoneVariance", "3NSA", "PyRadiomics' mapping calls it ZoneSizeVariance", "Σ p(i, j) (j − μ_j)², μ_j = Σ p(i, j) j"),
+    z("glszm", "ZoneEntropy", "GU8N", "PyRadiomics' mapping calls it ZoneSizeEntropy; IBSI has ε = 0", "−Σ p(i, j) log2(p(i, j) + ε)"),
+    z("glszm", "LowGrayLevelZoneEmphasis", "XMSY", "PyRadiomics' mapping lists S1RA, IBSI's GLDZM code", "Σ_i p_g(i) / i² / N_z"),
+    z("glszm", "HighGrayLevelZoneEmphasis", "5GN9", "PyRadiomics' mapping lists K26C, IBSI's GLDZM code", "Σ_i p_g(i) i² / N_z"),
+    z("glszm", "SmallAreaLowGrayLevelEmphasis", "5RAI", "", "Σ P(i, j) / (i² j²) / N_z"),
+    z("glszm", "SmallAreaHighGrayLevelEmphasis", "HW1V", "", "Σ P(i, j) i² / j² / N_z"),
+    z("glszm", "LargeAreaLowGrayLevelEmphasis", "YH51", "", "Σ P(i, j) j² / i² / N_z"),
+    z("glszm", "LargeAreaHighGrayLevelEmphasis", "J17V", "", "Σ P(i, j) i² j² / N_z"),
+    z("gldm", "SmallDependenceEmphasis", "SODN", "", "Σ_j p_j(j) / j² / N_z"),
+    z("gldm", "LargeDependenceEmphasis", "IMOQ", "", "Σ_j p_j(j) j² / N_z"),
+    z("gldm", "GrayLevelNonUniformity", "FP8K", "", "Σ_i p_g(i)² / N_z"),
+    z("gldm", "DependenceNonUniformity", "Z87G", "", "Σ_j p_j(j)² / N_z"),
+    z("gldm", "DependenceNonUniformityNormalized", "OKJI", "", "Σ_j p_j(j)² / N_z²"),
+    z("gldm", "GrayLevelVariance", "1PFV", "", "Σ p(i, j) (i − μ_i)², μ_i = Σ p(i, j) i"),
+    z("gldm", "DependenceVariance", "DNX2", "", "Σ p(i, j) (j − μ_j)², μ_j = Σ p(i, j) j"),
+    z("gldm", "DependenceEntropy", "FCBV", "IBSI has ε = 0", "−Σ p(i, j) log2(p(i, j) + ε)"),
+    z("gldm", "LowGrayLevelEmphasis", "TL9H", "", "Σ_i p_g(i) / i² / N_z"),
+    z("gldm", "HighGrayLevelEmphasis", "OAE7", "", "Σ_i p_g(i) i² / N_z"),
+    z("gldm", "SmallDependenceLowGrayLevelEmphasis", "EQ3F", "", "Σ P(i, j) / (i² j²) / N_z"),
+    z("gldm", "SmallDependenceHighGrayLevelEmphasis", "JA6D", "", "Σ P(i, j) i² / j² / N_z"),
+    z("gldm", "LargeDependenceLowGrayLevelEmphasis", "NBZI", "", "Σ P(i, j) j² / i² / N_z"),
+    z("gldm", "LargeDependenceHighGrayLevelEmphasis", "9QMG", "", "Σ P(i, j) i² j² / N_z"),
+    z("ngtdm", "Coarseness", "QCDE", "PyRadiomics counts every ROI voxel in n_i, IBSI only those with a neighbour in the ROI; 10⁶ when Σ p_i s_i = 0", "1 / Σ p_i s_i"),
+    z("ngtdm", "Contrast", "65HE", "PyRadiomics counts every ROI voxel in n_i, IBSI only those with a neighbour in the ROI; 0 when N_gp = 1", "Σ_ij p_i p_j (i − j)² / (N_gp (N_gp − 1)) · Σ s_i / N_vp"),
+    z("ngtdm", "Busyness", "NQ30", "PyRadiomics counts every ROI voxel in n_i, IBSI only those with a neighbour in the ROI; 0 when the divisor is 0", "Σ p_i s_i / Σ_ij |i p_i − j p_j|"),
+    z("ngtdm", "Complexity", "HDEZ", "PyRadiomics counts every ROI voxel in n_i, IBSI only those with a neighbour in the ROI", "Σ_ij |i − j| (p_i s_i + p_j s_j) / (p_i + p_j) / N_vp"),
+    z("ngtdm", "Strength", "1X9X", "PyRadiomics counts every ROI voxel in n_i, IBSI only those with a neighbour in the ROI; 0 when Σ s_i = 0", "Σ_ij (p_i + p_j)(i − j)² / Σ s_i"),
 ];
