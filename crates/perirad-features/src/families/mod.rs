@@ -9,6 +9,8 @@ pub mod ibsi_spatial;
 mod linalg;
 pub mod mesh;
 pub mod morphology;
+pub mod pyr_glcm;
+pub mod pyr_glrlm;
 pub mod shape;
 pub mod shape2d;
 pub mod texture;
