@@ -38,7 +38,11 @@ pub fn check_supported(
     for c in params.enabled_feature_classes() {
         if !matches!(
             c,
-            FeatureClass::FirstOrder | FeatureClass::Shape | FeatureClass::Shape2D
+            FeatureClass::FirstOrder
+                | FeatureClass::Shape
+                | FeatureClass::Shape2D
+                | FeatureClass::Glcm
+                | FeatureClass::Glrlm
         ) {
             unsupported.push(format!("feature class {}", c.name()));
         }
@@ -269,7 +273,12 @@ impl TextureRoi {
         }
         let edges = crate::discretise::pyradiomics_edges(values, binning);
         let mut levels = image.map(|_| 0u32);
-        for ((l, &v), &m) in levels.data_mut().iter_mut().zip(image.data()).zip(roi.data()) {
+        for ((l, &v), &m) in levels
+            .data_mut()
+            .iter_mut()
+            .zip(image.data())
+            .zip(roi.data())
+        {
             if m {
                 *l = edges.partition_point(|&e| e <= v) as u32;
             }
@@ -334,10 +343,17 @@ fn texture_class(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Option<Result<ClassFeatures, FeatureError>> {
-    let _ = (class, roi, params);
-    // Each texture class adds its arm here, e.g.
-    // `FeatureClass::Glcm => Some(glcm::pyradiomics(roi, params).map(|f| (f, glcm::DEPRECATED)))`.
-    None
+    use crate::families::{pyr_glcm, pyr_glrlm};
+    let (levels, mask, s) = (&roi.levels, &roi.mask, &params.setting);
+    match class {
+        FeatureClass::Glcm => {
+            Some(pyr_glcm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glcm::DEPRECATED)))
+        }
+        FeatureClass::Glrlm => {
+            Some(pyr_glrlm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glrlm::DEPRECATED)))
+        }
+        _ => None,
+    }
 }
 
 /// Adds `features` of `class` as `original_{class}_{name}`: the ones `names` lists, or, without a

@@ -103,20 +103,20 @@ fn unsupported_requests_are_named() {
         &img,
         F64,
         &mask,
-        &params("featureClass:\n  firstorder:\n  glcm:\n"),
+        &params("featureClass:\n  firstorder:\n  ngtdm:\n"),
         false,
     )
-    .expect_err("glcm")
+    .expect_err("ngtdm")
     .to_string();
     assert!(
-        e.contains("feature class glcm") && e.contains("--skip-unsupported"),
+        e.contains("feature class ngtdm") && e.contains("--skip-unsupported"),
         "{e}"
     );
     let ok = extract_pyradiomics(
         &img,
         F64,
         &mask,
-        &params("featureClass:\n  firstorder:\n  glcm:\n"),
+        &params("featureClass:\n  firstorder:\n  ngtdm:\n"),
         true,
     )
     .expect("skipped");

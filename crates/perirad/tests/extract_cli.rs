@@ -30,7 +30,7 @@ fn lung1_tumor_features_equal_pyradiomics_and_rings_are_rows() {
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("feature class glcm is not computed by perirad yet"));
+        .contains("feature class glszm is not computed by perirad yet"));
     let text = std::fs::read_to_string(&out).expect("table");
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("case_id,phase,region,feature,value"));
@@ -46,7 +46,11 @@ fn lung1_tumor_features_equal_pyradiomics_and_rings_are_rows() {
             })
             .collect();
     let tumor: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2] == "tumor").collect();
-    assert_eq!(tumor.len(), 18 + 14, "firstorder and shape");
+    assert_eq!(
+        tumor.len(),
+        18 + 14 + 24 + 16,
+        "firstorder, shape, glcm and glrlm"
+    );
     for r in &tumor {
         assert_eq!((r[0], r[1]), ("lung1", ""));
         let got: f64 = r[4].parse().expect("number");
@@ -57,7 +61,10 @@ fn lung1_tumor_features_equal_pyradiomics_and_rings_are_rows() {
             r[3]
         );
     }
-    assert_eq!(rows.iter().filter(|r| r[2] == "ring:5mm").count(), 32);
+    assert_eq!(
+        rows.iter().filter(|r| r[2] == "ring:5mm").count(),
+        18 + 14 + 24 + 16
+    );
     let sidecar: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("features.csv.json")).expect("sidecar"),
     )
