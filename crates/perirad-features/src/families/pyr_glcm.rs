@@ -51,8 +51,11 @@
 //! ```
 //! with σ_x = √(Σ (i − μ_x)² p), σ_y likewise. Each feature is computed per matrix and averaged
 //! over the matrices, leaving out NaN values (numpy's `nanmean`): e.g. Imc2 of a matrix with
-//! HXY2 < HXY is NaN and left out. MCC's eigenvalues are those of the non-symmetric `Q` (real QR
-//! iteration); a negative second eigenvalue gives NaN (left out), as numpy's real square root does.
+//! HXY2 < HXY is NaN and left out. MCC's eigenvalues are computed on a symmetric positive
+//! semi-definite matrix similar to `Q` without ε (see `mcc`), so a second eigenvalue that is 0 in
+//! exact arithmetic gives 0; numpy's non-symmetric solver returns it as ±1e-17, the negative sign
+//! giving NaN (left out of the average): a rank-one matrix (e.g. two levels, P = [[1, 2], [2, 4]])
+//! may therefore differ from PyRadiomics.
 //!
 //! A one-level ROI (flat region) gives Correlation 1, Imc1 0, Imc2 0, MCC 1 and the entropies
 //! `−log2(1 + ε) ≈ −3.2e-16`, as PyRadiomics does. Dissimilarity, Homogeneity1, Homogeneity2 and
@@ -128,22 +131,43 @@ impl RankGrid {
         }
         let data = levels.data();
         let in_roi = |l: usize| mask.data()[l] && data[l] > 0;
-        let bbox = BoundingBox::of(g.size(), in_roi).ok_or(FeatureError::EmptyRoi)?;
-        let size = bbox.size();
-        let ng = mask
-            .data()
-            .iter()
-            .zip(data)
-            .filter(|(&m, _)| m)
-            .map(|(_, &v)| v)
-            .max()
-            .unwrap_or(0);
-        let mut rank = vec![0u32; ng as usize + 1];
-        for (&m, &v) in mask.data().iter().zip(data) {
-            if m {
-                rank[v as usize] = 1;
+        // One pass over the grid: the bounding box and which levels occur.
+        let [nx, ny, nz] = g.size();
+        let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
+        let mut rank: Vec<u32> = Vec::new();
+        let mut l = 0;
+        for k in 0..nz {
+            for j in 0..ny {
+                let mut first = usize::MAX;
+                let mut last = 0;
+                for i in 0..nx {
+                    if in_roi(l) {
+                        let v = data[l] as usize;
+                        if v >= rank.len() {
+                            rank.resize(v + 1, 0);
+                        }
+                        rank[v] = 1;
+                        first = first.min(i);
+                        last = i;
+                    }
+                    l += 1;
+                }
+                if first != usize::MAX {
+                    lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
+                    upper = [
+                        upper[0].max(last + 1),
+                        upper[1].max(j + 1),
+                        upper[2].max(k + 1),
+                    ];
+                }
             }
         }
+        if rank.is_empty() {
+            return Err(FeatureError::EmptyRoi);
+        }
+        let bbox = BoundingBox { lower, upper };
+        let size = bbox.size();
+        let ng = (rank.len() - 1) as u32;
         let mut present = Vec::new();
         for (v, r) in rank.iter_mut().enumerate().skip(1) {
             if *r == 1 {
@@ -153,7 +177,6 @@ impl RankGrid {
         }
         let dims = size.map(|s| s + 2 * pad);
         let mut ranks = vec![0u32; dims[0] * dims[1] * dims[2]];
-        let [nx, ny, _] = g.size();
         for k in 0..size[2] {
             for j in 0..size[1] {
                 let src = nx * (bbox.lower[1] + j + ny * (bbox.lower[2] + k)) + bbox.lower[0];
@@ -498,234 +521,203 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
     ]
 }
 
-/// √ of the second largest eigenvalue (in numpy's order: by real part, then imaginary part) of
-/// `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k) + ε)`; NaN for a negative real eigenvalue, the
-/// real part of the complex root otherwise.
+/// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`. `Q = D_x⁻¹ P D_y⁻¹ Pᵀ` is similar to the
+/// symmetric `S = M Mᵀ`, `M = D_x^(−½) P D_y^(−½)` (levels with `p_x = 0` give zero rows and
+/// columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`, found by Householder
+/// tridiagonalisation and implicit QL. PyRadiomics adds ε to `p_x(a) p_y(k)` and takes the
+/// eigenvalues of the non-symmetric `Q`; the difference is of the order of ε / (p_x p_y).
 fn mcc(p: &[f64], px: &[f64], py: &[f64], n: usize) -> f64 {
-    let mut q = vec![0.0; n * n];
-    for a in 0..n {
-        for b in 0..n {
-            let mut s = 0.0;
-            for k in 0..n {
-                s += p[a * n + k] * p[b * n + k] / (px[a] * py[k] + EPS);
+    let active: Vec<usize> = (0..n).filter(|&a| px[a] > 0.0).collect();
+    let m = active.len();
+    // M, column by column: the (row, value) entries of each column k with p_y(k) > 0.
+    let mut columns: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (r, &a) in active.iter().enumerate() {
+        let sa = px[a].sqrt();
+        for (k, col) in columns.iter_mut().enumerate() {
+            let v = p[a * n + k];
+            if v != 0.0 {
+                col.push((r, v / (sa * py[k].sqrt())));
             }
-            q[a * n + b] = s;
         }
     }
-    let Some(mut eig) = general_eigenvalues(&mut q, n) else {
+    let mut s = vec![0.0; m * m];
+    for col in &columns {
+        for &(r, x) in col {
+            for &(c, y) in col {
+                if c >= r {
+                    s[r * m + c] += x * y;
+                }
+            }
+        }
+    }
+    for r in 0..m {
+        for c in 0..r {
+            s[r * m + c] = s[c * m + r];
+        }
+    }
+    let Some(mut eig) = symmetric_eigenvalues(&mut s, m) else {
         return f64::NAN;
     };
-    eig.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
-    let (re, im) = eig[n - 2];
-    if im == 0.0 {
-        if re < 0.0 {
-            f64::NAN
-        } else {
-            re.sqrt()
-        }
-    } else {
-        // Real part of the principal complex square root.
-        ((re.hypot(im) + re) / 2.0).sqrt()
-    }
+    eig.resize(n, 0.0);
+    eig.sort_by(f64::total_cmp);
+    // S is positive semi-definite: a negative eigenvalue is rounding around 0.
+    eig[n - 2].max(0.0).sqrt()
 }
 
-/// Eigenvalues `(re, im)` of the general real `n × n` matrix `a` (row-major, overwritten):
-/// Householder reduction to upper Hessenberg form, then Francis double-shift QR iterations with
-/// deflation on negligible subdiagonal entries. `None` if an eigenvalue fails to converge
-/// (30 iterations each) or the matrix is not finite.
-fn general_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<(f64, f64)>> {
+/// Eigenvalues of the symmetric `n × n` matrix `a` (row-major, overwritten), unordered:
+/// Householder reduction to tridiagonal form, then implicit QL iterations with Wilkinson shifts.
+/// `None` if the iterations do not converge (60 per eigenvalue) or the matrix is not finite.
+fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<f64>> {
     if a.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    hessenberg(a, n);
-    let h = |a: &[f64], r: usize, c: usize| a[r * n + c];
-    let mut norm = 0.0;
-    for r in 0..n {
-        for c in r.saturating_sub(1)..n {
-            norm += h(a, r, c).abs();
-        }
-    }
-    let mut out = Vec::with_capacity(n);
-    let mut shift = 0.0; // accumulated exceptional shifts
-    let mut hi = n as isize - 1; // last row of the active block
-    let mut its = 0;
-    while hi >= 0 {
-        let nn = hi as usize;
-        // Lowest row `lo` of the active block: the subdiagonal above it is negligible.
-        let mut lo = nn;
-        while lo > 0 {
-            let mut s = h(a, lo - 1, lo - 1).abs() + h(a, lo, lo).abs();
-            if s == 0.0 {
-                s = norm;
-            }
-            if h(a, lo, lo - 1).abs() + s == s {
-                a[lo * n + lo - 1] = 0.0;
-                break;
-            }
-            lo -= 1;
-        }
-        let mut x = h(a, nn, nn);
-        if lo == nn {
-            out.push((x + shift, 0.0));
-            hi -= 1;
-            its = 0;
-            continue;
-        }
-        let mut y = h(a, nn - 1, nn - 1);
-        let mut w = h(a, nn, nn - 1) * h(a, nn - 1, nn);
-        if lo == nn - 1 {
-            // A 2 × 2 block: its two eigenvalues.
-            let p = 0.5 * (y - x);
-            let q = p * p + w;
-            let z = q.abs().sqrt();
-            x += shift;
-            if q >= 0.0 {
-                let z = p + z.copysign(p);
-                out.push((x + z, 0.0));
-                out.push((if z != 0.0 { x - w / z } else { x + z }, 0.0));
-            } else {
-                out.push((x + p, z));
-                out.push((x + p, -z));
-            }
-            hi -= 2;
-            its = 0;
-            continue;
-        }
-        if its == 30 {
-            return None;
-        }
-        if its == 10 || its == 20 {
-            // Exceptional shift.
-            shift += x;
-            for r in 0..=nn {
-                a[r * n + r] -= x;
-            }
-            let s = h(a, nn, nn - 1).abs() + h(a, nn - 1, nn - 2).abs();
-            x = 0.75 * s;
-            y = x;
-            w = -0.4375 * s * s;
-        }
-        its += 1;
-        // Start of the double-shift step: the lowest m ≥ lo where two consecutive subdiagonal
-        // entries are small enough to start there.
-        let mut m = nn - 2;
-        let (mut p, mut q, mut r);
-        loop {
-            let z = h(a, m, m);
-            let rr = x - z;
-            let ss = y - z;
-            p = (rr * ss - w) / h(a, m + 1, m) + h(a, m, m + 1);
-            q = h(a, m + 1, m + 1) - z - rr - ss;
-            r = h(a, m + 2, m + 1);
-            let s = p.abs() + q.abs() + r.abs();
-            p /= s;
-            q /= s;
-            r /= s;
-            if m == lo {
-                break;
-            }
-            let u = h(a, m, m - 1).abs() * (q.abs() + r.abs());
-            let v = p.abs() * (h(a, m - 1, m - 1).abs() + z.abs() + h(a, m + 1, m + 1).abs());
-            if u + v == v {
-                break;
-            }
-            m -= 1;
-        }
-        for i in m + 2..=nn {
-            a[i * n + i - 2] = 0.0;
-            if i != m + 2 {
-                a[i * n + i - 3] = 0.0;
-            }
-        }
-        for k in m..nn {
-            let mut xk = 0.0;
-            if k != m {
-                p = h(a, k, k - 1);
-                q = h(a, k + 1, k - 1);
-                r = if k != nn - 1 { h(a, k + 2, k - 1) } else { 0.0 };
-                xk = p.abs() + q.abs() + r.abs();
-                if xk != 0.0 {
-                    p /= xk;
-                    q /= xk;
-                    r /= xk;
-                }
-            }
-            let s = (p * p + q * q + r * r).sqrt().copysign(p);
-            if s == 0.0 {
-                continue;
-            }
-            if k == m {
-                if lo != m {
-                    a[k * n + k - 1] = -a[k * n + k - 1];
-                }
-            } else {
-                a[k * n + k - 1] = -s * xk;
-            }
-            p += s;
-            let (fx, fy, fz) = (p / s, q / s, r / s);
-            q /= p;
-            r /= p;
-            // Rows k, k+1 (, k+2) from the left.
-            for j in k..=nn {
-                let mut t = a[k * n + j] + q * a[(k + 1) * n + j];
-                if k != nn - 1 {
-                    t += r * a[(k + 2) * n + j];
-                    a[(k + 2) * n + j] -= t * fz;
-                }
-                a[(k + 1) * n + j] -= t * fy;
-                a[k * n + j] -= t * fx;
-            }
-            // Columns k, k+1 (, k+2) from the right.
-            let last = nn.min(k + 3);
-            for i in lo..=last {
-                let mut t = fx * a[i * n + k] + fy * a[i * n + k + 1];
-                if k != nn - 1 {
-                    t += fz * a[i * n + k + 2];
-                    a[i * n + k + 2] -= t * r;
-                }
-                a[i * n + k + 1] -= t * q;
-                a[i * n + k] -= t;
-            }
-        }
-    }
-    Some(out)
-}
-
-/// Reduces the `n × n` matrix `a` (row-major) to upper Hessenberg form in place by Householder
-/// reflections (a similarity transform: the eigenvalues are unchanged).
-fn hessenberg(a: &mut [f64], n: usize) {
+    let mut e = vec![0.0; n]; // e[i]: entry (i + 1, i) of the tridiagonal matrix
     let mut v = vec![0.0; n];
+    let mut w = vec![0.0; n];
     for k in 0..n.saturating_sub(2) {
         let norm = (k + 1..n).map(|r| a[r * n + k].powi(2)).sum::<f64>().sqrt();
-        if norm == 0.0 {
-            continue;
-        }
         let x0 = a[(k + 1) * n + k];
+        if (k + 2..n).all(|r| a[r * n + k] == 0.0) {
+            e[k] = x0;
+            continue; // already tridiagonal in this column
+        }
         let alpha = -norm.copysign(x0);
         for r in k + 1..n {
             v[r] = a[r * n + k];
         }
         v[k + 1] -= alpha;
         let vv: f64 = (k + 1..n).map(|r| v[r] * v[r]).sum();
-        if vv == 0.0 {
-            continue;
+        // With H = I − β v vᵀ (β = 2 / vᵀv): A ← H A H = A − v wᵀ − w vᵀ, where
+        // p = β A v and w = p − (β vᵀp / 2) v, on the trailing block.
+        let beta = 2.0 / vv;
+        for r in k + 1..n {
+            w[r] = beta * (k + 1..n).map(|c| a[r * n + c] * v[c]).sum::<f64>();
         }
-        // A ← (I − 2 v vᵀ / vᵀv) A
-        for c in k..n {
-            let d: f64 = (k + 1..n).map(|r| v[r] * a[r * n + c]).sum::<f64>() * 2.0 / vv;
-            for r in k + 1..n {
-                a[r * n + c] -= d * v[r];
-            }
+        let half = 0.5 * beta * (k + 1..n).map(|r| v[r] * w[r]).sum::<f64>();
+        for r in k + 1..n {
+            w[r] -= half * v[r];
         }
-        // A ← A (I − 2 v vᵀ / vᵀv)
-        for r in 0..n {
-            let d: f64 = (k + 1..n).map(|c| a[r * n + c] * v[c]).sum::<f64>() * 2.0 / vv;
+        for r in k + 1..n {
             for c in k + 1..n {
-                a[r * n + c] -= d * v[c];
+                a[r * n + c] -= v[r] * w[c] + w[r] * v[c];
             }
         }
-        for r in k + 2..n {
-            a[r * n + k] = 0.0;
+        e[k] = alpha;
+    }
+    if n >= 2 {
+        e[n - 2] = a[(n - 1) * n + n - 2];
+    }
+    let mut d: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    for l in 0..n {
+        let mut iterations = 0;
+        loop {
+            // The first negligible subdiagonal entry at or after l.
+            let mut m = l;
+            while m + 1 < n {
+                let dd = d[m].abs() + d[m + 1].abs();
+                if e[m].abs() <= f64::EPSILON * dd {
+                    break;
+                }
+                m += 1;
+            }
+            if m == l {
+                break;
+            }
+            if iterations == 60 {
+                return None;
+            }
+            iterations += 1;
+            let g0 = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            let r0 = g0.hypot(1.0);
+            let mut g = d[m] - d[l] + e[l] / (g0 + r0.copysign(g0));
+            let (mut s, mut c, mut p) = (1.0, 1.0, 0.0);
+            let mut deflated = false;
+            for i in (l..m).rev() {
+                let f = s * e[i];
+                let b = c * e[i];
+                let r = f.hypot(g);
+                e[i + 1] = r;
+                if r == 0.0 {
+                    d[i + 1] -= p;
+                    e[m] = 0.0;
+                    deflated = true;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                let t = (d[i] - g) * s + 2.0 * c * b;
+                p = s * t;
+                d[i + 1] = g + p;
+                g = c * t - b;
+            }
+            if deflated {
+                continue;
+            }
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0.0;
         }
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pyradiomics_angle_sets() {
+        let a3 = angles([5, 5, 5], &[1], None).expect("3D");
+        assert_eq!(a3.len(), 13);
+        assert_eq!(a3[0], [1, 1, 1]); // PyRadiomics starts at (+1, +1, +1) (z, y, x)
+        assert_eq!(a3[12], [0, 0, 1]);
+        let a2 = angles([5, 5, 5], &[1], Some(0)).expect("2D");
+        assert_eq!(a2, vec![[0, 1, 1], [0, 1, 0], [0, 1, -1], [0, 0, 1]]);
+        // One slice: only in-plane offsets fit; distance 2 on a 2-voxel axis does not.
+        assert_eq!(angles([5, 5, 1], &[1], None).expect("flat").len(), 4);
+        assert_eq!(
+            angles([5, 5, 2], &[2], None).expect("d2").len(),
+            (25 - 9) * 3 / 2
+        );
+        assert!(angles([1, 1, 1], &[1], None).is_err());
+    }
+
+    #[test]
+    fn symmetric_spectrum() {
+        // [[2, 1, 0], [1, 2, 0], [0, 0, 5]]: eigenvalues 1, 3, 5.
+        let mut a = vec![2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 5.0];
+        let mut e = symmetric_eigenvalues(&mut a, 3).expect("converges");
+        e.sort_by(f64::total_cmp);
+        for (g, w) in e.iter().zip([1.0, 3.0, 5.0]) {
+            assert!((g - w).abs() < 1e-14, "{e:?}");
+        }
+        // The 4 × 4 second-difference matrix: 2 − 2 cos(kπ/5).
+        let mut b = vec![0.0; 16];
+        for i in 0..4 {
+            b[i * 4 + i] = 2.0;
+            if i > 0 {
+                b[i * 4 + i - 1] = -1.0;
+                b[(i - 1) * 4 + i] = -1.0;
+            }
+        }
+        let mut e = symmetric_eigenvalues(&mut b, 4).expect("converges");
+        e.sort_by(f64::total_cmp);
+        for (k, g) in e.iter().enumerate() {
+            let w = 2.0 - 2.0 * (std::f64::consts::PI * (k + 1) as f64 / 5.0).cos();
+            assert!((g - w).abs() < 1e-14, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn mcc_of_independent_and_diagonal_matrices() {
+        // p = p_x p_yᵀ (rank one): Q has eigenvalues 1 and 0.
+        let p = [1.0 / 9.0, 2.0 / 9.0, 2.0 / 9.0, 4.0 / 9.0];
+        let m = [1.0 / 3.0, 2.0 / 3.0];
+        assert!(mcc(&p, &m, &m, 2).abs() < 1e-7);
+        // A diagonal p: Q = I, MCC 1.
+        let p = [0.25, 0.0, 0.0, 0.75];
+        let m = [0.25, 0.75];
+        assert!((mcc(&p, &m, &m, 2) - 1.0).abs() < 1e-12);
     }
 }
