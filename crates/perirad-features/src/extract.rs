@@ -41,6 +41,8 @@ pub fn check_supported(
             FeatureClass::FirstOrder
                 | FeatureClass::Shape
                 | FeatureClass::Shape2D
+                | FeatureClass::Glcm
+                | FeatureClass::Glrlm
                 | FeatureClass::Glszm
                 | FeatureClass::Gldm
                 | FeatureClass::Ngtdm
@@ -344,9 +346,15 @@ fn texture_class(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Option<Result<ClassFeatures, FeatureError>> {
-    // Each texture class adds its arm here, e.g.
-    // `FeatureClass::Glcm => Some(glcm::pyradiomics(roi, params).map(|f| (f, glcm::DEPRECATED)))`.
+    use crate::families::{pyr_glcm, pyr_glrlm};
+    let (levels, mask, s) = (&roi.levels, &roi.mask, &params.setting);
     match class {
+        FeatureClass::Glcm => {
+            Some(pyr_glcm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glcm::DEPRECATED)))
+        }
+        FeatureClass::Glrlm => {
+            Some(pyr_glrlm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glrlm::DEPRECATED)))
+        }
         FeatureClass::Glszm => {
             Some(pyr_glszm::pyradiomics(roi, params).map(|f| (f, &pyr_glszm::DEPRECATED[..])))
         }

@@ -18,7 +18,7 @@
 //!   [`conformance`]: the IBSI reference tables and comparison rule;
 //! * [`registry`]: every computed feature with its IBSI code and formula.
 //!
-//! PyRadiomics' texture classes and image filters come next. The crate does no I/O.
+//! Image filters (LoG, wavelets, ...) come next. The crate does no I/O.
 
 pub mod conformance;
 pub mod diagnostics;

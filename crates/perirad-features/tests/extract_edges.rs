@@ -99,27 +99,15 @@ fn nan_voxels_in_the_roi_are_an_error() {
 fn unsupported_requests_are_named() {
     let img = Volume::filled(grid(), 1.0);
     let mask = Volume::filled(grid(), true);
-    let e = extract_pyradiomics(
-        &img,
-        F64,
-        &mask,
-        &params("featureClass:\n  firstorder:\n  glcm:\n"),
-        false,
-    )
-    .expect_err("glcm")
-    .to_string();
+    let both = "imageType:\n  Original: {}\n  Wavelet: {}\nfeatureClass:\n  firstorder:\n";
+    let e = extract_pyradiomics(&img, F64, &mask, &params(both), false)
+        .expect_err("wavelet")
+        .to_string();
     assert!(
-        e.contains("feature class glcm") && e.contains("--skip-unsupported"),
+        e.contains("image type Wavelet") && e.contains("--skip-unsupported"),
         "{e}"
     );
-    let ok = extract_pyradiomics(
-        &img,
-        F64,
-        &mask,
-        &params("featureClass:\n  firstorder:\n  glcm:\n"),
-        true,
-    )
-    .expect("skipped");
+    let ok = extract_pyradiomics(&img, F64, &mask, &params(both), true).expect("skipped");
     assert_eq!(ok.warnings.len(), 1);
     assert_eq!(ok.features.len(), 18);
     let e = extract_pyradiomics(

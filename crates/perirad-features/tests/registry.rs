@@ -72,3 +72,62 @@ fn ibsi_codes_agree_with_pyradiomics_mapping() {
     }
     assert_eq!(checked, 16 + 14);
 }
+
+#[test]
+fn glcm_and_glrlm_have_entries_and_pyradiomics_codes() {
+    use perirad_features::families::{pyr_glcm, pyr_glrlm};
+    use perirad_features::{FeatureClass, Settings};
+    let g = Geometry::new([3, 3, 2], [1.0, 1.0, 1.0], [0.0; 3], IDENTITY).expect("grid");
+    let levels = Volume::new(g.clone(), (0..18).map(|v| 1 + v % 4).collect()).expect("levels");
+    let mask = Volume::filled(g, true);
+    let s = Settings::default();
+    let cm = pyr_glcm::pyradiomics(&levels, &mask, &s).expect("glcm");
+    let rlm = pyr_glrlm::pyradiomics(&levels, &mask, &s).expect("glrlm");
+    for (class, list, deprecated) in [
+        ("glcm", cm, pyr_glcm::DEPRECATED),
+        ("glrlm", rlm, pyr_glrlm::DEPRECATED),
+    ] {
+        let names: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
+        for name in names.iter().chain(deprecated) {
+            let e = REGISTRY
+                .iter()
+                .find(|e| e.class == class && e.name == *name)
+                .unwrap_or_else(|| panic!("{class} {name} missing"));
+            assert!(e.ibsi.is_some() || !e.note.is_empty(), "{name}");
+            assert!(!e.formula.is_empty(), "{name}");
+            assert_eq!(e.deprecated, deprecated.contains(name), "{name}");
+        }
+        // Every name PyRadiomics defines is computed, or deprecated (no value in 3.1).
+        let class_enum = if class == "glcm" {
+            FeatureClass::Glcm
+        } else {
+            FeatureClass::Glrlm
+        };
+        for name in class_enum.feature_names() {
+            assert!(
+                names.contains(name) != deprecated.contains(name),
+                "{class} {name}"
+            );
+        }
+    }
+    let tsv = std::fs::read_to_string(shared_data().join("pyradiomics/ibsi_mapping.tsv"))
+        .expect("mapping");
+    let mut checked = 0;
+    for line in tsv.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 4 || !["glcm", "glrlm"].contains(&cols[2]) {
+            continue;
+        }
+        let Some(e) = REGISTRY
+            .iter()
+            .find(|e| e.class == cols[2] && e.name == cols[3])
+        else {
+            // The mapping files four glszm features (…AreaLowGrayLevelEmphasis) under glcm.
+            assert!(cols[3].contains("Area"), "{} missing", cols[3]);
+            continue;
+        };
+        assert_eq!(e.ibsi, Some(cols[1]), "{}", cols[3]);
+        checked += 1;
+    }
+    assert_eq!(checked, 22 + 16);
+}

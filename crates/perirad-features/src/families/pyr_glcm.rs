@@ -1,0 +1,723 @@
+//! PyRadiomics 3.1 `glcm` (grey level co-occurrence matrix), computed as PyRadiomics computes it
+//! (IBSI family LFYI; PyRadiomics' aggregation is IBSI's "3D, averaged" ITBB, or "2D, averaged"
+//! BTW3 with `force2D`, both up to the differences listed below).
+//!
+//! **Matrices.** The ROI is cropped to its bounding box (the re-segmented ROI's, as PyRadiomics
+//! crops before computing texture). The directions are PyRadiomics' `generateAngles`: every offset
+//! `a = (a_z, a_y, a_x)` whose largest component (infinity norm) is one of `distances`, that fits in
+//! the box (`|a_d| <` box size along `d`), that does not move along `force2Ddimension` with
+//! `force2D`, and whose first non-zero component is positive (one of each pair of opposite
+//! offsets): 13 in 3D at distance 1, 4 with `force2D`. `P(i, j; a)` counts the ROI voxels of grey
+//! level `i` whose neighbour at offset `a` is in the ROI with level `j`. The rows and columns of
+//! levels absent from the ROI are dropped (the `N'_g` levels present are kept, each with its grey
+//! value), and `P + Pᵀ` is taken when `symmetricalGLCM` (default). With `weightingNorm`, the
+//! matrices are summed over the directions with weight `w(a) = exp(−‖a ∘ s‖²)` (s: voxel
+//! spacing; Manhattan: `(Σ|a_d| s_d)²`, Euclidean: `Σ (a_d s_d)²`, infinity: `max(|a_d| s_d)²`;
+//! `no_weighting`: 1). Directions with no pair are dropped (when there is more than one matrix),
+//! and each matrix is normalised: `p(i, j) = P(i, j) / Σ P`.
+//!
+//! **Features** of one normalised matrix, with `i`, `j` the grey values (not their rank),
+//! `N_g` the highest grey level in the ROI, `ε = 2.2e-16` (`np.spacing(1)`), `p_x(i) = Σ_j p`,
+//! `p_y(j) = Σ_i p`, `μ_x = Σ i p`, `μ_y = Σ j p`, `p_{x+y}(k) = Σ_{i+j=k} p` (k = 2 … 2N_g),
+//! `p_{x−y}(k) = Σ_{|i−j|=k} p` (k = 0 … N_g − 1), `HXY = −Σ p log2(p + ε)`,
+//! `HX = −Σ p_x log2(p_x + ε)`, `HY` likewise, `HXY1 = −Σ p log2(p_x p_y + ε)`,
+//! `HXY2 = −Σ_{i,j} p_x(i) p_y(j) log2(p_x(i) p_y(j) + ε)`:
+//!
+//! ```text
+//! Autocorrelation     QWB0  Σ i j p
+//! JointAverage        60VM  μ_x
+//! ClusterProminence   AE86  Σ (i + j − μ_x − μ_y)⁴ p
+//! ClusterShade        7NFM  Σ (i + j − μ_x − μ_y)³ p
+//! ClusterTendency     DG8W  Σ (i + j − μ_x − μ_y)² p
+//! Contrast            ACUI  Σ (i − j)² p
+//! Correlation         NI2N  Σ (i − μ_x)(j − μ_y) p / (σ_x σ_y + ε); 1 when σ_x σ_y = 0
+//! DifferenceAverage   TF7R  Σ k p_{x−y}(k)
+//! DifferenceEntropy   NTRS  −Σ p_{x−y}(k) log2(p_{x−y}(k) + ε)
+//! DifferenceVariance  D3YU  Σ (k − DifferenceAverage)² p_{x−y}(k)
+//! JointEnergy         8ZQL  Σ p²
+//! JointEntropy        TU9B  HXY
+//! Imc1                R8DG  (HXY − HXY1) / max(HX, HY); 0 when max(HX, HY) = 0
+//! Imc2                JN9H  √(1 − e^(−2 (HXY2 − HXY))); 0 when HXY2 = HXY
+//! Idm                 WF0Z  Σ p_{x−y}(k) / (1 + k²)
+//! MCC                 —     √(second largest eigenvalue of Q), Q(i, j) = Σ_k p(i, k) p(j, k) / (p_x(i) p_y(k) + ε); 1 when N'_g = 1
+//! Idmn                1QCO  Σ p_{x−y}(k) / (1 + k² / N_g²)
+//! Id                  IB1Z  Σ p_{x−y}(k) / (1 + k)
+//! Idn                 NDRX  Σ p_{x−y}(k) / (1 + k / N_g)
+//! InverseVariance     E8JP  Σ_{k ≥ 1} p_{x−y}(k) / k²
+//! MaximumProbability  GYBY  max p
+//! SumAverage          ZGXS  Σ k p_{x+y}(k)
+//! SumEntropy          P6QZ  −Σ p_{x+y}(k) log2(p_{x+y}(k) + ε)
+//! SumSquares          UR99  Σ (i − μ_x)² p
+//! ```
+//! with σ_x = √(Σ (i − μ_x)² p), σ_y likewise. Each feature is computed per matrix and averaged
+//! over the matrices, leaving out NaN values (numpy's `nanmean`): e.g. Imc2 of a matrix with
+//! HXY2 < HXY is NaN and left out. MCC's eigenvalues are computed on a symmetric positive
+//! semi-definite matrix similar to `Q` without ε (see `mcc`), so a second eigenvalue that is 0 in
+//! exact arithmetic gives 0; numpy's non-symmetric solver returns it as ±1e-17, the negative sign
+//! giving NaN (left out of the average): a rank-one matrix (e.g. two levels, P = [[1, 2], [2, 4]])
+//! may therefore differ from PyRadiomics.
+//!
+//! A one-level ROI (flat region) gives Correlation 1, Imc1 0, Imc2 0, MCC 1 and the entropies
+//! `−log2(1 + ε) ≈ −3.2e-16`, as PyRadiomics does. Dissimilarity, Homogeneity1, Homogeneity2 and
+//! SumVariance are deprecated in PyRadiomics 3.1: naming them yields no value (PyRadiomics' getters
+//! raise a deprecation warning that its extractor swallows); they equal DifferenceAverage, Id, Idm
+//! and ClusterTendency.
+
+use crate::error::param;
+use crate::{FeatureError, Settings, WeightingNorm};
+use perirad_core::{BoundingBox, Mask, Volume};
+
+/// Feature names PyRadiomics 3.1 accepts but computes no value for.
+pub const DEPRECATED: &[&str] = &[
+    "Dissimilarity",
+    "Homogeneity1",
+    "Homogeneity2",
+    "SumVariance",
+];
+
+/// `np.spacing(1)`.
+pub(crate) const EPS: f64 = f64::EPSILON;
+
+/// The feature names, in the order [`pyradiomics`] returns them.
+pub const NAMES: [&str; 24] = [
+    "Autocorrelation",
+    "JointAverage",
+    "ClusterProminence",
+    "ClusterShade",
+    "ClusterTendency",
+    "Contrast",
+    "Correlation",
+    "DifferenceAverage",
+    "DifferenceEntropy",
+    "DifferenceVariance",
+    "JointEnergy",
+    "JointEntropy",
+    "Imc1",
+    "Imc2",
+    "Idm",
+    "MCC",
+    "Idmn",
+    "Id",
+    "Idn",
+    "InverseVariance",
+    "MaximumProbability",
+    "SumAverage",
+    "SumEntropy",
+    "SumSquares",
+];
+const MCC: usize = 15;
+
+/// The ROI's grey levels cropped to its bounding box and padded with `pad` empty voxels on every
+/// side, stored as the rank of the level among the levels present plus one (0: outside the ROI),
+/// so that neighbours at offsets up to `pad` need no bounds check.
+pub(crate) struct RankGrid {
+    /// Bounding box size (x, y, z).
+    pub size: [usize; 3],
+    pub pad: usize,
+    /// Padded size (x, y, z).
+    pub dims: [usize; 3],
+    pub ranks: Vec<u32>,
+    /// The grey levels present, ascending (rank r ↔ `levels[r]`).
+    pub levels: Vec<u32>,
+    /// The highest grey level (PyRadiomics' `Ng`).
+    pub ng: u32,
+}
+
+impl RankGrid {
+    pub fn new(levels: &Volume<u32>, mask: &Mask, pad: usize) -> Result<RankGrid, FeatureError> {
+        let g = mask.geometry();
+        if levels.geometry().size() != g.size() {
+            return Err(param("mask", "the grey levels are not on the mask's grid"));
+        }
+        let data = levels.data();
+        let in_roi = |l: usize| mask.data()[l] && data[l] > 0;
+        // One pass over the grid: the bounding box and which levels occur.
+        let [nx, ny, nz] = g.size();
+        let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
+        let mut rank: Vec<u32> = Vec::new();
+        let mut l = 0;
+        for k in 0..nz {
+            for j in 0..ny {
+                let mut first = usize::MAX;
+                let mut last = 0;
+                for i in 0..nx {
+                    if in_roi(l) {
+                        let v = data[l] as usize;
+                        if v >= rank.len() {
+                            rank.resize(v + 1, 0);
+                        }
+                        rank[v] = 1;
+                        first = first.min(i);
+                        last = i;
+                    }
+                    l += 1;
+                }
+                if first != usize::MAX {
+                    lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
+                    upper = [
+                        upper[0].max(last + 1),
+                        upper[1].max(j + 1),
+                        upper[2].max(k + 1),
+                    ];
+                }
+            }
+        }
+        if rank.is_empty() {
+            return Err(FeatureError::EmptyRoi);
+        }
+        let bbox = BoundingBox { lower, upper };
+        let size = bbox.size();
+        let ng = (rank.len() - 1) as u32;
+        let mut present = Vec::new();
+        for (v, r) in rank.iter_mut().enumerate().skip(1) {
+            if *r == 1 {
+                present.push(v as u32);
+                *r = present.len() as u32;
+            }
+        }
+        let dims = size.map(|s| s + 2 * pad);
+        let mut ranks = vec![0u32; dims[0] * dims[1] * dims[2]];
+        for k in 0..size[2] {
+            for j in 0..size[1] {
+                let src = nx * (bbox.lower[1] + j + ny * (bbox.lower[2] + k)) + bbox.lower[0];
+                let dst = pad + dims[0] * (pad + j + dims[1] * (pad + k));
+                for i in 0..size[0] {
+                    if in_roi(src + i) {
+                        ranks[dst + i] = rank[data[src + i] as usize];
+                    }
+                }
+            }
+        }
+        Ok(RankGrid {
+            size,
+            pad,
+            dims,
+            ranks,
+            levels: present,
+            ng,
+        })
+    }
+
+    /// Linear index offset of a (z, y, x) offset in the padded grid.
+    pub fn offset(&self, a: [i64; 3]) -> isize {
+        let [nx, ny, _] = self.dims;
+        (a[2] + nx as i64 * (a[1] + ny as i64 * a[0])) as isize
+    }
+
+    /// Linear indices of the box's voxels (not the padding), in memory order.
+    pub fn interior(&self) -> impl Iterator<Item = usize> + '_ {
+        let [nx, ny, _] = self.dims;
+        let p = self.pad;
+        let [sx, sy, sz] = self.size;
+        (0..sz).flat_map(move |k| {
+            (0..sy).flat_map(move |j| {
+                let row = p + nx * (p + j + ny * (p + k));
+                row..row + sx
+            })
+        })
+    }
+}
+
+/// PyRadiomics' `generateAngles` (its C `build_angles`) for a box of `size` (x, y, z): the
+/// offsets (z, y, x) in PyRadiomics' order, one of each opposite pair, as many as its count
+/// formula gives (a distance listed twice yields its offsets twice, as in PyRadiomics).
+/// `force_2d`: the numpy axis (0 = z) along which offsets must be 0.
+pub(crate) fn angles(
+    size: [usize; 3],
+    distances: &[i64],
+    force_2d: Option<usize>,
+) -> Result<Vec<[i64; 3]>, FeatureError> {
+    let zyx = [size[2] as i64, size[1] as i64, size[0] as i64];
+    if distances.iter().any(|&d| d < 1) || distances.is_empty() {
+        return Err(param("setting.distances", "distances must be at least 1"));
+    }
+    // The count: per distance, (2d + 1)^n − (2d − 1)^n over the free axes, an axis shorter than
+    // the distance contributing its own (2 size − 1) to both terms; halved.
+    let mut total: i64 = 0;
+    for &d in distances {
+        let (mut outer, mut inner) = (1i64, 1i64);
+        for (axis, &s) in zyx.iter().enumerate() {
+            if Some(axis) == force_2d {
+                continue;
+            }
+            if d < s {
+                outer = outer.saturating_mul(2 * d + 1);
+                inner = inner.saturating_mul(2 * d - 1);
+            } else {
+                outer = outer.saturating_mul(2 * (s - 1) + 1);
+                inner = inner.saturating_mul(2 * (s - 1) + 1);
+            }
+        }
+        total = total.saturating_add(outer - inner);
+    }
+    let wanted = (total / 2) as usize;
+    if wanted == 0 {
+        return Err(param(
+            "setting.distances",
+            format!(
+                "no direction fits in the ROI's bounding box (x, y, z) {size:?} at distances \
+                 {distances:?}"
+            ),
+        ));
+    }
+    let max = *distances.iter().max().unwrap_or(&1);
+    let n = 2 * max + 1;
+    let combos = n * n * n;
+    let mut out = Vec::with_capacity(wanted);
+    // PyRadiomics walks the combinations from (max, max, max) down, the last axis fastest,
+    // cycling if more are wanted than exist; only the first half of the (symmetric) valid set
+    // comes before (0, 0, 0) in one cycle.
+    let mut idx: i64 = 0;
+    while out.len() < wanted && idx < combos * (wanted as i64 + 1) {
+        let c = idx % combos;
+        idx += 1;
+        let a = [max - c / (n * n), max - (c / n) % n, max - c % n];
+        let valid = (0..3).all(|d| a[d].abs() < zyx[d] && (Some(d) != force_2d || a[d] == 0));
+        let dist = a.iter().map(|v| v.abs()).max().unwrap_or(0);
+        if valid && dist >= 1 && distances.contains(&dist) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// The numpy axis PyRadiomics keeps fixed (`force2Ddimension`, 0 = z), with `force2D`.
+pub(crate) fn force_2d_axis(s: &Settings) -> Option<usize> {
+    (s.force_2d == Some(true)).then(|| s.force_2d_dimension.unwrap_or(0).clamp(0, 2) as usize)
+}
+
+/// |a_d| × spacing_d for an offset (z, y, x) and a spacing (x, y, z).
+pub(crate) fn scaled(a: [i64; 3], spacing: [f64; 3]) -> [f64; 3] {
+    [
+        a[0].unsigned_abs() as f64 * spacing[2],
+        a[1].unsigned_abs() as f64 * spacing[1],
+        a[2].unsigned_abs() as f64 * spacing[0],
+    ]
+}
+
+/// Averages the feature vectors leaving NaN values out (numpy `nanmean`); NaN where every value
+/// is NaN or there is none.
+pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
+    let mut out = [f64::NAN; N];
+    for (f, o) in out.iter_mut().enumerate() {
+        let (mut sum, mut count) = (0.0, 0usize);
+        for r in rows {
+            if !r[f].is_nan() {
+                sum += r[f];
+                count += 1;
+            }
+        }
+        if count > 0 {
+            *o = sum / count as f64;
+        }
+    }
+    out
+}
+
+/// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present) in one
+/// pass over the ROI, not symmetrised.
+fn cooccurrences(grid: &RankGrid, angles: &[[i64; 3]]) -> Vec<f64> {
+    let n = grid.levels.len();
+    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
+    let mut counts = vec![0u32; angles.len() * n * n];
+    let r = &grid.ranks;
+    for l in grid.interior() {
+        let c = r[l];
+        if c == 0 {
+            continue;
+        }
+        let row = (c as usize - 1) * n;
+        for (a, &off) in offsets.iter().enumerate() {
+            let m = r[(l as isize + off) as usize];
+            if m != 0 {
+                counts[a * n * n + row + m as usize - 1] += 1;
+            }
+        }
+    }
+    counts.into_iter().map(f64::from).collect()
+}
+
+/// PyRadiomics `glcm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,
+/// with the `distances`, `symmetricalGLCM`, `weightingNorm`, `force2D` and `force2Ddimension`
+/// of `settings`. Returns every non-deprecated feature, in [`NAMES`] order.
+pub fn pyradiomics(
+    levels: &Volume<u32>,
+    mask: &Mask,
+    settings: &Settings,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    let distances = settings.distances.clone().unwrap_or_else(|| vec![1]);
+    let pad = distances.iter().copied().max().unwrap_or(1).max(1) as usize;
+    let grid = RankGrid::new(levels, mask, pad)?;
+    let angles = angles(grid.size, &distances, force_2d_axis(settings))?;
+    let n = grid.levels.len();
+    let nn = n * n;
+    let mut counts = cooccurrences(&grid, &angles);
+    if settings.symmetrical_glcm.unwrap_or(true) {
+        for m in counts.chunks_exact_mut(nn) {
+            for i in 0..n {
+                for j in i..n {
+                    let s = m[i * n + j] + m[j * n + i];
+                    m[i * n + j] = s;
+                    m[j * n + i] = s;
+                }
+            }
+        }
+    }
+    if let Some(norm) = settings.weighting_norm {
+        let spacing = levels.geometry().spacing();
+        let mut sum = vec![0.0; nn];
+        for (m, &a) in counts.chunks_exact(nn).zip(&angles) {
+            let d = scaled(a, spacing);
+            let w = match norm {
+                WeightingNorm::Infinity => (-d.iter().fold(0.0f64, |x, &y| x.max(y)).powi(2)).exp(),
+                WeightingNorm::Euclidean => (-d.iter().map(|v| v * v).sum::<f64>()).exp(),
+                WeightingNorm::Manhattan => (-d.iter().sum::<f64>().powi(2)).exp(),
+                WeightingNorm::NoWeighting => 1.0,
+            };
+            for (s, v) in sum.iter_mut().zip(m) {
+                *s += v * w;
+            }
+        }
+        counts = sum;
+    }
+    let mut matrices: Vec<&[f64]> = counts.chunks_exact(nn).collect();
+    if matrices.len() > 1 {
+        matrices.retain(|m| m.iter().sum::<f64>() != 0.0);
+    }
+    let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
+    let rows: Vec<[f64; 24]> = matrices
+        .iter()
+        .map(|m| features(m, &grey, grid.ng))
+        .collect();
+    let mut values = nanmean(&rows);
+    if n < 2 {
+        values[MCC] = 1.0; // PyRadiomics' flat-region answer
+    }
+    Ok(NAMES.iter().copied().zip(values).collect())
+}
+
+/// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
+/// NaN throughout for an empty matrix.
+#[allow(clippy::needless_range_loop)] // (a, b) index the matrix and both marginals
+fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
+    let n = grey.len();
+    let total: f64 = counts.iter().sum();
+    if total == 0.0 {
+        return [f64::NAN; 24];
+    }
+    let p: Vec<f64> = counts.iter().map(|c| c / total).collect();
+    let ngf = f64::from(ng);
+    let mut px = vec![0.0; n];
+    let mut py = vec![0.0; n];
+    let (mut ux, mut uy) = (0.0, 0.0);
+    for a in 0..n {
+        for b in 0..n {
+            let v = p[a * n + b];
+            px[a] += v;
+            py[b] += v;
+            ux += grey[a] * v;
+            uy += grey[b] * v;
+        }
+    }
+    let mut sum_k = vec![0.0; 2 * ng as usize + 1];
+    let mut diff_k = vec![0.0; ng as usize];
+    let (mut auto, mut prom, mut shade, mut tend, mut contrast) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1, mut hxy2) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut max_p = 0.0f64;
+    for a in 0..n {
+        let i = grey[a];
+        for b in 0..n {
+            let j = grey[b];
+            let v = p[a * n + b];
+            let pxy = px[a] * py[b];
+            hxy2 -= pxy * (pxy + EPS).log2();
+            if v == 0.0 {
+                continue;
+            }
+            sum_k[(i + j) as usize] += v;
+            diff_k[(i - j).abs() as usize] += v;
+            auto += v * (i * j);
+            let c = i + j - ux - uy;
+            let c2 = c * c;
+            tend += v * c2;
+            shade += v * c2 * c;
+            prom += v * c2 * c2;
+            contrast += v * (i - j) * (i - j);
+            varx += v * (i - ux) * (i - ux);
+            vary += v * (j - uy) * (j - uy);
+            cov += v * (i - ux) * (j - uy);
+            energy += v * v;
+            hxy -= v * (v + EPS).log2();
+            hxy1 -= v * (pxy + EPS).log2();
+            max_p = max_p.max(v);
+        }
+    }
+    let sigma = varx.sqrt() * vary.sqrt();
+    let correlation = if sigma == 0.0 {
+        1.0
+    } else {
+        cov / (sigma + EPS)
+    };
+    let (mut diff_avg, mut diff_ent, mut idm, mut idmn, mut id, mut idn, mut inv_var) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for (k, &v) in diff_k.iter().enumerate() {
+        let kf = k as f64;
+        diff_avg += kf * v;
+        diff_ent -= v * (v + EPS).log2();
+        idm += v / (1.0 + kf * kf);
+        idmn += v / (1.0 + kf * kf / (ngf * ngf));
+        id += v / (1.0 + kf);
+        idn += v / (1.0 + kf / ngf);
+        if k > 0 {
+            inv_var += v / (kf * kf);
+        }
+    }
+    let diff_var: f64 = diff_k
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| v * (k as f64 - diff_avg).powi(2))
+        .sum();
+    let (mut sum_avg, mut sum_ent) = (0.0, 0.0);
+    for (k, &v) in sum_k.iter().enumerate().skip(2) {
+        sum_avg += k as f64 * v;
+        sum_ent -= v * (v + EPS).log2();
+    }
+    let entropy = |m: &[f64]| -> f64 { -m.iter().map(|&v| v * (v + EPS).log2()).sum::<f64>() };
+    let (hx, hy) = (entropy(&px), entropy(&py));
+    let div = hx.max(hy);
+    let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
+    let imc2 = if hxy2 == hxy {
+        0.0
+    } else {
+        (1.0 - (-2.0 * (hxy2 - hxy)).exp()).sqrt()
+    };
+    let mcc = if n < 2 { 1.0 } else { mcc(&p, &px, &py, n) };
+    [
+        auto,
+        ux,
+        prom,
+        shade,
+        tend,
+        contrast,
+        correlation,
+        diff_avg,
+        diff_ent,
+        diff_var,
+        energy,
+        hxy,
+        imc1,
+        imc2,
+        idm,
+        mcc,
+        idmn,
+        id,
+        idn,
+        inv_var,
+        max_p,
+        sum_avg,
+        sum_ent,
+        varx,
+    ]
+}
+
+/// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`. `Q = D_x⁻¹ P D_y⁻¹ Pᵀ` is similar to the
+/// symmetric `S = M Mᵀ`, `M = D_x^(−½) P D_y^(−½)` (levels with `p_x = 0` give zero rows and
+/// columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`, found by Householder
+/// tridiagonalisation and implicit QL. PyRadiomics adds ε to `p_x(a) p_y(k)` and takes the
+/// eigenvalues of the non-symmetric `Q`; the difference is of the order of ε / (p_x p_y).
+fn mcc(p: &[f64], px: &[f64], py: &[f64], n: usize) -> f64 {
+    let active: Vec<usize> = (0..n).filter(|&a| px[a] > 0.0).collect();
+    let m = active.len();
+    // M, column by column: the (row, value) entries of each column k with p_y(k) > 0.
+    let mut columns: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (r, &a) in active.iter().enumerate() {
+        let sa = px[a].sqrt();
+        for (k, col) in columns.iter_mut().enumerate() {
+            let v = p[a * n + k];
+            if v != 0.0 {
+                col.push((r, v / (sa * py[k].sqrt())));
+            }
+        }
+    }
+    let mut s = vec![0.0; m * m];
+    for col in &columns {
+        for &(r, x) in col {
+            for &(c, y) in col {
+                if c >= r {
+                    s[r * m + c] += x * y;
+                }
+            }
+        }
+    }
+    for r in 0..m {
+        for c in 0..r {
+            s[r * m + c] = s[c * m + r];
+        }
+    }
+    let Some(mut eig) = symmetric_eigenvalues(&mut s, m) else {
+        return f64::NAN;
+    };
+    eig.resize(n, 0.0);
+    eig.sort_by(f64::total_cmp);
+    // S is positive semi-definite: a negative eigenvalue is rounding around 0.
+    eig[n - 2].max(0.0).sqrt()
+}
+
+/// Eigenvalues of the symmetric `n × n` matrix `a` (row-major, overwritten), unordered:
+/// Householder reduction to tridiagonal form, then implicit QL iterations with Wilkinson shifts.
+/// `None` if the iterations do not converge (60 per eigenvalue) or the matrix is not finite.
+fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<f64>> {
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut e = vec![0.0; n]; // e[i]: entry (i + 1, i) of the tridiagonal matrix
+    let mut v = vec![0.0; n];
+    let mut w = vec![0.0; n];
+    for k in 0..n.saturating_sub(2) {
+        let norm = (k + 1..n).map(|r| a[r * n + k].powi(2)).sum::<f64>().sqrt();
+        let x0 = a[(k + 1) * n + k];
+        if (k + 2..n).all(|r| a[r * n + k] == 0.0) {
+            e[k] = x0;
+            continue; // already tridiagonal in this column
+        }
+        let alpha = -norm.copysign(x0);
+        for r in k + 1..n {
+            v[r] = a[r * n + k];
+        }
+        v[k + 1] -= alpha;
+        let vv: f64 = (k + 1..n).map(|r| v[r] * v[r]).sum();
+        // With H = I − β v vᵀ (β = 2 / vᵀv): A ← H A H = A − v wᵀ − w vᵀ, where
+        // p = β A v and w = p − (β vᵀp / 2) v, on the trailing block.
+        let beta = 2.0 / vv;
+        for r in k + 1..n {
+            w[r] = beta * (k + 1..n).map(|c| a[r * n + c] * v[c]).sum::<f64>();
+        }
+        let half = 0.5 * beta * (k + 1..n).map(|r| v[r] * w[r]).sum::<f64>();
+        for r in k + 1..n {
+            w[r] -= half * v[r];
+        }
+        for r in k + 1..n {
+            for c in k + 1..n {
+                a[r * n + c] -= v[r] * w[c] + w[r] * v[c];
+            }
+        }
+        e[k] = alpha;
+    }
+    if n >= 2 {
+        e[n - 2] = a[(n - 1) * n + n - 2];
+    }
+    let mut d: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    for l in 0..n {
+        let mut iterations = 0;
+        loop {
+            // The first negligible subdiagonal entry at or after l.
+            let mut m = l;
+            while m + 1 < n {
+                let dd = d[m].abs() + d[m + 1].abs();
+                if e[m].abs() <= f64::EPSILON * dd {
+                    break;
+                }
+                m += 1;
+            }
+            if m == l {
+                break;
+            }
+            if iterations == 60 {
+                return None;
+            }
+            iterations += 1;
+            let g0 = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            let r0 = g0.hypot(1.0);
+            let mut g = d[m] - d[l] + e[l] / (g0 + r0.copysign(g0));
+            let (mut s, mut c, mut p) = (1.0, 1.0, 0.0);
+            let mut deflated = false;
+            for i in (l..m).rev() {
+                let f = s * e[i];
+                let b = c * e[i];
+                let r = f.hypot(g);
+                e[i + 1] = r;
+                if r == 0.0 {
+                    d[i + 1] -= p;
+                    e[m] = 0.0;
+                    deflated = true;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                let t = (d[i] - g) * s + 2.0 * c * b;
+                p = s * t;
+                d[i + 1] = g + p;
+                g = c * t - b;
+            }
+            if deflated {
+                continue;
+            }
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0.0;
+        }
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pyradiomics_angle_sets() {
+        let a3 = angles([5, 5, 5], &[1], None).expect("3D");
+        assert_eq!(a3.len(), 13);
+        assert_eq!(a3[0], [1, 1, 1]); // PyRadiomics starts at (+1, +1, +1) (z, y, x)
+        assert_eq!(a3[12], [0, 0, 1]);
+        let a2 = angles([5, 5, 5], &[1], Some(0)).expect("2D");
+        assert_eq!(a2, vec![[0, 1, 1], [0, 1, 0], [0, 1, -1], [0, 0, 1]]);
+        // One slice: only in-plane offsets fit; distance 2 on a 2-voxel axis does not.
+        assert_eq!(angles([5, 5, 1], &[1], None).expect("flat").len(), 4);
+        assert_eq!(
+            angles([5, 5, 2], &[2], None).expect("d2").len(),
+            (25 - 9) * 3 / 2
+        );
+        assert!(angles([1, 1, 1], &[1], None).is_err());
+    }
+
+    #[test]
+    fn symmetric_spectrum() {
+        // [[2, 1, 0], [1, 2, 0], [0, 0, 5]]: eigenvalues 1, 3, 5.
+        let mut a = vec![2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 5.0];
+        let mut e = symmetric_eigenvalues(&mut a, 3).expect("converges");
+        e.sort_by(f64::total_cmp);
+        for (g, w) in e.iter().zip([1.0, 3.0, 5.0]) {
+            assert!((g - w).abs() < 1e-14, "{e:?}");
+        }
+        // The 4 × 4 second-difference matrix: 2 − 2 cos(kπ/5).
+        let mut b = vec![0.0; 16];
+        for i in 0..4 {
+            b[i * 4 + i] = 2.0;
+            if i > 0 {
+                b[i * 4 + i - 1] = -1.0;
+                b[(i - 1) * 4 + i] = -1.0;
+            }
+        }
+        let mut e = symmetric_eigenvalues(&mut b, 4).expect("converges");
+        e.sort_by(f64::total_cmp);
+        for (k, g) in e.iter().enumerate() {
+            let w = 2.0 - 2.0 * (std::f64::consts::PI * (k + 1) as f64 / 5.0).cos();
+            assert!((g - w).abs() < 1e-14, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn mcc_of_independent_and_diagonal_matrices() {
+        // p = p_x p_yᵀ (rank one): Q has eigenvalues 1 and 0.
+        let p = [1.0 / 9.0, 2.0 / 9.0, 2.0 / 9.0, 4.0 / 9.0];
+        let m = [1.0 / 3.0, 2.0 / 3.0];
+        assert!(mcc(&p, &m, &m, 2).abs() < 1e-7);
+        // A diagonal p: Q = I, MCC 1.
+        let p = [0.25, 0.0, 0.0, 0.75];
+        let m = [0.25, 0.75];
+        assert!((mcc(&p, &m, &m, 2) - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,258 @@
+//! PyRadiomics 3.1 `glrlm` (grey level run length matrix), computed as PyRadiomics computes it
+//! (IBSI family TP0I; PyRadiomics' aggregation is IBSI's "3D, averaged" ITBB, or "2D, averaged"
+//! BTW3 with `force2D`).
+//!
+//! **Matrices.** The ROI is cropped to its bounding box; the directions are PyRadiomics'
+//! `generateAngles` at distance 1 (see [`super::pyr_glcm`]: 13 in 3D, 4 with `force2D`; the
+//! `distances` setting does not apply). `P(i, j; a)` counts the runs along direction `a` of `j`
+//! consecutive ROI voxels of grey level `i` (maximal: the voxels before and after are outside the
+//! ROI or of another level). A direction along which no line through the box holds two ROI voxels
+//! gets an empty matrix, as in PyRadiomics. Rows of levels absent from the ROI are dropped. With
+//! `weightingNorm` the matrices are summed over the directions with weight `w(a) = ‖a ∘ s‖`
+//! (s: voxel spacing; Manhattan `Σ |a_d| s_d`, Euclidean `√Σ (a_d s_d)²`, infinity
+//! `max |a_d| s_d`, `no_weighting` 1). Empty directions are dropped when there is more than one
+//! matrix.
+//!
+//! **Features** of one matrix, with `i` the grey value, `j` the run length, `N_r = Σ P` (the
+//! number of runs), `p_g(i) = Σ_j P`, `p_r(j) = Σ_i P`, `N_p = Σ j p_r(j)` (voxels in runs),
+//! `p = P / N_r`, `ε = 2.2e-16`:
+//!
+//! ```text
+//! ShortRunEmphasis                  22OV  Σ p_r(j) / j² / N_r
+//! LongRunEmphasis                   W4KF  Σ p_r(j) j² / N_r
+//! GrayLevelNonUniformity            R5YN  Σ p_g(i)² / N_r
+//! GrayLevelNonUniformityNormalized  OVBL  Σ p_g(i)² / N_r²
+//! RunLengthNonUniformity            W92Y  Σ p_r(j)² / N_r
+//! RunLengthNonUniformityNormalized  IC23  Σ p_r(j)² / N_r²
+//! RunPercentage                     9ZK5  N_r / N_p
+//! GrayLevelVariance                 8CE5  Σ (i − μ_i)² p_g(i) / N_r, μ_i = Σ i p_g(i) / N_r
+//! RunVariance                       SXLW  Σ (j − μ_j)² p_r(j) / N_r, μ_j = Σ j p_r(j) / N_r
+//! RunEntropy                        HJ9O  −Σ p log2(p + ε)
+//! LowGrayLevelRunEmphasis           V3SW  Σ p_g(i) / i² / N_r
+//! HighGrayLevelRunEmphasis          G3QZ  Σ p_g(i) i² / N_r
+//! ShortRunLowGrayLevelEmphasis      HTZT  Σ P / (i² j²) / N_r
+//! ShortRunHighGrayLevelEmphasis     GD3A  Σ P i² / j² / N_r
+//! LongRunLowGrayLevelEmphasis       IVPO  Σ P j² / i² / N_r
+//! LongRunHighGrayLevelEmphasis      3KUM  Σ P i² j² / N_r
+//! ```
+//! Each feature is computed per matrix and averaged over the matrices, NaN values left out
+//! (numpy's `nanmean`). RunPercentage divides by the voxels the runs cover (`N_p`), not the ROI
+//! size, so with weighting both are weighted sums. IBSI's N_v in run percentage is the ROI size.
+
+use super::pyr_glcm::{angles, force_2d_axis, nanmean, scaled, RankGrid, EPS};
+use crate::{FeatureError, Settings, WeightingNorm};
+use perirad_core::{Mask, Volume};
+
+/// The feature names, in the order [`pyradiomics`] returns them.
+pub const NAMES: [&str; 16] = [
+    "ShortRunEmphasis",
+    "LongRunEmphasis",
+    "GrayLevelNonUniformity",
+    "GrayLevelNonUniformityNormalized",
+    "RunLengthNonUniformity",
+    "RunLengthNonUniformityNormalized",
+    "RunPercentage",
+    "GrayLevelVariance",
+    "RunVariance",
+    "RunEntropy",
+    "LowGrayLevelRunEmphasis",
+    "HighGrayLevelRunEmphasis",
+    "ShortRunLowGrayLevelEmphasis",
+    "ShortRunHighGrayLevelEmphasis",
+    "LongRunLowGrayLevelEmphasis",
+    "LongRunHighGrayLevelEmphasis",
+];
+
+/// PyRadiomics marks no `glrlm` feature deprecated.
+pub const DEPRECATED: &[&str] = &[];
+
+/// Run counts (`angles.len()` matrices of `n × nr`, n = levels present, run length j at column
+/// j − 1) in one pass over the ROI: a run starts at a voxel whose predecessor along the direction
+/// is not of its level, and is followed to its end.
+fn runs(grid: &RankGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
+    let n = grid.levels.len();
+    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
+    let mut counts = vec![0u32; angles.len() * n * nr];
+    let mut pairs = vec![false; angles.len()];
+    let r = &grid.ranks;
+    for l in grid.interior() {
+        let c = r[l];
+        if c == 0 {
+            continue;
+        }
+        let row = (c as usize - 1) * nr;
+        for (a, &off) in offsets.iter().enumerate() {
+            let next = r[(l as isize + off) as usize];
+            pairs[a] |= next != 0;
+            if r[(l as isize - off) as usize] == c {
+                continue; // not the start of a run
+            }
+            let mut len = 1usize;
+            let mut at = l as isize + off;
+            while r[at as usize] == c {
+                len += 1;
+                at += off;
+            }
+            counts[a * n * nr + row + len - 1] += 1;
+        }
+    }
+    for (a, &dir) in angles.iter().enumerate() {
+        if !pairs[a] && !two_on_a_line(grid, dir) {
+            // PyRadiomics drops a direction along which every line holds at most one ROI voxel.
+            counts[a * n * nr..(a + 1) * n * nr].fill(0);
+        }
+    }
+    counts.into_iter().map(f64::from).collect()
+}
+
+/// Whether some line along `dir` (z, y, x) through the box holds two ROI voxels (not
+/// necessarily adjacent).
+fn two_on_a_line(grid: &RankGrid, dir: [i64; 3]) -> bool {
+    let [sx, sy, sz] = grid.size.map(|s| s as i64);
+    let step = grid.offset(dir);
+    let p = grid.pad as i64;
+    let [nx, ny, _] = grid.dims.map(|d| d as i64);
+    for z in 0..sz {
+        for y in 0..sy {
+            for x in 0..sx {
+                let l = (p + x + nx * (p + y + ny * (p + z))) as isize;
+                if grid.ranks[l as usize] == 0 {
+                    continue;
+                }
+                let (mut cx, mut cy, mut cz, mut at) = (x, y, z, l);
+                loop {
+                    cx += dir[2];
+                    cy += dir[1];
+                    cz += dir[0];
+                    at += step;
+                    if cx < 0 || cy < 0 || cz < 0 || cx >= sx || cy >= sy || cz >= sz {
+                        break;
+                    }
+                    if grid.ranks[at as usize] != 0 {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// PyRadiomics `glrlm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,
+/// with the `weightingNorm`, `force2D` and `force2Ddimension` of `settings`, in [`NAMES`] order.
+pub fn pyradiomics(
+    levels: &Volume<u32>,
+    mask: &Mask,
+    settings: &Settings,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    let grid = RankGrid::new(levels, mask, 1)?;
+    let angles = angles(grid.size, &[1], force_2d_axis(settings))?;
+    let n = grid.levels.len();
+    let nr = grid.size.iter().copied().max().unwrap_or(1);
+    let len = n * nr;
+    let mut counts = runs(&grid, &angles, nr);
+    if let Some(norm) = settings.weighting_norm {
+        let spacing = levels.geometry().spacing();
+        let mut sum = vec![0.0; len];
+        for (m, &a) in counts.chunks_exact(len).zip(&angles) {
+            let d = scaled(a, spacing);
+            let w = match norm {
+                WeightingNorm::Infinity => d.iter().fold(0.0f64, |x, &y| x.max(y)),
+                WeightingNorm::Euclidean => d.iter().map(|v| v * v).sum::<f64>().sqrt(),
+                WeightingNorm::Manhattan => d.iter().sum::<f64>(),
+                WeightingNorm::NoWeighting => 1.0,
+            };
+            for (s, v) in sum.iter_mut().zip(m) {
+                *s += v * w;
+            }
+        }
+        counts = sum;
+    }
+    let mut matrices: Vec<&[f64]> = counts.chunks_exact(len).collect();
+    if matrices.len() > 1 {
+        matrices.retain(|m| m.iter().sum::<f64>() != 0.0);
+    }
+    let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
+    let rows: Vec<[f64; 16]> = matrices.iter().map(|m| features(m, &grey, nr)).collect();
+    Ok(NAMES.iter().copied().zip(nanmean(&rows)).collect())
+}
+
+/// The features of one run matrix (`grey.len() × nr`, row-major) in [`NAMES`] order; NaN
+/// throughout for an empty matrix.
+fn features(m: &[f64], grey: &[f64], nr: usize) -> [f64; 16] {
+    let n = grey.len();
+    let total: f64 = m.iter().sum();
+    if total == 0.0 {
+        return [f64::NAN; 16];
+    }
+    let mut pg = vec![0.0; n];
+    let mut pr = vec![0.0; nr];
+    let (mut srlge, mut srhge, mut lrlge, mut lrhge, mut entropy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (a, row) in m.chunks_exact(nr).enumerate() {
+        let i2 = grey[a] * grey[a];
+        for (jj, &v) in row.iter().enumerate() {
+            if v == 0.0 {
+                continue;
+            }
+            let j = (jj + 1) as f64;
+            let j2 = j * j;
+            pg[a] += v;
+            pr[jj] += v;
+            srlge += v / (i2 * j2);
+            srhge += v * i2 / j2;
+            lrlge += v * j2 / i2;
+            lrhge += v * j2 * i2;
+            let p = v / total;
+            entropy -= p * (p + EPS).log2();
+        }
+    }
+    let (mut sre, mut lre, mut rln, mut np) = (0.0, 0.0, 0.0, 0.0);
+    for (jj, &v) in pr.iter().enumerate() {
+        let j = (jj + 1) as f64;
+        sre += v / (j * j);
+        lre += v * j * j;
+        rln += v * v;
+        np += v * j;
+    }
+    let (mut gln, mut lglre, mut hglre) = (0.0, 0.0, 0.0);
+    for (a, &v) in pg.iter().enumerate() {
+        let i2 = grey[a] * grey[a];
+        gln += v * v;
+        lglre += v / i2;
+        hglre += v * i2;
+    }
+    let mu_i: f64 = pg.iter().zip(grey).map(|(v, g)| v / total * g).sum();
+    let gl_var: f64 = pg
+        .iter()
+        .zip(grey)
+        .map(|(v, g)| v / total * (g - mu_i).powi(2))
+        .sum();
+    let mu_j: f64 = pr
+        .iter()
+        .enumerate()
+        .map(|(jj, v)| v / total * (jj + 1) as f64)
+        .sum();
+    let rl_var: f64 = pr
+        .iter()
+        .enumerate()
+        .map(|(jj, v)| v / total * ((jj + 1) as f64 - mu_j).powi(2))
+        .sum();
+    [
+        sre / total,
+        lre / total,
+        gln / total,
+        gln / (total * total),
+        rln / total,
+        rln / (total * total),
+        total / np,
+        gl_var,
+        rl_var,
+        entropy,
+        lglre / total,
+        hglre / total,
+        srlge / total,
+        srhge / total,
+        lrlge / total,
+        lrhge / total,
+    ]
+}

@@ -1,0 +1,224 @@
+//! PyRadiomics `glcm` and `glrlm` on brain1, breast1 and lung1, for the configurations default,
+//! normalization, resampling, resegmentation, 2d (force2D), FBN (bin count 64), combined
+//! (weightingNorm: no_weighting) and flatRegion (a single grey level), run with the parameter
+//! files in `../shared/data/pyradiomics/v3.1/params/`, against
+//! * PyRadiomics 3.1.0's own values (`v3.1/values/<case>.csv`), and
+//! * PyRadiomics' upstream baselines (`baseline/baseline_{glcm,glrlm}.csv`, one column per
+//!   case × configuration), which PyRadiomics 3.1 reproduces to 1e-12.
+//!
+//! Tolerance: 1e-6 relative, 1e-9 absolute near zero.
+
+use perirad_features::extract::extract_pyradiomics;
+use perirad_features::{FeatureClass, PyRadiomicsParams};
+use perirad_io::{read_image, read_labels, ReadOptions};
+use perirad_testdata::shared_data;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
+const CONFIGS: [&str; 8] = [
+    "default",
+    "normalization",
+    "resampling",
+    "resegmentation",
+    "2d",
+    "FBN",
+    "combined",
+    "flatRegion",
+];
+/// 24 glcm + 16 glrlm features per case and configuration.
+const PER_RUN: usize = 40;
+
+fn close(got: f64, want: f64) -> bool {
+    (got - want).abs() <= 1e-9 || (got - want).abs() <= 1e-6 * want.abs()
+}
+
+/// (case, config) → perirad's feature values.
+type Runs = BTreeMap<(String, String), Vec<(String, f64)>>;
+
+/// perirad's glcm and glrlm values for every (case, config), computed once.
+fn computed() -> &'static Runs {
+    static CELL: OnceLock<Runs> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut out = BTreeMap::new();
+        let images = shared_data().join("pyradiomics/images");
+        for case in CASES {
+            let stored = read_image(
+                &images.join(format!("{case}_image.nrrd")),
+                &ReadOptions::default(),
+            )
+            .expect("image");
+            let image = stored.to_f64_volume();
+            let labels = read_labels(
+                &images.join(format!("{case}_label.nrrd")),
+                &ReadOptions::default(),
+            )
+            .expect("mask");
+            for config in CONFIGS {
+                let text = std::fs::read_to_string(
+                    shared_data().join(format!("pyradiomics/v3.1/params/{config}.yaml")),
+                )
+                .expect("params");
+                let mut params = PyRadiomicsParams::from_yaml(&text).expect("valid parameters");
+                // Only the two classes under test (the others have their own tests).
+                params.feature_classes = Some(vec![
+                    (FeatureClass::Glcm, None),
+                    (FeatureClass::Glrlm, None),
+                ]);
+                let mask = labels.layers[0]
+                    .mask(params.setting.label.unwrap_or(1) as u32)
+                    .expect("label");
+                let extraction = extract_pyradiomics(&image, stored.dtype(), &mask, &params, true)
+                    .expect("features");
+                out.insert((case.to_string(), config.to_string()), extraction.features);
+            }
+        }
+        out
+    })
+}
+
+/// `v3.1/values/<case>.csv` rows of `config`.
+fn reference(case: &str, config: &str) -> BTreeMap<String, f64> {
+    let text =
+        std::fs::read_to_string(shared_data().join(format!("pyradiomics/v3.1/values/{case}.csv")))
+            .expect("values");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut it = l.splitn(3, ',');
+            let (c, f, v) = (it.next()?, it.next()?, it.next()?);
+            (c == config).then(|| Some((f.to_string(), v.parse().ok()?)))?
+        })
+        .collect()
+}
+
+#[test]
+fn glcm_glrlm_match_pyradiomics_3_1() {
+    let mut failures = Vec::new();
+    let mut report = Vec::new();
+    let mut compared = 0;
+    for case in CASES {
+        for config in CONFIGS {
+            let want: BTreeMap<String, f64> = reference(case, config)
+                .into_iter()
+                .filter(|(k, _)| {
+                    k.starts_with("original_glcm_") || k.starts_with("original_glrlm_")
+                })
+                .collect();
+            assert_eq!(want.len(), PER_RUN, "{case} {config}: reference rows");
+            let got = &computed()[&(case.to_string(), config.to_string())];
+            let (mut n, mut ok) = (0, 0);
+            for (key, &w) in &want {
+                let Some(&(_, g)) = got.iter().find(|(k, _)| k == key) else {
+                    failures.push(format!("{case} {config}: {key} not computed"));
+                    continue;
+                };
+                n += 1;
+                if close(g, w) {
+                    ok += 1;
+                } else {
+                    failures.push(format!(
+                        "{case} {config} {key}: {g} vs {w} (rel {:.2e})",
+                        (g - w).abs() / w.abs()
+                    ));
+                }
+            }
+            assert_eq!(got.len(), PER_RUN, "{case} {config}: computed values");
+            report.push(format!("{case} {config}: {ok}/{n}"));
+            compared += n;
+        }
+    }
+    println!("{}", report.join("\n"));
+    assert_eq!(
+        compared,
+        CASES.len() * CONFIGS.len() * PER_RUN,
+        "{failures:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Splits a CSV record with quoted fields.
+fn split_csv(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            _ => out.last_mut().expect("one field").push(c),
+        }
+    }
+    out
+}
+
+/// Column name (`brain1`, `brain1_2d`, ...) → (feature → value) of `baseline_<class>.csv`.
+fn baseline(class: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
+    let path = shared_data().join(format!("pyradiomics/baseline/baseline_{class}.csv"));
+    let text = std::fs::read_to_string(path).expect("baseline");
+    let mut lines = text.lines();
+    let header = split_csv(lines.next().expect("header"));
+    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for line in lines {
+        let fields = split_csv(line);
+        if fields[0].starts_with("diagnostics_") {
+            continue;
+        }
+        for (column, value) in header.iter().zip(&fields).skip(1) {
+            if let Ok(v) = value.parse::<f64>() {
+                out.entry(column.clone())
+                    .or_default()
+                    .insert(fields[0].clone(), v);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn glcm_glrlm_match_the_upstream_baselines() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for class in ["glcm", "glrlm"] {
+        let columns = baseline(class);
+        assert_eq!(
+            columns.len(),
+            CASES.len() * CONFIGS.len(),
+            "{class} columns"
+        );
+        for (column, want) in &columns {
+            let (case, config) = column
+                .split_once('_')
+                .unwrap_or((column.as_str(), "default"));
+            let got = &computed()[&(case.to_string(), config.to_string())];
+            for (key, &w) in want {
+                let Some(&(_, g)) = got.iter().find(|(k, _)| k == key) else {
+                    failures.push(format!("{column}: {key} not computed"));
+                    continue;
+                };
+                compared += 1;
+                if !close(g, w) {
+                    failures.push(format!(
+                        "{column} {key}: {g} vs {w} (rel {:.2e})",
+                        (g - w).abs() / w.abs()
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        compared,
+        CASES.len() * CONFIGS.len() * PER_RUN,
+        "{failures:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
