@@ -249,7 +249,8 @@ pub fn extract_pyradiomics(
     Ok(out)
 }
 
-/// What the texture classes need: the re-segmented ROI and its discretised grey levels.
+/// What the texture classes need: the re-segmented ROI and its discretised grey levels, cropped
+/// to the ROI's bounding box (as PyRadiomics' `cropToTumorMask` hands them to the classes).
 pub struct TextureRoi {
     /// The re-segmented ROI.
     pub mask: Mask,
@@ -269,17 +270,29 @@ impl TextureRoi {
             None => true,
             Some((lo, hi)) => v >= lo && hi.is_none_or(|hi| v <= hi),
         };
-        let roi = mask.map(|&m| m);
-        let mut roi = roi;
-        for (r, &v) in roi.data_mut().iter_mut().zip(image.data()) {
+        let full = mask.geometry().size();
+        let inside = |l: usize| mask.data()[l] && keep(image.data()[l]);
+        // `values` is not empty (checked by `resegment`), so neither is the box; an empty box
+        // would only give empty matrices.
+        let bbox = BoundingBox::of(full, inside).unwrap_or(BoundingBox {
+            lower: [0; 3],
+            upper: full,
+        });
+        let mut roi = mask
+            .crop(&bbox)
+            .unwrap_or_else(|_| unreachable!("the box lies inside the grid"));
+        let cropped_image = image
+            .crop(&bbox)
+            .unwrap_or_else(|_| unreachable!("the box lies inside the grid"));
+        for (r, &v) in roi.data_mut().iter_mut().zip(cropped_image.data()) {
             *r = *r && keep(v);
         }
         let edges = crate::discretise::pyradiomics_edges(values, binning);
-        let mut levels = image.map(|_| 0u32);
+        let mut levels = cropped_image.map(|_| 0u32);
         for ((l, &v), &m) in levels
             .data_mut()
             .iter_mut()
-            .zip(image.data())
+            .zip(cropped_image.data())
             .zip(roi.data())
         {
             if m {
