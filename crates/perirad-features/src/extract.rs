@@ -211,24 +211,9 @@ pub fn extract_pyradiomics(
             _ => {}
         }
     }
-    // The texture classes work on the re-segmented ROI's discretised levels (PyRadiomics'
-    // `binImage` with the edges of the ROI values), 0 outside the ROI.
-    let textures = [
-        FeatureClass::Glcm,
-        FeatureClass::Glrlm,
-        FeatureClass::Glszm,
-        FeatureClass::Gldm,
-        FeatureClass::Ngtdm,
-    ];
-    if classes.iter().any(|(c, _)| textures.contains(c)) {
-        let roi = TextureRoi::new(image, mask, thresholds, &values, binning);
-        for (class, names) in &classes {
-            if let Some(result) = texture_class(*class, &roi, params) {
-                let (features, deprecated) = result?;
-                push_class(&mut out, class.name(), names, features, deprecated);
-            }
-        }
-    }
+    texture_stage(
+        &mut out, image, mask, thresholds, &values, binning, &classes, params,
+    )?;
     for (class, names) in classes {
         if class != FeatureClass::FirstOrder {
             continue;
@@ -247,6 +232,78 @@ pub fn extract_pyradiomics(
         }
     }
     Ok(out)
+}
+
+const TEXTURES: [FeatureClass; 5] = [
+    FeatureClass::Glcm,
+    FeatureClass::Glrlm,
+    FeatureClass::Glszm,
+    FeatureClass::Gldm,
+    FeatureClass::Ngtdm,
+];
+
+/// The texture classes among `classes`, on the re-segmented ROI's discretised levels
+/// (PyRadiomics' `binImage` with the edges of the ROI values), in `classes`' order.
+#[allow(clippy::too_many_arguments)]
+fn texture_stage(
+    out: &mut Extraction,
+    image: &Volume<f64>,
+    mask: &Mask,
+    thresholds: Option<(f64, Option<f64>)>,
+    values: &[f64],
+    binning: Binning,
+    classes: &[(FeatureClass, Option<Vec<String>>)],
+    params: &PyRadiomicsParams,
+) -> Result<(), FeatureError> {
+    if !classes.iter().any(|(c, _)| TEXTURES.contains(c)) {
+        return Ok(());
+    }
+    let roi = TextureRoi::new(image, mask, thresholds, values, binning);
+    for (class, names) in classes {
+        if let Some(result) = texture_class(*class, &roi, params) {
+            let (features, deprecated) = result?;
+            push_class(out, class.name(), names, features, deprecated);
+        }
+    }
+    Ok(())
+}
+
+/// PyRadiomics' texture stage alone, as each texture class's `execute()` runs it: on an image
+/// and ROI already normalised, resampled and cropped, re-segmentation, discretisation, the
+/// matrices and the features of the texture classes `params` enables. For benchmarks and for
+/// callers that computed the other classes themselves.
+pub fn pyradiomics_texture(
+    image: &Volume<f64>,
+    mask: &Mask,
+    params: &PyRadiomicsParams,
+) -> Result<Vec<(String, f64)>, FeatureError> {
+    if image.geometry().size() != mask.geometry().size() {
+        return Err(param("mask", "the mask is not on the image grid"));
+    }
+    let mut values: Vec<f64> = mask
+        .data()
+        .iter()
+        .zip(image.data())
+        .filter_map(|(&m, &v)| m.then_some(v))
+        .collect();
+    if values.is_empty() {
+        return Err(param("mask", "the ROI is empty"));
+    }
+    let thresholds = resegment(&mut values, params)?;
+    let s = &params.setting;
+    let binning = match (s.bin_count, s.bin_width) {
+        (Some(c), _) => Binning::Count(c as u32),
+        (None, w) => Binning::Width(w.unwrap_or(25.0)),
+    };
+    let classes = params
+        .feature_classes
+        .clone()
+        .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
+    let mut out = Extraction::default();
+    texture_stage(
+        &mut out, image, mask, thresholds, &values, binning, &classes, params,
+    )?;
+    Ok(out.features)
 }
 
 /// What the texture classes need: the re-segmented ROI and its discretised grey levels, cropped

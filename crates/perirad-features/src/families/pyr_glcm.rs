@@ -407,51 +407,55 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
     }
     let p: Vec<f64> = counts.iter().map(|c| c / total).collect();
     let ngf = f64::from(ng);
+    // The non-zero cells (a sparse matrix: most level pairs never co-occur).
+    let cells: Vec<(usize, usize, f64)> = (0..n * n)
+        .filter(|&c| p[c] != 0.0)
+        .map(|c| (c / n, c % n, p[c]))
+        .collect();
     let mut px = vec![0.0; n];
     let mut py = vec![0.0; n];
     let (mut ux, mut uy) = (0.0, 0.0);
-    for a in 0..n {
-        for b in 0..n {
-            let v = p[a * n + b];
-            px[a] += v;
-            py[b] += v;
-            ux += grey[a] * v;
-            uy += grey[b] * v;
+    for &(a, b, v) in &cells {
+        px[a] += v;
+        py[b] += v;
+        ux += grey[a] * v;
+        uy += grey[b] * v;
+    }
+    // HXY2 = −Σ p_x(a) p_y(b) log2(p_x(a) p_y(b) + ε) over the non-zero marginals (the other
+    // terms are 0), with PyRadiomics' ε so that flat regions come out as in PyRadiomics.
+    let nzx: Vec<f64> = px.iter().copied().filter(|&v| v > 0.0).collect();
+    let nzy: Vec<f64> = py.iter().copied().filter(|&v| v > 0.0).collect();
+    let mut hxy2 = 0.0;
+    for &x in &nzx {
+        for &y in &nzy {
+            let pxy = x * y;
+            hxy2 -= pxy * (pxy + EPS).log2();
         }
     }
     let mut sum_k = vec![0.0; 2 * ng as usize + 1];
     let mut diff_k = vec![0.0; ng as usize];
     let (mut auto, mut prom, mut shade, mut tend, mut contrast) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1, mut hxy2) =
-        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut max_p = 0.0f64;
-    for a in 0..n {
-        let i = grey[a];
-        for b in 0..n {
-            let j = grey[b];
-            let v = p[a * n + b];
-            let pxy = px[a] * py[b];
-            hxy2 -= pxy * (pxy + EPS).log2();
-            if v == 0.0 {
-                continue;
-            }
-            sum_k[(i + j) as usize] += v;
-            diff_k[(i - j).abs() as usize] += v;
-            auto += v * (i * j);
-            let c = i + j - ux - uy;
-            let c2 = c * c;
-            tend += v * c2;
-            shade += v * c2 * c;
-            prom += v * c2 * c2;
-            contrast += v * (i - j) * (i - j);
-            varx += v * (i - ux) * (i - ux);
-            vary += v * (j - uy) * (j - uy);
-            cov += v * (i - ux) * (j - uy);
-            energy += v * v;
-            hxy -= v * (v + EPS).log2();
-            hxy1 -= v * (pxy + EPS).log2();
-            max_p = max_p.max(v);
-        }
+    for &(a, b, v) in &cells {
+        let (i, j) = (grey[a], grey[b]);
+        sum_k[(i + j) as usize] += v;
+        diff_k[(i - j).abs() as usize] += v;
+        auto += v * (i * j);
+        let c = i + j - ux - uy;
+        let c2 = c * c;
+        tend += v * c2;
+        shade += v * c2 * c;
+        prom += v * c2 * c2;
+        contrast += v * (i - j) * (i - j);
+        varx += v * (i - ux) * (i - ux);
+        vary += v * (j - uy) * (j - uy);
+        cov += v * (i - ux) * (j - uy);
+        energy += v * v;
+        hxy -= v * (v + EPS).log2();
+        hxy1 -= v * (px[a] * py[b] + EPS).log2();
+        max_p = max_p.max(v);
     }
     let sigma = varx.sqrt() * vary.sqrt();
     let correlation = if sigma == 0.0 {

@@ -66,12 +66,11 @@ pub fn pyradiomics(
     let nc = grid.offsets.len() + 1;
     let mut counts = vec![0u32; grid.present.len() * nc];
     grid.for_each_voxel(|v, level| {
-        let mut dep = 0;
+        // Branch-free: outside voxels hold 0, which never depends on a level (levels are ≥ 1).
+        let mut dep = 0usize;
         for &o in &grid.offsets {
             let n = grid.levels[v.wrapping_add_signed(o)];
-            if n != 0 && n.abs_diff(level) <= alpha {
-                dep += 1;
-            }
+            dep += usize::from((n != 0) & (n.abs_diff(level) <= alpha));
         }
         counts[grid.row[level as usize] as usize * nc + dep] += 1;
     });
