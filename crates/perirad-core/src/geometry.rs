@@ -226,7 +226,7 @@ fn det3(m: &[[f64; 3]; 3]) -> f64 {
 }
 
 /// Inverse of a non-singular 3×3 matrix (adjugate over determinant).
-fn inverse3(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
+pub fn inverse3(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
     let det = det3(m);
     let mut inv = [[0.0; 3]; 3];
     for (r, row) in inv.iter_mut().enumerate() {

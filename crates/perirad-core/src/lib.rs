@@ -19,7 +19,7 @@ mod volume;
 
 pub use bbox::BoundingBox;
 pub use error::CoreError;
-pub use geometry::{Geometry, IDENTITY, MAX_VOXELS};
+pub use geometry::{inverse3, Geometry, IDENTITY, MAX_VOXELS};
 pub use image::{DType, Image, IntensityStats, VoxelData};
 pub use labels::{LabelMap, Mask, Segment};
 pub use volume::Volume;

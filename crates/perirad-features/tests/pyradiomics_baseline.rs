@@ -8,49 +8,12 @@
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
 use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::shared_data;
+use perirad_testdata::{pyradiomics_baseline, shared_data, split_csv};
 use std::collections::BTreeMap;
-
-/// Splits a CSV record with quoted fields.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            _ => out.last_mut().expect("one field").push(c),
-        }
-    }
-    out
-}
-
-/// Column name → (feature → value) of a baseline file.
-fn baseline(class: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
-    let path = shared_data().join(format!("pyradiomics/baseline/baseline_{class}.csv"));
-    let text = std::fs::read_to_string(&path).expect("baseline");
-    let mut lines = text.lines();
-    let header = split_csv(lines.next().expect("header"));
-    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for line in lines {
-        let fields = split_csv(line);
-        if fields[0].starts_with("diagnostics_") {
-            continue;
-        }
-        for (column, value) in header.iter().zip(&fields).skip(1) {
-            if let Ok(v) = value.parse::<f64>() {
-                out.entry(column.clone())
-                    .or_default()
-                    .insert(fields[0].clone(), v);
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn firstorder_matches_the_upstream_baseline() {
-    let columns = baseline("firstorder");
+    let columns = pyradiomics_baseline("firstorder");
     let mut compared = 0;
     let mut failures = Vec::new();
     let mut configs_run = 0;

@@ -8,24 +8,7 @@
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
 use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::shared_data;
-use std::collections::BTreeMap;
-
-fn reference(case: &str, config: &str) -> BTreeMap<String, f64> {
-    let text =
-        std::fs::read_to_string(shared_data().join(format!("pyradiomics/v3.1/values/{case}.csv")))
-            .expect("values");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut it = l.splitn(3, ',');
-            let (c, f, v) = (it.next()?, it.next()?, it.next()?);
-            (c == config)
-                .then(|| (f.to_string(), v.parse().ok()))
-                .and_then(|(f, v)| v.map(|v| (f, v)))
-        })
-        .collect()
-}
+use perirad_testdata::{pyradiomics_config_values, shared_data};
 
 #[test]
 fn firstorder_matches_pyradiomics_3_1() {
@@ -39,7 +22,7 @@ fn firstorder_matches_pyradiomics_3_1() {
         .expect("params");
         let params = PyRadiomicsParams::from_yaml(&text).expect("valid parameter file");
         for case in ["brain1", "breast1", "lung1"] {
-            let want = reference(case, config);
+            let want = pyradiomics_config_values(case, config);
             let images = shared_data().join("pyradiomics/images");
             let stored = read_image(
                 &images.join(format!("{case}_image.nrrd")),

@@ -13,26 +13,10 @@ use perirad_core::Mask;
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
 use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::shared_data;
+use perirad_testdata::{pyradiomics_baseline, pyradiomics_config_values, shared_data};
 use std::collections::BTreeMap;
 
 const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
-
-fn reference(case: &str, config: &str) -> BTreeMap<String, f64> {
-    let text =
-        std::fs::read_to_string(shared_data().join(format!("pyradiomics/v3.1/values/{case}.csv")))
-            .expect("values");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut it = l.splitn(3, ',');
-            let (c, f, v) = (it.next()?, it.next()?, it.next()?);
-            (c == config && f.contains("_shape"))
-                .then(|| (f.to_string(), v.parse().ok()))
-                .and_then(|(f, v)| v.map(|v| (f, v)))
-        })
-        .collect()
-}
 
 fn params(config: &str) -> PyRadiomicsParams {
     let text = std::fs::read_to_string(
@@ -127,7 +111,10 @@ fn shape_matches_pyradiomics_3_1() {
     ] {
         let p = params(config);
         for case in CASES {
-            let want = reference(case, config);
+            let want: BTreeMap<String, f64> = pyradiomics_config_values(case, config)
+                .into_iter()
+                .filter(|(k, _)| k.contains("_shape"))
+                .collect();
             assert_eq!(want.len(), per_case, "{case} {config} reference");
             let got = extract(case, suffix, &p);
             compared += compare(
@@ -168,38 +155,12 @@ fn baseline_tolerance(case: &str, key: &str) -> (f64, f64) {
     (5e-12, 1e-12)
 }
 
-fn baseline(file: &str) -> Vec<(String, Vec<(String, f64)>)> {
-    let text = std::fs::read_to_string(shared_data().join(format!("pyradiomics/baseline/{file}")))
-        .expect("baseline");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .expect("header")
-        .split(',')
-        .map(String::from)
-        .collect();
-    let mut cols: Vec<(String, Vec<(String, f64)>)> = header[1..]
-        .iter()
-        .map(|c| (c.clone(), Vec::new()))
-        .collect();
-    for l in lines.filter(|l| !l.starts_with("diagnostics")) {
-        let f: Vec<&str> = l.split(',').collect();
-        for (c, v) in cols.iter_mut().zip(&f[1..]) {
-            c.1.push((f[0].to_string(), v.parse().expect("number")));
-        }
-    }
-    cols
-}
-
 #[test]
 fn shape_matches_upstream_baselines() {
     let mut failures = Vec::new();
     let mut compared = 0;
-    for (file, suffix) in [
-        ("baseline_shape.csv", "label"),
-        ("baseline_shape2D.csv", "label_2D"),
-    ] {
-        for (column, values) in baseline(file) {
+    for (file, suffix) in [("shape", "label"), ("shape2D", "label_2D")] {
+        for (column, values) in pyradiomics_baseline(file) {
             // Columns are `<case>` (default settings), `<case>_resampling`, `<case>_shape2D`.
             let Some(case) = CASES.iter().find(|c| column.split('_').next() == Some(**c)) else {
                 panic!("unexpected baseline column {column}");

@@ -11,7 +11,9 @@
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::{FeatureClass, PyRadiomicsParams};
 use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::shared_data;
+use perirad_testdata::{
+    close_to_pyradiomics, pyradiomics_baseline, pyradiomics_config_values, shared_data,
+};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -28,10 +30,6 @@ const CONFIGS: [&str; 8] = [
 ];
 /// 24 glcm + 16 glrlm features per case and configuration.
 const PER_RUN: usize = 40;
-
-fn close(got: f64, want: f64) -> bool {
-    (got - want).abs() <= 1e-9 || (got - want).abs() <= 1e-6 * want.abs()
-}
 
 /// (case, config) → perirad's feature values.
 type Runs = BTreeMap<(String, String), Vec<(String, f64)>>;
@@ -77,21 +75,6 @@ fn computed() -> &'static Runs {
     })
 }
 
-/// `v3.1/values/<case>.csv` rows of `config`.
-fn reference(case: &str, config: &str) -> BTreeMap<String, f64> {
-    let text =
-        std::fs::read_to_string(shared_data().join(format!("pyradiomics/v3.1/values/{case}.csv")))
-            .expect("values");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut it = l.splitn(3, ',');
-            let (c, f, v) = (it.next()?, it.next()?, it.next()?);
-            (c == config).then(|| Some((f.to_string(), v.parse().ok()?)))?
-        })
-        .collect()
-}
-
 #[test]
 fn glcm_glrlm_match_pyradiomics_3_1() {
     let mut failures = Vec::new();
@@ -99,7 +82,7 @@ fn glcm_glrlm_match_pyradiomics_3_1() {
     let mut compared = 0;
     for case in CASES {
         for config in CONFIGS {
-            let want: BTreeMap<String, f64> = reference(case, config)
+            let want: BTreeMap<String, f64> = pyradiomics_config_values(case, config)
                 .into_iter()
                 .filter(|(k, _)| {
                     k.starts_with("original_glcm_") || k.starts_with("original_glrlm_")
@@ -114,7 +97,7 @@ fn glcm_glrlm_match_pyradiomics_3_1() {
                     continue;
                 };
                 n += 1;
-                if close(g, w) {
+                if close_to_pyradiomics(g, w) {
                     ok += 1;
                 } else {
                     failures.push(format!(
@@ -142,49 +125,12 @@ fn glcm_glrlm_match_pyradiomics_3_1() {
     );
 }
 
-/// Splits a CSV record with quoted fields.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            _ => out.last_mut().expect("one field").push(c),
-        }
-    }
-    out
-}
-
-/// Column name (`brain1`, `brain1_2d`, ...) → (feature → value) of `baseline_<class>.csv`.
-fn baseline(class: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
-    let path = shared_data().join(format!("pyradiomics/baseline/baseline_{class}.csv"));
-    let text = std::fs::read_to_string(path).expect("baseline");
-    let mut lines = text.lines();
-    let header = split_csv(lines.next().expect("header"));
-    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for line in lines {
-        let fields = split_csv(line);
-        if fields[0].starts_with("diagnostics_") {
-            continue;
-        }
-        for (column, value) in header.iter().zip(&fields).skip(1) {
-            if let Ok(v) = value.parse::<f64>() {
-                out.entry(column.clone())
-                    .or_default()
-                    .insert(fields[0].clone(), v);
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn glcm_glrlm_match_the_upstream_baselines() {
     let mut failures = Vec::new();
     let mut compared = 0;
     for class in ["glcm", "glrlm"] {
-        let columns = baseline(class);
+        let columns = pyradiomics_baseline(class);
         assert_eq!(
             columns.len(),
             CASES.len() * CONFIGS.len(),
@@ -201,7 +147,7 @@ fn glcm_glrlm_match_the_upstream_baselines() {
                     continue;
                 };
                 compared += 1;
-                if !close(g, w) {
+                if !close_to_pyradiomics(g, w) {
                     failures.push(format!(
                         "{column} {key}: {g} vs {w} (rel {:.2e})",
                         (g - w).abs() / w.abs()

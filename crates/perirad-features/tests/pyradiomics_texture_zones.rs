@@ -11,7 +11,7 @@ use perirad_core::{DType, Mask, Volume};
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
 use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::shared_data;
+use perirad_testdata::{close_to_pyradiomics, pyradiomics_baseline, shared_data};
 use std::collections::BTreeMap;
 
 const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
@@ -67,10 +67,6 @@ fn computed(case: &Case, params: &PyRadiomicsParams) -> Result<BTreeMap<String, 
         .into_iter()
         .filter(|(k, _)| is_zone_feature(k))
         .collect())
-}
-
-fn close(got: f64, want: f64) -> bool {
-    (got - want).abs() <= 1e-9 || (got - want).abs() <= 1e-6 * want.abs()
 }
 
 /// `config → feature → value` of a case's PyRadiomics 3.1 values, zone classes only.
@@ -135,7 +131,7 @@ fn zone_classes_match_pyradiomics_3_1() {
                     continue;
                 };
                 entry.0 += 1;
-                if close(g, w) {
+                if close_to_pyradiomics(g, w) {
                     entry.1 += 1;
                 } else {
                     failures.push(format!(
@@ -157,48 +153,12 @@ fn zone_classes_match_pyradiomics_3_1() {
     assert_eq!(total, configs.len() * CASES.len() * PER_CASE);
 }
 
-/// Splits a CSV record with quoted fields.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            _ => out.last_mut().expect("one field").push(c),
-        }
-    }
-    out
-}
-
-/// Column name → (feature → value) of a baseline file.
-fn baseline(class: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
-    let path = shared_data().join(format!("pyradiomics/baseline/baseline_{class}.csv"));
-    let text = std::fs::read_to_string(path).expect("baseline");
-    let mut lines = text.lines();
-    let header = split_csv(lines.next().expect("header"));
-    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for line in lines {
-        let fields = split_csv(line);
-        if fields[0].starts_with("diagnostics_") {
-            continue;
-        }
-        for (column, value) in header.iter().zip(&fields).skip(1) {
-            let v: f64 = value.parse().expect("a number");
-            out.entry(column.clone())
-                .or_default()
-                .insert(fields[0].clone(), v);
-        }
-    }
-    out
-}
-
 #[test]
 fn zone_classes_match_the_upstream_baseline() {
     // column → expected values of the three classes
     let mut columns: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
     for class in CLASSES {
-        for (column, values) in baseline(class) {
+        for (column, values) in pyradiomics_baseline(class) {
             columns.entry(column).or_default().extend(values);
         }
     }
@@ -228,7 +188,7 @@ fn zone_classes_match_the_upstream_baseline() {
                     continue;
                 };
                 compared += 1;
-                if !close(g, w) {
+                if !close_to_pyradiomics(g, w) {
                     failures.push(format!("{column} {key}: {g} vs baseline {w}"));
                 }
             }

@@ -52,7 +52,7 @@ impl ItkGridMap {
         Self {
             origin: g.origin(),
             to_physical: m,
-            to_index: inverse3(&m),
+            to_index: perirad_core::inverse3(&m),
         }
     }
 
@@ -86,21 +86,6 @@ impl ItkGridMap {
         }
         idx
     }
-}
-
-fn inverse3(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
-    let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    let mut inv = [[0.0; 3]; 3];
-    for (r, row) in inv.iter_mut().enumerate() {
-        for (c, v) in row.iter_mut().enumerate() {
-            let (r1, r2) = ((c + 1) % 3, (c + 2) % 3);
-            let (c1, c2) = ((r + 1) % 3, (r + 2) % 3);
-            *v = (m[r1][c1] * m[r2][c2] - m[r1][c2] * m[r2][c1]) / det;
-        }
-    }
-    inv
 }
 
 /// Continuous input indices of every output voxel, row by row (x fastest), as ITK's
