@@ -39,7 +39,8 @@
 //! (numpy's `nanmean`). RunPercentage divides by the voxels the runs cover (`N_p`), not the ROI
 //! size, so with weighting both are weighted sums. IBSI's N_v in run percentage is the ROI size.
 
-use super::pyr_glcm::{angles, force_2d_axis, nanmean, scaled, RankGrid, EPS};
+use super::pyr_glcm::{angles, force_2d_axis, nanmean, scaled, EPS};
+use super::pyr_grid::LevelGrid;
 use crate::{FeatureError, Settings, WeightingNorm};
 use perirad_core::{Mask, Volume};
 
@@ -69,7 +70,7 @@ pub const DEPRECATED: &[&str] = &[];
 /// Run counts (`angles.len()` matrices of `n × nr`, n = levels present, run length j at column
 /// j − 1) in one pass over the ROI: a run starts at a voxel whose predecessor along the direction
 /// is not of its level, and is followed to its end.
-fn runs(grid: &RankGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
+fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
     let n = grid.levels.len();
     let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
     let mut counts = vec![0u32; angles.len() * n * nr];
@@ -107,7 +108,7 @@ fn runs(grid: &RankGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
 
 /// Whether some line along `dir` (z, y, x) through the box holds two ROI voxels (not
 /// necessarily adjacent).
-fn two_on_a_line(grid: &RankGrid, dir: [i64; 3]) -> bool {
+fn two_on_a_line(grid: &LevelGrid, dir: [i64; 3]) -> bool {
     let [sx, sy, sz] = grid.size.map(|s| s as i64);
     let step = grid.offset(dir);
     let p = grid.pad as i64;
@@ -145,14 +146,21 @@ pub fn pyradiomics(
     mask: &Mask,
     settings: &Settings,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = RankGrid::new(levels, mask, 1)?;
+    from_grid(&LevelGrid::new(levels, mask, settings)?, settings)
+}
+
+/// [`pyradiomics`] on the ROI's shared grid.
+pub(crate) fn from_grid(
+    grid: &LevelGrid,
+    settings: &Settings,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
     let angles = angles(grid.size, &[1], force_2d_axis(settings))?;
     let n = grid.levels.len();
     let nr = grid.size.iter().copied().max().unwrap_or(1);
     let len = n * nr;
-    let mut counts = runs(&grid, &angles, nr);
+    let mut counts = runs(grid, &angles, nr);
     if let Some(norm) = settings.weighting_norm {
-        let spacing = levels.geometry().spacing();
+        let spacing = grid.spacing;
         let mut sum = vec![0.0; len];
         for (m, &a) in counts.chunks_exact(len).zip(&angles) {
             let d = scaled(a, spacing);
