@@ -4,9 +4,12 @@
 
 use crate::discretise::Binning;
 use crate::error::param;
+use crate::families::pyr_grid::LevelGrid;
+use crate::families::pyr_neighbours::{neighbour_stats, NeighbourStats};
 use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
 use perirad_core::{BoundingBox, DType, Mask, Volume};
+use std::cell::OnceCell;
 
 /// Features of one ROI with PyRadiomics-style names (`original_firstorder_Mean`).
 #[derive(Debug, Clone, Default)]
@@ -258,9 +261,24 @@ fn texture_stage(
     if !classes.iter().any(|(c, _)| TEXTURES.contains(c)) {
         return Ok(());
     }
-    let roi = TextureRoi::new(image, mask, thresholds, values, binning);
+    let keep = |v: f64| match thresholds {
+        None => true,
+        Some((lo, hi)) => v >= lo && hi.is_none_or(|hi| v <= hi),
+    };
+    let edges = crate::discretise::pyradiomics_edges(values, binning);
+    let (m, data) = (mask.data(), image.data());
+    // The re-segmented ROI's grey levels (PyRadiomics' `binImage`: 1-based bins of the edges),
+    // cropped to its bounding box, once for every class.
+    let grid = LevelGrid::build(
+        mask.geometry().size(),
+        image.geometry().spacing(),
+        &params.setting,
+        |l| m[l] && keep(data[l]),
+        |l| edges.partition_point(|&e| e <= data[l]) as u32,
+    )?;
+    let stats = OnceCell::new();
     for (class, names) in classes {
-        if let Some(result) = texture_class(*class, &roi, params) {
+        if let Some(result) = texture_class(*class, &grid, &stats, params) {
             let (features, deprecated) = result?;
             push_class(out, class.name(), names, features, deprecated);
         }
@@ -313,51 +331,6 @@ pub struct TextureRoi {
     pub mask: Mask,
     /// Grey level of each ROI voxel (1-based bin of PyRadiomics' edges), 0 outside the ROI.
     pub levels: Volume<u32>,
-}
-
-impl TextureRoi {
-    fn new(
-        image: &Volume<f64>,
-        mask: &Mask,
-        thresholds: Option<(f64, Option<f64>)>,
-        values: &[f64],
-        binning: Binning,
-    ) -> TextureRoi {
-        let keep = |v: f64| match thresholds {
-            None => true,
-            Some((lo, hi)) => v >= lo && hi.is_none_or(|hi| v <= hi),
-        };
-        let full = mask.geometry().size();
-        let inside = |l: usize| mask.data()[l] && keep(image.data()[l]);
-        // `values` is not empty (checked by `resegment`), so neither is the box; an empty box
-        // would only give empty matrices.
-        let bbox = BoundingBox::of(full, inside).unwrap_or(BoundingBox {
-            lower: [0; 3],
-            upper: full,
-        });
-        let mut roi = mask
-            .crop(&bbox)
-            .unwrap_or_else(|_| unreachable!("the box lies inside the grid"));
-        let cropped_image = image
-            .crop(&bbox)
-            .unwrap_or_else(|_| unreachable!("the box lies inside the grid"));
-        for (r, &v) in roi.data_mut().iter_mut().zip(cropped_image.data()) {
-            *r = *r && keep(v);
-        }
-        let edges = crate::discretise::pyradiomics_edges(values, binning);
-        let mut levels = cropped_image.map(|_| 0u32);
-        for ((l, &v), &m) in levels
-            .data_mut()
-            .iter_mut()
-            .zip(cropped_image.data())
-            .zip(roi.data())
-        {
-            if m {
-                *l = edges.partition_point(|&e| e <= v) as u32;
-            }
-        }
-        TextureRoi { mask: roi, levels }
-    }
 }
 
 /// `shape` features of the shape mask (never empty here: the ROI was checked).
@@ -413,27 +386,37 @@ fn push_shape(
 type ClassFeatures = (Vec<(&'static str, f64)>, &'static [&'static str]);
 fn texture_class(
     class: FeatureClass,
-    roi: &TextureRoi,
+    grid: &LevelGrid,
+    stats: &OnceCell<NeighbourStats>,
     params: &PyRadiomicsParams,
 ) -> Option<Result<ClassFeatures, FeatureError>> {
     use crate::families::{pyr_glcm, pyr_glrlm};
-    let (levels, mask, s) = (&roi.levels, &roi.mask, &params.setting);
-    match class {
-        FeatureClass::Glcm => {
-            Some(pyr_glcm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glcm::DEPRECATED)))
+    let s = &params.setting;
+    // GLDM and NGTDM read the same neighbourhoods: one pass over the grid serves both.
+    let stats = || -> Result<&NeighbourStats, FeatureError> {
+        if stats.get().is_none() {
+            let _ = stats.set(neighbour_stats(grid, params)?);
         }
+        stats.get().ok_or(FeatureError::EmptyRoi)
+    };
+    match class {
+        FeatureClass::Glcm => Some(pyr_glcm::from_grid(grid, s).map(|f| (f, pyr_glcm::DEPRECATED))),
         FeatureClass::Glrlm => {
-            Some(pyr_glrlm::pyradiomics(levels, mask, s).map(|f| (f, pyr_glrlm::DEPRECATED)))
+            Some(pyr_glrlm::from_grid(grid, s).map(|f| (f, pyr_glrlm::DEPRECATED)))
         }
         FeatureClass::Glszm => {
-            Some(pyr_glszm::pyradiomics(roi, params).map(|f| (f, &pyr_glszm::DEPRECATED[..])))
+            Some(pyr_glszm::from_grid(grid, params).map(|f| (f, &pyr_glszm::DEPRECATED[..])))
         }
-        FeatureClass::Gldm => {
-            Some(pyr_gldm::pyradiomics(roi, params).map(|f| (f, &pyr_gldm::DEPRECATED[..])))
-        }
-        FeatureClass::Ngtdm => {
-            Some(pyr_ngtdm::pyradiomics(roi, params).map(|f| (f, &pyr_ngtdm::DEPRECATED[..])))
-        }
+        FeatureClass::Gldm => Some(
+            stats()
+                .and_then(|st| pyr_gldm::from_stats(grid, st))
+                .map(|f| (f, &pyr_gldm::DEPRECATED[..])),
+        ),
+        FeatureClass::Ngtdm => Some(
+            stats()
+                .and_then(|st| pyr_ngtdm::from_stats(grid, st))
+                .map(|f| (f, &pyr_ngtdm::DEPRECATED[..])),
+        ),
         _ => None,
     }
 }

@@ -63,9 +63,10 @@
 //! raise a deprecation warning that its extractor swallows); they equal DifferenceAverage, Id, Idm
 //! and ClusterTendency.
 
+use super::pyr_grid::LevelGrid;
 use crate::error::param;
 use crate::{FeatureError, Settings, WeightingNorm};
-use perirad_core::{BoundingBox, Mask, Volume};
+use perirad_core::{Mask, Volume};
 
 /// Feature names PyRadiomics 3.1 accepts but computes no value for.
 pub const DEPRECATED: &[&str] = &[
@@ -106,117 +107,6 @@ pub const NAMES: [&str; 24] = [
     "SumSquares",
 ];
 const MCC: usize = 15;
-
-/// The ROI's grey levels cropped to its bounding box and padded with `pad` empty voxels on every
-/// side, stored as the rank of the level among the levels present plus one (0: outside the ROI),
-/// so that neighbours at offsets up to `pad` need no bounds check.
-pub(crate) struct RankGrid {
-    /// Bounding box size (x, y, z).
-    pub size: [usize; 3],
-    pub pad: usize,
-    /// Padded size (x, y, z).
-    pub dims: [usize; 3],
-    pub ranks: Vec<u32>,
-    /// The grey levels present, ascending (rank r ↔ `levels[r]`).
-    pub levels: Vec<u32>,
-    /// The highest grey level (PyRadiomics' `Ng`).
-    pub ng: u32,
-}
-
-impl RankGrid {
-    pub fn new(levels: &Volume<u32>, mask: &Mask, pad: usize) -> Result<RankGrid, FeatureError> {
-        let g = mask.geometry();
-        if levels.geometry().size() != g.size() {
-            return Err(param("mask", "the grey levels are not on the mask's grid"));
-        }
-        let data = levels.data();
-        let in_roi = |l: usize| mask.data()[l] && data[l] > 0;
-        // One pass over the grid: the bounding box and which levels occur.
-        let [nx, ny, nz] = g.size();
-        let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
-        let mut rank: Vec<u32> = Vec::new();
-        let mut l = 0;
-        for k in 0..nz {
-            for j in 0..ny {
-                let mut first = usize::MAX;
-                let mut last = 0;
-                for i in 0..nx {
-                    if in_roi(l) {
-                        let v = data[l] as usize;
-                        if v >= rank.len() {
-                            rank.resize(v + 1, 0);
-                        }
-                        rank[v] = 1;
-                        first = first.min(i);
-                        last = i;
-                    }
-                    l += 1;
-                }
-                if first != usize::MAX {
-                    lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
-                    upper = [
-                        upper[0].max(last + 1),
-                        upper[1].max(j + 1),
-                        upper[2].max(k + 1),
-                    ];
-                }
-            }
-        }
-        if rank.is_empty() {
-            return Err(FeatureError::EmptyRoi);
-        }
-        let bbox = BoundingBox { lower, upper };
-        let size = bbox.size();
-        let ng = (rank.len() - 1) as u32;
-        let mut present = Vec::new();
-        for (v, r) in rank.iter_mut().enumerate().skip(1) {
-            if *r == 1 {
-                present.push(v as u32);
-                *r = present.len() as u32;
-            }
-        }
-        let dims = size.map(|s| s + 2 * pad);
-        let mut ranks = vec![0u32; dims[0] * dims[1] * dims[2]];
-        for k in 0..size[2] {
-            for j in 0..size[1] {
-                let src = nx * (bbox.lower[1] + j + ny * (bbox.lower[2] + k)) + bbox.lower[0];
-                let dst = pad + dims[0] * (pad + j + dims[1] * (pad + k));
-                for i in 0..size[0] {
-                    if in_roi(src + i) {
-                        ranks[dst + i] = rank[data[src + i] as usize];
-                    }
-                }
-            }
-        }
-        Ok(RankGrid {
-            size,
-            pad,
-            dims,
-            ranks,
-            levels: present,
-            ng,
-        })
-    }
-
-    /// Linear index offset of a (z, y, x) offset in the padded grid.
-    pub fn offset(&self, a: [i64; 3]) -> isize {
-        let [nx, ny, _] = self.dims;
-        (a[2] + nx as i64 * (a[1] + ny as i64 * a[0])) as isize
-    }
-
-    /// Linear indices of the box's voxels (not the padding), in memory order.
-    pub fn interior(&self) -> impl Iterator<Item = usize> + '_ {
-        let [nx, ny, _] = self.dims;
-        let p = self.pad;
-        let [sx, sy, sz] = self.size;
-        (0..sz).flat_map(move |k| {
-            (0..sy).flat_map(move |j| {
-                let row = p + nx * (p + j + ny * (p + k));
-                row..row + sx
-            })
-        })
-    }
-}
 
 /// PyRadiomics' `generateAngles` (its C `build_angles`) for a box of `size` (x, y, z): the
 /// offsets (z, y, x) in PyRadiomics' order, one of each opposite pair, as many as its count
@@ -316,7 +206,7 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
 
 /// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present) in one
 /// pass over the ROI, not symmetrised.
-fn cooccurrences(grid: &RankGrid, angles: &[[i64; 3]]) -> Vec<f64> {
+fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
     let n = grid.levels.len();
     let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
     let mut counts = vec![0u32; angles.len() * n * n];
@@ -345,13 +235,19 @@ pub fn pyradiomics(
     mask: &Mask,
     settings: &Settings,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    from_grid(&LevelGrid::new(levels, mask, settings)?, settings)
+}
+
+/// [`pyradiomics`] on the ROI's shared grid.
+pub(crate) fn from_grid(
+    grid: &LevelGrid,
+    settings: &Settings,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
     let distances = settings.distances.clone().unwrap_or_else(|| vec![1]);
-    let pad = distances.iter().copied().max().unwrap_or(1).max(1) as usize;
-    let grid = RankGrid::new(levels, mask, pad)?;
     let angles = angles(grid.size, &distances, force_2d_axis(settings))?;
     let n = grid.levels.len();
     let nn = n * n;
-    let mut counts = cooccurrences(&grid, &angles);
+    let mut counts = cooccurrences(grid, &angles);
     if settings.symmetrical_glcm.unwrap_or(true) {
         for m in counts.chunks_exact_mut(nn) {
             for i in 0..n {
@@ -364,7 +260,7 @@ pub fn pyradiomics(
         }
     }
     if let Some(norm) = settings.weighting_norm {
-        let spacing = levels.geometry().spacing();
+        let spacing = grid.spacing;
         let mut sum = vec![0.0; nn];
         for (m, &a) in counts.chunks_exact(nn).zip(&angles) {
             let d = scaled(a, spacing);

@@ -29,7 +29,8 @@
 //! `DeprecationWarning` in PyRadiomics 3.1, which then reports no value for them even when a
 //! parameter file names them; perirad reports none either.
 
-use super::pyr_neighbours::{count_features, distances, LevelBox};
+use super::pyr_grid::LevelGrid;
+use super::pyr_neighbours::{count_features, neighbour_stats, roi_grid, NeighbourStats};
 use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
 
@@ -59,25 +60,20 @@ pub fn pyradiomics(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = LevelBox::new(roi, params, &distances(params)?)?;
-    let alpha = params.setting.gldm_a.unwrap_or(0).max(0);
-    let alpha = u32::try_from(alpha).unwrap_or(u32::MAX);
-    // P as counts, one row per grey level present, one column per dependence count 0..=N_a.
-    let nc = grid.offsets.len() + 1;
-    let mut counts = vec![0u32; grid.present.len() * nc];
-    grid.for_each_voxel(|v, level| {
-        // Branch-free: outside voxels hold 0, which never depends on a level (levels are ≥ 1).
-        let mut dep = 0usize;
-        for &o in &grid.offsets {
-            let n = grid.levels[v.wrapping_add_signed(o)];
-            dep += usize::from((n != 0) & (n.abs_diff(level) <= alpha));
-        }
-        counts[grid.row[level as usize] as usize * nc + dep] += 1;
-    });
-    let mut rows = Vec::with_capacity(grid.present.len());
+    let grid = roi_grid(roi, params)?;
+    from_stats(&grid, &neighbour_stats(&grid, params)?)
+}
+
+/// [`pyradiomics`] from the neighbour counts of the ROI's shared grid.
+pub(crate) fn from_stats(
+    grid: &LevelGrid,
+    stats: &NeighbourStats,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    let (nc, counts) = (stats.columns, &stats.dependence);
+    let mut rows = Vec::with_capacity(grid.levels.len());
     let mut cols = vec![0.0; nc];
     let mut cells = Vec::new();
-    for (r, &g) in grid.present.iter().enumerate() {
+    for (r, &g) in grid.levels.iter().enumerate() {
         let mut total = 0.0;
         for (d, &c) in counts[r * nc..(r + 1) * nc].iter().enumerate() {
             if c > 0 {

@@ -39,7 +39,8 @@
 //! (numpy's `nanmean`). RunPercentage divides by the voxels the runs cover (`N_p`), not the ROI
 //! size, so with weighting both are weighted sums. IBSI's N_v in run percentage is the ROI size.
 
-use super::pyr_glcm::{angles, force_2d_axis, nanmean, scaled, RankGrid, EPS};
+use super::pyr_glcm::{angles, force_2d_axis, nanmean, scaled, EPS};
+use super::pyr_grid::LevelGrid;
 use crate::{FeatureError, Settings, WeightingNorm};
 use perirad_core::{Mask, Volume};
 
@@ -67,75 +68,72 @@ pub const NAMES: [&str; 16] = [
 pub const DEPRECATED: &[&str] = &[];
 
 /// Run counts (`angles.len()` matrices of `n × nr`, n = levels present, run length j at column
-/// j − 1) in one pass over the ROI: a run starts at a voxel whose predecessor along the direction
-/// is not of its level, and is followed to its end.
-fn runs(grid: &RankGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
+/// j − 1): every line through the box along each direction is walked once, from the voxel whose
+/// predecessor lies outside the box, ending each maximal run of one level where the level
+/// changes. A direction along which every line holds at most one ROI voxel (not necessarily
+/// adjacent) gets an empty matrix, as in PyRadiomics.
+fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
     let n = grid.levels.len();
-    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
     let mut counts = vec![0u32; angles.len() * n * nr];
-    let mut pairs = vec![false; angles.len()];
     let r = &grid.ranks;
-    for l in grid.interior() {
-        let c = r[l];
-        if c == 0 {
-            continue;
-        }
-        let row = (c as usize - 1) * nr;
-        for (a, &off) in offsets.iter().enumerate() {
-            let next = r[(l as isize + off) as usize];
-            pairs[a] |= next != 0;
-            if r[(l as isize - off) as usize] == c {
-                continue; // not the start of a run
+    let [sx, sy, sz] = grid.size;
+    let p = grid.pad;
+    let [nx, ny, _] = grid.dims;
+    // Steps along an axis from coordinate c before leaving a box of s voxels.
+    let reach = |d: i64, c: usize, s: usize| match d {
+        1 => s - c,
+        -1 => c + 1,
+        _ => usize::MAX,
+    };
+    for (m, &dir) in counts.chunks_exact_mut(n * nr).zip(angles) {
+        let step = grid.offset(dir);
+        let [dz, dy, dx] = dir;
+        let mut two = false;
+        for z in 0..sz {
+            for y in 0..sy {
+                let entry = (dz == 1 && z == 0)
+                    || (dz == -1 && z + 1 == sz)
+                    || (dy == 1 && y == 0)
+                    || (dy == -1 && y + 1 == sy);
+                let xs = if entry {
+                    0..sx
+                } else {
+                    match dx {
+                        1 => 0..1,
+                        -1 => sx - 1..sx,
+                        _ => 0..0,
+                    }
+                };
+                for x in xs {
+                    let len = reach(dx, x, sx).min(reach(dy, y, sy)).min(reach(dz, z, sz));
+                    let mut at = p + x + nx * (p + y + ny * (p + z));
+                    let (mut prev, mut run, mut voxels) = (0u32, 0usize, 0usize);
+                    for _ in 0..len {
+                        let c = r[at];
+                        at = at.wrapping_add_signed(step);
+                        if c != prev {
+                            if prev != 0 {
+                                m[(prev as usize - 1) * nr + run - 1] += 1;
+                            }
+                            prev = c;
+                            run = 0;
+                        }
+                        run += 1;
+                        voxels += usize::from(c != 0);
+                    }
+                    if prev != 0 {
+                        m[(prev as usize - 1) * nr + run - 1] += 1;
+                    }
+                    two |= voxels >= 2;
+                }
             }
-            let mut len = 1usize;
-            let mut at = l as isize + off;
-            while r[at as usize] == c {
-                len += 1;
-                at += off;
-            }
-            counts[a * n * nr + row + len - 1] += 1;
         }
-    }
-    for (a, &dir) in angles.iter().enumerate() {
-        if !pairs[a] && !two_on_a_line(grid, dir) {
+        if !two {
             // PyRadiomics drops a direction along which every line holds at most one ROI voxel.
-            counts[a * n * nr..(a + 1) * n * nr].fill(0);
+            m.fill(0);
         }
     }
     counts.into_iter().map(f64::from).collect()
-}
-
-/// Whether some line along `dir` (z, y, x) through the box holds two ROI voxels (not
-/// necessarily adjacent).
-fn two_on_a_line(grid: &RankGrid, dir: [i64; 3]) -> bool {
-    let [sx, sy, sz] = grid.size.map(|s| s as i64);
-    let step = grid.offset(dir);
-    let p = grid.pad as i64;
-    let [nx, ny, _] = grid.dims.map(|d| d as i64);
-    for z in 0..sz {
-        for y in 0..sy {
-            for x in 0..sx {
-                let l = (p + x + nx * (p + y + ny * (p + z))) as isize;
-                if grid.ranks[l as usize] == 0 {
-                    continue;
-                }
-                let (mut cx, mut cy, mut cz, mut at) = (x, y, z, l);
-                loop {
-                    cx += dir[2];
-                    cy += dir[1];
-                    cz += dir[0];
-                    at += step;
-                    if cx < 0 || cy < 0 || cz < 0 || cx >= sx || cy >= sy || cz >= sz {
-                        break;
-                    }
-                    if grid.ranks[at as usize] != 0 {
-                        return true;
-                    }
-                }
-            }
-        }
-    }
-    false
 }
 
 /// PyRadiomics `glrlm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,
@@ -145,14 +143,21 @@ pub fn pyradiomics(
     mask: &Mask,
     settings: &Settings,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = RankGrid::new(levels, mask, 1)?;
+    from_grid(&LevelGrid::new(levels, mask, settings)?, settings)
+}
+
+/// [`pyradiomics`] on the ROI's shared grid.
+pub(crate) fn from_grid(
+    grid: &LevelGrid,
+    settings: &Settings,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
     let angles = angles(grid.size, &[1], force_2d_axis(settings))?;
     let n = grid.levels.len();
     let nr = grid.size.iter().copied().max().unwrap_or(1);
     let len = n * nr;
-    let mut counts = runs(&grid, &angles, nr);
+    let mut counts = runs(grid, &angles, nr);
     if let Some(norm) = settings.weighting_norm {
-        let spacing = levels.geometry().spacing();
+        let spacing = grid.spacing;
         let mut sum = vec![0.0; len];
         for (m, &a) in counts.chunks_exact(len).zip(&angles) {
             let d = scaled(a, spacing);

@@ -29,7 +29,8 @@
 //! A single grey level in one zone (a flat region) gives `ZoneEntropy = −log2(1 + ε)`, a tiny
 //! negative number, as in PyRadiomics.
 
-use super::pyr_neighbours::{count_features, LevelBox};
+use super::pyr_grid::LevelGrid;
+use super::pyr_neighbours::{count_features, neighbours, roi_grid};
 use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
 
@@ -61,10 +62,17 @@ pub fn pyradiomics(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = LevelBox::new(roi, params, &[1])?;
-    let zones = zones(&grid);
+    from_grid(&roi_grid(roi, params)?, params)
+}
+
+/// [`pyradiomics`] on the ROI's shared grid.
+pub(crate) fn from_grid(
+    grid: &LevelGrid,
+    params: &PyRadiomicsParams,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    let zones = zones(grid, &neighbours(grid, params, &[1])?);
     // Zones as (row, size) keys, sorted: equal keys are one cell of P.
-    let nr = grid.present.len();
+    let nr = grid.levels.len();
     let mut rows = vec![0.0; nr];
     let max_size = zones.iter().map(|&z| z as u32).max().unwrap_or(0) as usize;
     let mut sizes = vec![0.0; max_size + 1];
@@ -77,7 +85,7 @@ pub fn pyradiomics(
     }
     let rows: Vec<(f64, f64)> = rows
         .iter()
-        .zip(&grid.present)
+        .zip(&grid.levels)
         .filter(|(&c, _)| c > 0.0)
         .map(|(&c, &g)| (g as f64, c))
         .collect();
@@ -92,7 +100,7 @@ pub fn pyradiomics(
     let cells = sorted.chunk_by(|a, b| a == b).map(|run| {
         let z = run[0];
         (
-            grid.present[(z >> 32) as usize] as f64,
+            grid.levels[(z >> 32) as usize] as f64,
             (z as u32) as f64,
             run.len() as f64,
         )
@@ -121,28 +129,32 @@ pub fn pyradiomics(
 
 /// Every zone as `row << 32 | size` (row: rank of its grey level), grown from its first voxel
 /// in scan order with an explicit stack.
-fn zones(grid: &LevelBox) -> Vec<u64> {
-    let mut left = grid.levels.clone();
+fn zones(grid: &LevelGrid, offsets: &[isize]) -> Vec<u64> {
+    let mut left = grid.grey.clone();
     let mut stack = Vec::new();
     let mut out = Vec::new();
-    grid.for_each_voxel(|start, level| {
-        if left[start] == 0 {
-            return; // already in a zone
-        }
-        left[start] = 0;
-        stack.push(start);
-        let mut size = 0u64;
-        while let Some(v) = stack.pop() {
-            size += 1;
-            for &o in &grid.offsets {
-                let n = v.wrapping_add_signed(o);
-                if left[n] == level {
-                    left[n] = 0;
-                    stack.push(n);
+    let sx = grid.size[0];
+    for row in grid.rows() {
+        for start in row..row + sx {
+            let level = left[start];
+            if level == 0 {
+                continue; // outside the ROI, or already in a zone
+            }
+            left[start] = 0;
+            stack.push(start);
+            let mut size = 0u64;
+            while let Some(v) = stack.pop() {
+                size += 1;
+                for &o in offsets {
+                    let n = v.wrapping_add_signed(o);
+                    if left[n] == level {
+                        left[n] = 0;
+                        stack.push(n);
+                    }
                 }
             }
+            out.push(u64::from(grid.rank_of[level as usize]) << 32 | size);
         }
-        out.push(u64::from(grid.row[level as usize]) << 32 | size);
-    });
+    }
     out
 }

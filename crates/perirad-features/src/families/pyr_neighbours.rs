@@ -9,166 +9,191 @@
 //! inside the image and the ROI; since the ROI lies inside its bounding box, the box padded with
 //! voxels outside the ROI gives exactly the same neighbours without any bounds check.
 
+use super::pyr_grid::LevelGrid;
 use crate::error::param;
 use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
-use perirad_core::BoundingBox;
 
 /// `np.spacing(1)`, PyRadiomics' ε in the entropies.
 pub(crate) const EPS: f64 = f64::EPSILON;
 
-/// The ROI's grey levels in its bounding box padded by `pad` voxels per side (0 = outside the
-/// ROI), and the grey levels present.
-pub(crate) struct LevelBox {
-    /// Grey levels, x fastest then y then z; 0 outside the ROI.
-    pub levels: Vec<u32>,
-    /// Size of the padded box.
-    pub dims: [usize; 3],
-    /// Padding per side along each axis.
-    pub pad: [usize; 3],
-    /// Size of the unpadded box.
-    pub inner: [usize; 3],
-    /// The grey levels present in the ROI, ascending.
-    pub present: Vec<u32>,
-    /// Row of each grey level in the matrices (its rank in `present`), indexed by grey level;
-    /// `u32::MAX` for levels not present.
-    pub row: Vec<u32>,
-    /// Linear offsets (in `levels`) of the neighbours.
-    pub offsets: Vec<isize>,
+/// The linear offsets in `grid` of the neighbours given by `distances` (see the module
+/// documentation) with the in-plane axis setting of `params`.
+pub(crate) fn neighbours(
+    grid: &LevelGrid,
+    params: &PyRadiomicsParams,
+    distances: &[i64],
+) -> Result<Vec<isize>, FeatureError> {
+    let offsets = neighbour_offsets(distances, in_plane_axis(params), grid.size)?;
+    Ok(offsets
+        .iter()
+        .map(|o| grid.offset([o[2], o[1], o[0]]))
+        .collect())
 }
 
-impl LevelBox {
-    /// The ROI of `roi` with the neighbours given by `distances` (see the module documentation)
-    /// and the in-plane axis setting of `params`.
-    pub fn new(
-        roi: &TextureRoi,
-        params: &PyRadiomicsParams,
-        distances: &[i64],
-    ) -> Result<LevelBox, FeatureError> {
-        let g = roi.mask.geometry();
-        let size = g.size();
-        let mask = roi.mask.data();
-        let levels = roi.levels.data();
-        if roi.levels.geometry().size() != size {
-            return Err(FeatureError::Input(
-                "grey levels and ROI are on different grids".into(),
-            ));
-        }
-        let bbox = roi_box(size, mask).ok_or(FeatureError::EmptyRoi)?;
-        let inner = bbox.size();
-        let offsets3 = neighbour_offsets(distances, in_plane_axis(params), inner)?;
-        let mut pad = [0usize; 3];
-        for o in &offsets3 {
-            for a in 0..3 {
-                pad[a] = pad[a].max(o[a].unsigned_abs() as usize);
-            }
-        }
-        let dims = [0, 1, 2].map(|a| inner[a] + 2 * pad[a]);
-        let mut boxed = vec![0u32; dims[0] * dims[1] * dims[2]];
-        let mut max_level = 0u32;
-        for k in 0..inner[2] {
-            for j in 0..inner[1] {
-                let src = g.linear_index(bbox.lower[0], bbox.lower[1] + j, bbox.lower[2] + k);
-                let dst = pad[0] + dims[0] * (pad[1] + j + dims[1] * (pad[2] + k));
-                for i in 0..inner[0] {
-                    if mask[src + i] {
-                        let v = levels[src + i];
-                        if v == 0 {
-                            return Err(FeatureError::Input(
-                                "an ROI voxel has no grey level (0)".into(),
-                            ));
-                        }
-                        boxed[dst + i] = v;
-                        max_level = max_level.max(v);
-                    }
-                }
-            }
-        }
-        let mut row = vec![u32::MAX; max_level as usize + 1];
-        for &v in &boxed {
-            if v != 0 {
-                row[v as usize] = 0;
-            }
-        }
-        let mut present = Vec::new();
-        for (v, r) in row.iter_mut().enumerate() {
-            if *r == 0 {
-                *r = present.len() as u32;
-                present.push(v as u32);
-            }
-        }
-        let offsets = offsets3
-            .iter()
-            .map(|o| {
-                o[0] as isize
-                    + dims[0] as isize * (o[1] as isize + dims[1] as isize * o[2] as isize)
-            })
-            .collect();
-        Ok(LevelBox {
-            levels: boxed,
-            dims,
-            pad,
-            inner,
-            present,
-            row,
-            offsets,
-        })
+/// The shared grid of `roi`, for the classes that reject ROI voxels without a grey level.
+pub(crate) fn roi_grid(
+    roi: &TextureRoi,
+    params: &PyRadiomicsParams,
+) -> Result<LevelGrid, FeatureError> {
+    let (mask, levels) = (roi.mask.data(), roi.levels.data());
+    if roi.levels.geometry().size() != roi.mask.geometry().size() {
+        return Err(FeatureError::Input(
+            "grey levels and ROI are on different grids".into(),
+        ));
     }
+    if !mask.contains(&true) {
+        return Err(FeatureError::EmptyRoi);
+    }
+    if mask.iter().zip(levels).any(|(&m, &v)| m && v == 0) {
+        return Err(FeatureError::Input(
+            "an ROI voxel has no grey level (0)".into(),
+        ));
+    }
+    LevelGrid::new(&roi.levels, &roi.mask, &params.setting)
+}
 
-    /// Linear indices of the ROI voxels, in PyRadiomics' scan order (x fastest, z slowest).
-    pub fn for_each_voxel(&self, mut f: impl FnMut(usize, u32)) {
-        let [nx, ny, _] = self.dims;
-        for k in 0..self.inner[2] {
-            for j in 0..self.inner[1] {
-                let start = self.pad[0] + nx * (self.pad[1] + j + ny * (self.pad[2] + k));
-                for l in start..start + self.inner[0] {
-                    let v = self.levels[l];
-                    if v != 0 {
-                        f(l, v);
-                    }
-                }
-            }
-        }
+/// What `gldm` and `ngtdm` count over each ROI voxel's neighbours (the offsets of
+/// [`neighbours`] with the `distances` setting), in one pass over the grid.
+pub(crate) struct NeighbourStats {
+    /// GLDM's `P` as counts: one row per grey level present (by rank), one column per number
+    /// of dependent neighbours, 0 ..= number of offsets.
+    pub dependence: Vec<u32>,
+    /// Columns of `dependence`.
+    pub columns: usize,
+    /// NGTDM's `n_i`, by rank.
+    pub n: Vec<f64>,
+    /// NGTDM's `s_i`, by rank, summed in scan order (x fastest, z slowest).
+    pub s: Vec<f64>,
+}
+
+/// An unsigned sum of grey levels.
+trait LevelSum: Copy + Default + std::ops::AddAssign + From<u32> {
+    fn to_f64(self) -> f64;
+}
+
+impl LevelSum for u32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
     }
 }
 
-/// The bounding box of the voxels set in `mask` (x fastest), skipping empty slices and rows
-/// with a whole-slice test.
-fn roi_box(size: [usize; 3], mask: &[bool]) -> Option<BoundingBox> {
-    let [nx, ny, _] = size;
-    if nx == 0 || ny == 0 {
-        return None;
+impl LevelSum for u64 {
+    fn to_f64(self) -> f64 {
+        self as f64
     }
-    let mut lower = [usize::MAX; 3];
-    let mut upper = [0usize; 3];
-    for (k, slice) in mask.chunks_exact(nx * ny).enumerate() {
-        if !any_set(slice) {
+}
+
+/// The voxels of the grid between its first and last box voxel, in chunks of consecutive
+/// linear indices: per chunk, the neighbours in the ROI, the sum of their levels and the
+/// dependent ones, accumulated offset by offset over the whole chunk (branch-free and
+/// vectorisable: outside voxels hold 0, which adds nothing and never depends on a level, levels
+/// being 1 or more; the padding voxels of the chunk are computed and ignored), then added to
+/// GLDM's counts and NGTDM's sums in scan order.
+#[allow(clippy::too_many_arguments)]
+fn accumulate<T: LevelSum>(
+    grid: &LevelGrid,
+    offsets: &[isize],
+    alpha: u32,
+    columns: usize,
+    dependence: &mut [u32],
+    n: &mut [f64],
+    s: &mut [f64],
+) {
+    const CHUNK: usize = 1024;
+    let g = &grid.grey;
+    let first = grid.offset([0; 3]) as usize + grid.pad * (1 + grid.dims[0] * (1 + grid.dims[1]));
+    let [sx, sy, sz] = grid.size;
+    let last = first + grid.offset([sz as i64 - 1, sy as i64 - 1, sx as i64 - 1]) as usize;
+    let mut count = [0u32; CHUNK];
+    let mut sum = [T::default(); CHUNK];
+    let mut dep = [0u32; CHUNK];
+    let mut at = first;
+    while at <= last {
+        let len = CHUNK.min(last + 1 - at);
+        let centre = &g[at..at + len];
+        at += len;
+        if centre.iter().all(|&v| v == 0) {
             continue;
         }
-        lower[2] = lower[2].min(k);
-        upper[2] = k + 1;
-        for (j, row) in slice.chunks_exact(nx).enumerate() {
-            if !any_set(row) {
+        let (count, sum, dep) = (&mut count[..len], &mut sum[..len], &mut dep[..len]);
+        count.fill(0);
+        sum.fill(T::default());
+        dep.fill(0);
+        let base = at - len;
+        for &o in offsets {
+            let start = base.wrapping_add_signed(o);
+            let nb = &g[start..start + len];
+            for ((((k, t), d), &v), &c) in count
+                .iter_mut()
+                .zip(sum.iter_mut())
+                .zip(dep.iter_mut())
+                .zip(nb)
+                .zip(centre)
+            {
+                let inside = u32::from(v != 0);
+                *k += inside;
+                *t += T::from(v);
+                *d += inside & u32::from(v.abs_diff(c) <= alpha);
+            }
+        }
+        for (i, &level) in centre.iter().enumerate() {
+            if level == 0 {
                 continue;
             }
-            let (Some(first), Some(last)) =
-                (row.iter().position(|&m| m), row.iter().rposition(|&m| m))
-            else {
-                continue;
+            let r = grid.rank_of[level as usize] as usize;
+            dependence[r * columns + dep[i] as usize] += 1;
+            let diff = if count[i] == 0 {
+                0.0
+            } else {
+                (f64::from(level) - sum[i].to_f64() / f64::from(count[i])).abs()
             };
-            lower[1] = lower[1].min(j);
-            upper[1] = upper[1].max(j + 1);
-            lower[0] = lower[0].min(first);
-            upper[0] = upper[0].max(last + 1);
+            n[r] += 1.0;
+            s[r] += diff;
         }
     }
-    (upper[2] > 0).then_some(BoundingBox { lower, upper })
 }
 
-/// Whether any of `s` is set, in blocks the compiler can vectorise.
-fn any_set(s: &[bool]) -> bool {
-    s.chunks(512)
-        .any(|c| c.iter().fold(0u8, |a, &b| a | u8::from(b)) != 0)
+/// [`NeighbourStats`] of the grid with the `distances` and `gldm_a` settings of `params`.
+pub(crate) fn neighbour_stats(
+    grid: &LevelGrid,
+    params: &PyRadiomicsParams,
+) -> Result<NeighbourStats, FeatureError> {
+    let offsets = neighbours(grid, params, &distances(params)?)?;
+    let alpha = params.setting.gldm_a.unwrap_or(0).max(0);
+    let alpha = u32::try_from(alpha).unwrap_or(u32::MAX);
+    let ng = grid.levels.len();
+    let columns = offsets.len() + 1;
+    let mut dependence = vec![0u32; ng * columns];
+    let (mut n, mut s) = (vec![0.0f64; ng], vec![0.0f64; ng]);
+    // Sums of up to `offsets.len()` levels: in u32 when they cannot overflow it.
+    if u64::from(grid.ng) * offsets.len() as u64 <= u64::from(u32::MAX) {
+        accumulate::<u32>(
+            grid,
+            &offsets,
+            alpha,
+            columns,
+            &mut dependence,
+            &mut n,
+            &mut s,
+        );
+    } else {
+        accumulate::<u64>(
+            grid,
+            &offsets,
+            alpha,
+            columns,
+            &mut dependence,
+            &mut n,
+            &mut s,
+        );
+    }
+    Ok(NeighbourStats {
+        dependence,
+        columns,
+        n,
+        s,
+    })
 }
 
 /// The axis (0 = x, 1 = y, 2 = z) that `force2D` keeps neighbourhoods from crossing, or `None`

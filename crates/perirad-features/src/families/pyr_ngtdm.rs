@@ -19,7 +19,8 @@
 //!
 //! A flat region (one grey level) gives coarseness 10⁶ and 0 for the other four.
 
-use super::pyr_neighbours::{distances, LevelBox};
+use super::pyr_grid::LevelGrid;
+use super::pyr_neighbours::{neighbour_stats, roi_grid, NeighbourStats};
 use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
 
@@ -40,34 +41,24 @@ pub fn pyradiomics(
     roi: &TextureRoi,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = LevelBox::new(roi, params, &distances(params)?)?;
-    let ng = grid.present.len();
-    let mut n = vec![0.0f64; ng];
-    let mut s = vec![0.0f64; ng];
-    grid.for_each_voxel(|v, level| {
-        let (mut count, mut sum) = (0u64, 0u64);
-        // Branch-free: outside voxels hold 0 and add nothing to the sum.
-        for &o in &grid.offsets {
-            let g = grid.levels[v.wrapping_add_signed(o)];
-            count += u64::from(g != 0);
-            sum += u64::from(g);
-        }
-        let diff = if count == 0 {
-            0.0
-        } else {
-            (f64::from(level) - sum as f64 / count as f64).abs()
-        };
-        let r = grid.row[level as usize] as usize;
-        n[r] += 1.0;
-        s[r] += diff;
-    });
-    let levels: Vec<f64> = grid.present.iter().map(|&g| f64::from(g)).collect();
+    let grid = roi_grid(roi, params)?;
+    from_stats(&grid, &neighbour_stats(&grid, params)?)
+}
+
+/// [`pyradiomics`] from the neighbour sums of the ROI's shared grid.
+pub(crate) fn from_stats(
+    grid: &LevelGrid,
+    stats: &NeighbourStats,
+) -> Result<Vec<(&'static str, f64)>, FeatureError> {
+    let ng = grid.levels.len();
+    let (n, s) = (&stats.n, &stats.s);
+    let levels: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
     let n_vp: f64 = n.iter().sum();
     if n_vp <= 0.0 {
         return Err(FeatureError::EmptyRoi);
     }
     let p: Vec<f64> = n.iter().map(|&c| c / n_vp).collect();
-    let sum_ps: f64 = p.iter().zip(&s).map(|(p, s)| p * s).sum();
+    let sum_ps: f64 = p.iter().zip(s).map(|(p, s)| p * s).sum();
     let sum_s: f64 = s.iter().sum();
     let coarseness = if sum_ps != 0.0 { 1.0 / sum_ps } else { 1e6 };
     let (mut contrast, mut busy_div, mut complexity, mut strength) = (0.0, 0.0, 0.0, 0.0);
