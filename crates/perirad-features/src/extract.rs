@@ -7,8 +7,9 @@ use crate::error::param;
 use crate::families::pyr_grid::LevelGrid;
 use crate::families::pyr_neighbours::{neighbour_stats, NeighbourStats};
 use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
-use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode};
+use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode, Settings};
 use perirad_core::{BoundingBox, DType, Mask, Volume};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// Features of one ROI with PyRadiomics-style names (`original_firstorder_Mean`).
@@ -182,11 +183,6 @@ pub fn extract_pyradiomics(
     }
     let thresholds = resegment(&mut values, params)?;
     let s = &params.setting;
-    let binning = match (s.bin_count, s.bin_width) {
-        (Some(c), _) => Binning::Count(c as u32),
-        (None, w) => Binning::Width(w.unwrap_or(25.0)),
-    };
-    let shift = s.voxel_array_shift.unwrap_or(0) as f64;
     let mut out = Extraction {
         features: Vec::new(),
         warnings,
@@ -214,27 +210,129 @@ pub fn extract_pyradiomics(
             _ => {}
         }
     }
-    texture_stage(
-        &mut out, image, mask, thresholds, &values, binning, &classes, params,
-    )?;
-    for (class, names) in classes {
-        if class != FeatureClass::FirstOrder {
-            continue;
-        }
-        for (name, value) in
-            firstorder::pyradiomics(&values, image.geometry().voxel_volume(), shift, binning)
-        {
-            let wanted = match &names {
-                Some(list) => list.iter().any(|n| n == name),
-                None => !firstorder::DEPRECATED.contains(&name),
-            };
-            if wanted {
-                out.features
-                    .push((format!("original_firstorder_{name}"), value));
-            }
+    // The re-segmented ROI (from the original intensities) serves every image type.
+    let roi = resegmented_roi(image, mask, thresholds);
+    let out_dtype = pre.as_ref().map_or(dtype, |p| p.dtype);
+    let types = params
+        .image_types
+        .clone()
+        .unwrap_or_else(|| vec![(ImageType::Original, Settings::default())]);
+    for (image_type, own) in &types {
+        // An image type's own settings override the `setting` section for its features.
+        let merged = PyRadiomicsParams {
+            setting: params.setting.overlaid(own),
+            ..params.clone()
+        };
+        let Some(images) = image_type_images(*image_type, image, out_dtype, &merged.setting) else {
+            continue; // not computed yet: reported by `check_supported`
+        };
+        for (name, filtered) in images? {
+            image_features(&mut out, &name, &filtered, &roi, &classes, &merged)?;
         }
     }
     Ok(out)
+}
+
+/// `mask` without the voxels re-segmentation drops (`thresholds` on the original intensities).
+fn resegmented_roi(
+    image: &Volume<f64>,
+    mask: &Mask,
+    thresholds: Option<(f64, Option<f64>)>,
+) -> Mask {
+    let mut roi = mask.clone();
+    if let Some((lo, hi)) = thresholds {
+        for (r, &v) in roi.data_mut().iter_mut().zip(image.data()) {
+            *r = *r && v >= lo && hi.is_none_or(|hi| v <= hi);
+        }
+    }
+    roi
+}
+
+/// The images of one PyRadiomics image type with their names (`original`,
+/// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...); `None` for an image type perirad does not compute
+/// yet.
+#[allow(clippy::type_complexity)]
+fn image_type_images<'a>(
+    image_type: ImageType,
+    image: &'a Volume<f64>,
+    dtype: DType,
+    settings: &Settings,
+) -> Option<Result<Vec<(String, Cow<'a, Volume<f64>>)>, FeatureError>> {
+    let _ = (dtype, settings);
+    match image_type {
+        ImageType::Original => Some(Ok(vec![("original".to_string(), Cow::Borrowed(image))])),
+        _ => None,
+    }
+}
+
+/// The first-order and texture features of `classes` for one (filtered) image, named
+/// `{prefix}_{class}_{feature}`, in `classes`' order (as PyRadiomics' `computeFeatures`).
+fn image_features(
+    out: &mut Extraction,
+    prefix: &str,
+    image: &Volume<f64>,
+    roi: &Mask,
+    classes: &[(FeatureClass, Option<Vec<String>>)],
+    params: &PyRadiomicsParams,
+) -> Result<(), FeatureError> {
+    let values: Vec<f64> = roi
+        .data()
+        .iter()
+        .zip(image.data())
+        .filter_map(|(&m, &v)| m.then_some(v))
+        .collect();
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        return Err(param(
+            "image",
+            format!("the {prefix} image holds a non-finite intensity ({bad}) in the ROI"),
+        ));
+    }
+    let s = &params.setting;
+    let binning = match (s.bin_count, s.bin_width) {
+        (Some(c), _) => Binning::Count(c as u32),
+        (None, w) => Binning::Width(w.unwrap_or(25.0)),
+    };
+    let shift = s.voxel_array_shift.unwrap_or(0) as f64;
+    let mut grid: Option<LevelGrid> = None;
+    let stats = OnceCell::new();
+    for (class, names) in classes {
+        if *class == FeatureClass::FirstOrder {
+            let features =
+                firstorder::pyradiomics(&values, image.geometry().voxel_volume(), shift, binning);
+            push_class(
+                out,
+                prefix,
+                "firstorder",
+                names,
+                features,
+                firstorder::DEPRECATED,
+            );
+            continue;
+        }
+        if !TEXTURES.contains(class) {
+            continue;
+        }
+        if grid.is_none() {
+            // The ROI's grey levels (PyRadiomics' `binImage`: 1-based bins of the edges of the
+            // ROI values), cropped to its bounding box, once for every texture class.
+            let edges = crate::discretise::pyradiomics_edges(&values, binning);
+            let (m, data) = (roi.data(), image.data());
+            grid = Some(LevelGrid::build(
+                roi.geometry().size(),
+                image.geometry().spacing(),
+                s,
+                |l| m[l],
+                |l| edges.partition_point(|&e| e <= data[l]) as u32,
+            )?);
+        }
+        if let Some(g) = &grid {
+            if let Some(result) = texture_class(*class, g, &stats, params) {
+                let (features, deprecated) = result?;
+                push_class(out, prefix, class.name(), names, features, deprecated);
+            }
+        }
+    }
+    Ok(())
 }
 
 const TEXTURES: [FeatureClass; 5] = [
@@ -244,47 +342,6 @@ const TEXTURES: [FeatureClass; 5] = [
     FeatureClass::Gldm,
     FeatureClass::Ngtdm,
 ];
-
-/// The texture classes among `classes`, on the re-segmented ROI's discretised levels
-/// (PyRadiomics' `binImage` with the edges of the ROI values), in `classes`' order.
-#[allow(clippy::too_many_arguments)]
-fn texture_stage(
-    out: &mut Extraction,
-    image: &Volume<f64>,
-    mask: &Mask,
-    thresholds: Option<(f64, Option<f64>)>,
-    values: &[f64],
-    binning: Binning,
-    classes: &[(FeatureClass, Option<Vec<String>>)],
-    params: &PyRadiomicsParams,
-) -> Result<(), FeatureError> {
-    if !classes.iter().any(|(c, _)| TEXTURES.contains(c)) {
-        return Ok(());
-    }
-    let keep = |v: f64| match thresholds {
-        None => true,
-        Some((lo, hi)) => v >= lo && hi.is_none_or(|hi| v <= hi),
-    };
-    let edges = crate::discretise::pyradiomics_edges(values, binning);
-    let (m, data) = (mask.data(), image.data());
-    // The re-segmented ROI's grey levels (PyRadiomics' `binImage`: 1-based bins of the edges),
-    // cropped to its bounding box, once for every class.
-    let grid = LevelGrid::build(
-        mask.geometry().size(),
-        image.geometry().spacing(),
-        &params.setting,
-        |l| m[l] && keep(data[l]),
-        |l| edges.partition_point(|&e| e <= data[l]) as u32,
-    )?;
-    let stats = OnceCell::new();
-    for (class, names) in classes {
-        if let Some(result) = texture_class(*class, &grid, &stats, params) {
-            let (features, deprecated) = result?;
-            push_class(out, class.name(), names, features, deprecated);
-        }
-    }
-    Ok(())
-}
 
 /// PyRadiomics' texture stage alone, as each texture class's `execute()` runs it: on an image
 /// and ROI already normalised, resampled and cropped, re-segmentation, discretisation, the
@@ -308,19 +365,17 @@ pub fn pyradiomics_texture(
         return Err(param("mask", "the ROI is empty"));
     }
     let thresholds = resegment(&mut values, params)?;
-    let s = &params.setting;
-    let binning = match (s.bin_count, s.bin_width) {
-        (Some(c), _) => Binning::Count(c as u32),
-        (None, w) => Binning::Width(w.unwrap_or(25.0)),
-    };
     let classes = params
         .feature_classes
         .clone()
         .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
+    let textures: Vec<(FeatureClass, Option<Vec<String>>)> = classes
+        .into_iter()
+        .filter(|(c, _)| TEXTURES.contains(c))
+        .collect();
     let mut out = Extraction::default();
-    texture_stage(
-        &mut out, image, mask, thresholds, &values, binning, &classes, params,
-    )?;
+    let roi = resegmented_roi(image, mask, thresholds);
+    image_features(&mut out, "original", image, &roi, &textures, params)?;
     Ok(out.features)
 }
 
@@ -378,7 +433,7 @@ fn push_shape(
     } else {
         &shape2d::DEPRECATED
     };
-    push_class(out, class, names, features, deprecated);
+    push_class(out, "original", class, names, features, deprecated);
 }
 
 /// The features of one texture class on the discretised ROI, with the names PyRadiomics marks
@@ -425,6 +480,7 @@ fn texture_class(
 /// list, all but the deprecated ones.
 fn push_class(
     out: &mut Extraction,
+    prefix: &str,
     class: &str,
     names: &Option<Vec<String>>,
     features: Vec<(&'static str, f64)>,
@@ -437,7 +493,7 @@ fn push_class(
         };
         if wanted {
             out.features
-                .push((format!("original_{class}_{name}"), value));
+                .push((format!("{prefix}_{class}_{name}"), value));
         }
     }
 }

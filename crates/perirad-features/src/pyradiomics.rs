@@ -111,6 +111,63 @@ pub struct Settings {
     pub gldm_a: Option<i64>,
 }
 
+impl Settings {
+    /// These settings with `over`'s given values on top: an image type's own settings over the
+    /// `setting` section, as PyRadiomics merges them (`args.update(customKwargs)`).
+    pub fn overlaid(&self, over: &Settings) -> Settings {
+        Settings {
+            minimum_roi_dimensions: over.minimum_roi_dimensions.or(self.minimum_roi_dimensions),
+            minimum_roi_size: over.minimum_roi_size.or(self.minimum_roi_size),
+            geometry_tolerance: over.geometry_tolerance.or(self.geometry_tolerance),
+            correct_mask: over.correct_mask.or(self.correct_mask),
+            additional_info: over.additional_info.or(self.additional_info),
+            label: over.label.or(self.label),
+            label_channel: over.label_channel.or(self.label_channel),
+            bin_width: over.bin_width.or(self.bin_width),
+            bin_count: over.bin_count.or(self.bin_count),
+            normalize: over.normalize.or(self.normalize),
+            normalize_scale: over.normalize_scale.or(self.normalize_scale),
+            remove_outliers: over.remove_outliers.or(self.remove_outliers),
+            resampled_pixel_spacing: over
+                .resampled_pixel_spacing
+                .clone()
+                .or_else(|| self.resampled_pixel_spacing.clone()),
+            interpolator: over.interpolator.or(self.interpolator),
+            interpolator_null: self.interpolator_null || over.interpolator_null,
+            pad_distance: over.pad_distance.or(self.pad_distance),
+            distances: over.distances.clone().or_else(|| self.distances.clone()),
+            force_2d: over.force_2d.or(self.force_2d),
+            force_2d_dimension: over.force_2d_dimension.or(self.force_2d_dimension),
+            resegment_range: over
+                .resegment_range
+                .clone()
+                .or_else(|| self.resegment_range.clone()),
+            resegment_mode: over.resegment_mode.or(self.resegment_mode),
+            resegment_shape: over.resegment_shape.or(self.resegment_shape),
+            pre_crop: over.pre_crop.or(self.pre_crop),
+            sigma: over.sigma.clone().or_else(|| self.sigma.clone()),
+            start_level: over.start_level.or(self.start_level),
+            level: over.level.or(self.level),
+            wavelet: over.wavelet.clone().or_else(|| self.wavelet.clone()),
+            gradient_use_spacing: over.gradient_use_spacing.or(self.gradient_use_spacing),
+            lbp_2d_radius: over.lbp_2d_radius.or(self.lbp_2d_radius),
+            lbp_2d_samples: over.lbp_2d_samples.or(self.lbp_2d_samples),
+            lbp_2d_method: over.lbp_2d_method.or(self.lbp_2d_method),
+            lbp_3d_levels: over.lbp_3d_levels.or(self.lbp_3d_levels),
+            lbp_3d_icosphere_radius: over
+                .lbp_3d_icosphere_radius
+                .or(self.lbp_3d_icosphere_radius),
+            lbp_3d_icosphere_subdivision: over
+                .lbp_3d_icosphere_subdivision
+                .or(self.lbp_3d_icosphere_subdivision),
+            voxel_array_shift: over.voxel_array_shift.or(self.voxel_array_shift),
+            symmetrical_glcm: over.symmetrical_glcm.or(self.symmetrical_glcm),
+            weighting_norm: over.weighting_norm.or(self.weighting_norm),
+            gldm_a: over.gldm_a.or(self.gldm_a),
+        }
+    }
+}
+
 /// The `voxelSetting` section (voxel-based extraction).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VoxelSettings {
