@@ -1,0 +1,4 @@
+//! Image filters (PyRadiomics image types).
+
+pub mod wavelet;
+pub mod wavelet_banks;
