@@ -9,7 +9,6 @@ use crate::families::pyr_neighbours::{neighbour_stats, NeighbourStats};
 use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode, Settings};
 use perirad_core::{BoundingBox, DType, Mask, Volume};
-use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// Features of one ROI with PyRadiomics-style names (`original_firstorder_Mean`).
@@ -223,12 +222,13 @@ pub fn extract_pyradiomics(
             setting: params.setting.overlaid(own),
             ..params.clone()
         };
-        let Some(images) = image_type_images(*image_type, image, out_dtype, &merged.setting) else {
-            continue; // not computed yet: reported by `check_supported`
-        };
-        for (name, filtered) in images? {
-            image_features(&mut out, &name, &filtered, &roi, &classes, &merged)?;
-        }
+        for_each_image(
+            *image_type,
+            image,
+            out_dtype,
+            &merged.setting,
+            &mut |name, filtered| image_features(&mut out, name, filtered, &roi, &classes, &merged),
+        )?;
     }
     Ok(out)
 }
@@ -248,20 +248,26 @@ fn resegmented_roi(
     roi
 }
 
-/// The images of one PyRadiomics image type with their names (`original`,
-/// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...); `None` for an image type perirad does not compute
-/// yet.
-#[allow(clippy::type_complexity)]
-fn image_type_images<'a>(
+/// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
+/// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
+/// volume are big). An image type perirad does not compute yet is left out (`check_supported`
+/// reported it).
+fn for_each_image(
     image_type: ImageType,
-    image: &'a Volume<f64>,
+    image: &Volume<f64>,
     dtype: DType,
     settings: &Settings,
-) -> Option<Result<Vec<(String, Cow<'a, Volume<f64>>)>, FeatureError>> {
-    let _ = (dtype, settings);
+    f: &mut dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError>,
+) -> Result<(), FeatureError> {
+    let _ = dtype;
     match image_type {
-        ImageType::Original => Some(Ok(vec![("original".to_string(), Cow::Borrowed(image))])),
-        _ => None,
+        ImageType::Original => f("original", image),
+        ImageType::Wavelet => {
+            crate::filters::wavelet::for_each_wavelet_image(image, settings, |name, band| {
+                f(&name, &band)
+            })
+        }
+        _ => Ok(()),
     }
 }
 
