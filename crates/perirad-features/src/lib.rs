@@ -26,6 +26,7 @@ pub mod discretise;
 mod error;
 pub mod extract;
 pub mod families;
+pub mod filters;
 pub mod ibsi;
 pub mod ibsi_registry;
 pub mod preprocess;
