@@ -19,6 +19,7 @@
 //! its own, in a fixed order.
 
 use crate::error::param;
+use crate::pyradiomics::LbpMethod;
 use crate::{FeatureError, ImageType, Settings};
 use perirad_core::{DType, Mask, Volume};
 use rayon::prelude::*;
@@ -38,7 +39,9 @@ pub struct Filtered {
 ///
 /// Voxel types of the results (their values are exactly representable in them): float32 for
 /// `LoG` and `Gradient`, float64 for `Square`, `SquareRoot`, `Logarithm` and `Exponential`,
-/// `dtype` for `Original`.
+/// `dtype` for `Original` and `LBP2D` (PyRadiomics writes the LBP codes back into the image's
+/// own array). ITK computes in f64 whatever the input voxel type, so only `LBP2D` depends on
+/// `dtype`.
 pub fn filtered_images(
     image_type: ImageType,
     image: &Volume<f64>,
@@ -46,9 +49,6 @@ pub fn filtered_images(
     mask: &Mask,
     settings: &Settings,
 ) -> Result<Filtered, FeatureError> {
-    // ITK computes in f64 whatever the input voxel type, and every value of `image` is exact in
-    // f64: the results do not depend on `dtype`.
-    let _ = dtype;
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
@@ -67,7 +67,18 @@ pub fn filtered_images(
             "gradient",
             gradient_magnitude(image, settings.gradient_use_spacing.unwrap_or(true)),
         ),
-        ImageType::Wavelet | ImageType::Lbp2D | ImageType::Lbp3D => {
+        ImageType::Lbp2D => {
+            let mut f = one("lbp-2D", lbp_2d(image, dtype, settings));
+            if settings.force_2d != Some(true) {
+                f.warnings.push(
+                    "LBP2D: calculating Local Binary Pattern in 2D, but extracting features in \
+                     3D. Use with caution!"
+                        .into(),
+                );
+            }
+            f
+        }
+        ImageType::Wavelet | ImageType::Lbp3D => {
             return Err(param(
                 "imageType",
                 format!(
@@ -246,6 +257,169 @@ fn volume_like(image: &Volume<f64>, data: Vec<f64>) -> Volume<f64> {
     let mut v = image.clone();
     v.data_mut().copy_from_slice(&data);
     v
+}
+
+// ---- local binary patterns (2D) -----------------------------------------------------------------
+
+/// `getLBP2DImage`: scikit-image's `local_binary_pattern` on every slice across numpy axis
+/// `force2Ddimension` (0: z, 1: y, 2: x; a single-slice image is one 2D image), with
+/// `lbp2DSamples` points (default 8) on a circle of `lbp2DRadius` (default 1) and `lbp2DMethod`
+/// (default uniform); the codes are then stored in the image's voxel type as numpy's assignment
+/// does (truncated towards zero for integer types, NaN becoming 0).
+pub fn lbp_2d(image: &Volume<f64>, dtype: DType, settings: &Settings) -> Volume<f64> {
+    let size = image.geometry().size();
+    let axis = if image.geometry().is_2d() {
+        0
+    } else {
+        settings.force_2d_dimension.unwrap_or(0).clamp(0, 2) as usize
+    };
+    let samples = settings.lbp_2d_samples.unwrap_or(8).max(0) as usize;
+    let radius = settings.lbp_2d_radius.unwrap_or(1.0);
+    let method = settings.lbp_2d_method.unwrap_or(LbpMethod::Uniform);
+    // (rows, cols) of the 2D images as (x, y, z) axes, and the axis the slices run along.
+    let (slice_axis, row_axis, col_axis) = match axis {
+        0 => (2, 1, 0),
+        1 => (1, 2, 0),
+        _ => (0, 1, 2),
+    };
+    let strides = [1, size[0], size[0] * size[1]];
+    let (rows, cols) = (size[row_axis], size[col_axis]);
+    let lbp = Lbp2d::new(samples, radius, method);
+    let slices: Vec<Vec<f64>> = (0..size[slice_axis])
+        .into_par_iter()
+        .map(|s| {
+            let base = s * strides[slice_axis];
+            let plane: Vec<f64> = (0..rows * cols)
+                .map(|p| {
+                    let (r, c) = (p / cols, p % cols);
+                    image.data()[base + r * strides[row_axis] + c * strides[col_axis]]
+                })
+                .collect();
+            lbp.image(&plane, rows, cols)
+        })
+        .collect();
+    let mut out = vec![0.0; image.data().len()];
+    for (s, codes) in slices.iter().enumerate() {
+        let base = s * strides[slice_axis];
+        for (p, &code) in codes.iter().enumerate() {
+            let (r, c) = (p / cols, p % cols);
+            out[base + r * strides[row_axis] + c * strides[col_axis]] = store_as(code, dtype);
+        }
+    }
+    volume_like(image, out)
+}
+
+/// `code` assigned into a numpy array of `dtype`.
+fn store_as(code: f64, dtype: DType) -> f64 {
+    match dtype {
+        DType::F64 => code,
+        DType::F32 => f64::from(code as f32),
+        _ if code.is_nan() => 0.0,
+        _ => code.trunc(),
+    }
+}
+
+/// scikit-image 0.26's LBP operator (`local_binary_pattern`, the version PyRadiomics' reference
+/// environment runs): sampling offsets and method.
+struct Lbp2d {
+    /// (row, column) offsets of the samples, rounded to 5 decimals.
+    offsets: Vec<(f64, f64)>,
+    method: LbpMethod,
+}
+
+impl Lbp2d {
+    fn new(samples: usize, radius: f64, method: LbpMethod) -> Lbp2d {
+        let round5 = |v: f64| (v * 1e5).round_ties_even() / 1e5;
+        let offsets = (0..samples)
+            .map(|i| {
+                let angle = 2.0 * std::f64::consts::PI * i as f64 / samples as f64;
+                (round5(-radius * angle.sin()), round5(radius * angle.cos()))
+            })
+            .collect();
+        Lbp2d { offsets, method }
+    }
+
+    /// The codes of a `rows` × `cols` image (row-major).
+    fn image(&self, plane: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+        let p = self.offsets.len();
+        let pixel = |r: f64, c: f64| -> f64 {
+            if r < 0.0 || c < 0.0 || r >= rows as f64 || c >= cols as f64 {
+                0.0
+            } else {
+                plane[r as usize * cols + c as usize]
+            }
+        };
+        let mut texture = vec![0.0; p];
+        let mut signs = vec![0u32; p];
+        let mut out = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                let centre = plane[r * cols + c];
+                for (t, &(dr, dc)) in texture.iter_mut().zip(&self.offsets) {
+                    // Bilinear interpolation with zeros outside the image.
+                    let (y, x) = (r as f64 + dr, c as f64 + dc);
+                    let (y0, x0, y1, x1) = (y.floor(), x.floor(), y.ceil(), x.ceil());
+                    let (fy, fx) = (y - y0, x - x0);
+                    let top = (1.0 - fx) * pixel(y0, x0) + fx * pixel(y0, x1);
+                    let bottom = (1.0 - fx) * pixel(y1, x0) + fx * pixel(y1, x1);
+                    *t = (1.0 - fy) * top + fy * bottom;
+                }
+                for (s, &t) in signs.iter_mut().zip(&texture) {
+                    *s = u32::from(t - centre >= 0.0);
+                }
+                out.push(self.code(&signs, &texture));
+            }
+        }
+        out
+    }
+
+    fn code(&self, signs: &[u32], texture: &[f64]) -> f64 {
+        let p = signs.len();
+        match self.method {
+            // scikit-image 0.26: the variance of the samples (population), NaN when 0.
+            LbpMethod::Var => {
+                let (mut sum, mut squares) = (0.0, 0.0);
+                for &t in texture {
+                    sum += t;
+                    squares += t * t;
+                }
+                let n = p as f64;
+                let var = (squares - (sum * sum) / n) / n;
+                if var != 0.0 {
+                    var
+                } else {
+                    f64::NAN
+                }
+            }
+            LbpMethod::Uniform => {
+                // Transitions along the open chain of samples (scikit-image does not close it).
+                let changes: u32 = signs.windows(2).map(|w| w[0].abs_diff(w[1])).sum();
+                if changes <= 2 {
+                    signs.iter().sum::<u32>() as f64
+                } else {
+                    (p + 1) as f64
+                }
+            }
+            LbpMethod::Default | LbpMethod::Ror => {
+                let value: u64 = signs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &s)| u64::from(s) << i)
+                    .sum();
+                if self.method == LbpMethod::Default || p == 0 {
+                    return value as f64;
+                }
+                // Smallest right rotation of the P-bit pattern.
+                let mut best = value;
+                let mut v = value;
+                for _ in 1..p {
+                    v = (v >> 1) | ((v & 1) << (p - 1));
+                    best = best.min(v);
+                }
+                best as f64
+            }
+        }
+    }
 }
 
 // ---- Laplacian of Gaussian ---------------------------------------------------------------------
