@@ -13,6 +13,10 @@
 //! * `Gradient`: SimpleITK's `GradientMagnitudeImageFilter` (central differences, edge voxels
 //!   repeated outside the image, divided by the spacing unless `gradientUseSpacing: false`);
 //!   float32 output.
+//! * `LBP2D`: scikit-image 0.26's `local_binary_pattern` on every slice across
+//!   `force2Ddimension`, the codes stored in the image's own voxel type.
+//!
+//! Not here: `Wavelet` (its own module) and `LBP3D` (not computed yet).
 //!
 //! The filters work on the whole image they are given (PyRadiomics filters before cropping to
 //! the ROI). Results do not depend on the number of threads: every image line is computed on
@@ -698,5 +702,49 @@ mod tests {
         assert_eq!(python_float_str(0.0001), "0.0001");
         assert_eq!(python_float_str(1.5e16), "1.5e+16");
         assert_eq!(python_float_str(123456.0), "123456.0");
+    }
+
+    /// The four axial neighbours of the centre of a 3×3 image, P = 4, R = 1: samples at
+    /// (1,2), (0,1), (1,0), (2,1) in that order (scikit-image's angle convention).
+    #[test]
+    fn lbp_codes_of_a_hand_made_pattern() {
+        let plane = [0.0, 1.0, 0.0, 9.0, 5.0, 9.0, 0.0, 1.0, 0.0];
+        let code = |method| Lbp2d::new(4, 1.0, method).image(&plane, 3, 3)[4];
+        // Signs [1, 0, 1, 0].
+        assert_eq!(code(LbpMethod::Default), 5.0);
+        assert_eq!(code(LbpMethod::Ror), 5.0);
+        // Three changes along the open chain: not uniform, P + 1.
+        assert_eq!(code(LbpMethod::Uniform), 5.0);
+        // Samples [9, 1, 9, 1]: population variance 16.
+        assert_eq!(code(LbpMethod::Var), 16.0);
+        let ring = [0.0, 9.0, 0.0, 1.0, 5.0, 9.0, 0.0, 9.0, 0.0];
+        let code = |method| Lbp2d::new(4, 1.0, method).image(&ring, 3, 3)[4];
+        // Signs [1, 1, 0, 1]: default 11, smallest rotation 0111 = 7, two changes along the
+        // open chain (uniform although the closed ring has two as well): 3 ones.
+        assert_eq!(code(LbpMethod::Default), 11.0);
+        assert_eq!(code(LbpMethod::Ror), 7.0);
+        assert_eq!(code(LbpMethod::Uniform), 3.0);
+    }
+
+    #[test]
+    fn log_size_checks_skip_with_warnings() {
+        use perirad_core::Geometry;
+        let small = Volume::filled(
+            Geometry::with_spacing([3, 8, 8], [1.0; 3]).expect("geometry"),
+            1.0,
+        );
+        let f = log_images(&small, &[1.0]);
+        assert!(f.images.is_empty() && f.warnings.len() == 1);
+        let v = Volume::filled(
+            Geometry::with_spacing([8, 8, 5], [1.0, 1.0, 2.0]).expect("geometry"),
+            1.0,
+        );
+        // ceil(9 / 2) + 1 = 6 > 5 voxels along z: skipped; sigma 1 kept.
+        let f = log_images(&v, &[9.0, 1.0]);
+        assert_eq!(f.warnings.len(), 1);
+        let names: Vec<&str> = f.images.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["log-sigma-1-0-mm-3D"]);
+        // A constant image has a zero Laplacian.
+        assert!(f.images[0].1.data().iter().all(|v| v.abs() < 1e-5));
     }
 }
