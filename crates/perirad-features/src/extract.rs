@@ -34,7 +34,7 @@ pub fn check_supported(
     }
     let mut unsupported = Vec::new();
     for t in params.enabled_image_types() {
-        if t != ImageType::Original {
+        if t == ImageType::Lbp3D {
             unsupported.push(format!("image type {}", t.name()));
         }
     }
@@ -222,13 +222,19 @@ pub fn extract_pyradiomics(
             setting: params.setting.overlaid(own),
             ..params.clone()
         };
+        let mut features = Extraction::default();
         for_each_image(
             *image_type,
             image,
             out_dtype,
+            &roi,
             &merged.setting,
-            &mut |name, filtered| image_features(&mut out, name, filtered, &roi, &classes, &merged),
+            &mut out.warnings,
+            &mut |name, filtered| {
+                image_features(&mut features, name, filtered, &roi, &classes, &merged)
+            },
         )?;
+        out.features.extend(features.features);
     }
     Ok(out)
 }
@@ -252,22 +258,33 @@ fn resegmented_roi(
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
 /// volume are big). An image type perirad does not compute yet is left out (`check_supported`
 /// reported it).
+/// What receives each (filtered) image with its name.
+type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError> + 'a;
+
 fn for_each_image(
     image_type: ImageType,
     image: &Volume<f64>,
     dtype: DType,
+    roi: &Mask,
     settings: &Settings,
-    f: &mut dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError>,
+    warnings: &mut Vec<String>,
+    f: &mut ImageSink<'_>,
 ) -> Result<(), FeatureError> {
-    let _ = dtype;
+    use crate::filters::{pyradiomics as filters, wavelet};
     match image_type {
         ImageType::Original => f("original", image),
         ImageType::Wavelet => {
-            crate::filters::wavelet::for_each_wavelet_image(image, settings, |name, band| {
-                f(&name, &band)
-            })
+            wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band))
         }
-        _ => Ok(()),
+        ImageType::Lbp3D => Ok(()), // not computed yet: reported by `check_supported`
+        other => {
+            let filtered = filters::filtered_images(other, image, dtype, roi, settings)?;
+            warnings.extend(filtered.warnings);
+            for (name, im) in &filtered.images {
+                f(name, im)?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,750 @@
+//! PyRadiomics 3.1's derived image types (`imageoperations.get<Type>Image`), computed as
+//! PyRadiomics and the SimpleITK filters it calls compute them:
+//!
+//! * `LoG`: SimpleITK's `LaplacianRecursiveGaussianImageFilter` with `NormalizeAcrossScale` on,
+//!   for every `sigma` (mm): ITK's recursive (Deriche) Gaussian of order 2 along one axis and of
+//!   order 0 along the two others, summed over the three axes with the 1/spacing² factor; every
+//!   intermediate image is float32 as in ITK (the arithmetic of each line is in f64), and so is the
+//!   output. PyRadiomics' size checks are kept: no LoG image at all when an axis has fewer than 4
+//!   voxels, and a sigma is skipped (with a warning) unless every axis has at least
+//!   `ceil(sigma / spacing) + 1` voxels. Names `log-sigma-<str(sigma) with . → ->-mm-3D`.
+//! * `Square`, `SquareRoot`, `Logarithm`, `Exponential`: PyRadiomics' numpy formulas on the
+//!   image as float64 (float64 output), scaled by the largest absolute intensity.
+//! * `Gradient`: SimpleITK's `GradientMagnitudeImageFilter` (central differences, edge voxels
+//!   repeated outside the image, divided by the spacing unless `gradientUseSpacing: false`);
+//!   float32 output.
+//! * `LBP2D`: scikit-image 0.26's `local_binary_pattern` on every slice across
+//!   `force2Ddimension`, the codes stored in the image's own voxel type.
+//!
+//! Not here: `Wavelet` (its own module) and `LBP3D` (not computed yet).
+//!
+//! The filters work on the whole image they are given (PyRadiomics filters before cropping to
+//! the ROI). Results do not depend on the number of threads: every image line is computed on
+//! its own, in a fixed order.
+
+use crate::error::param;
+use crate::pyradiomics::LbpMethod;
+use crate::{FeatureError, ImageType, Settings};
+use perirad_core::{DType, Mask, Volume};
+use rayon::prelude::*;
+
+/// The derived images of one image type, with PyRadiomics' image type names (`original`,
+/// `log-sigma-1-0-mm-3D`, `square`, ...), and the warnings PyRadiomics would log for what it
+/// skipped.
+#[derive(Debug, Clone, Default)]
+pub struct Filtered {
+    pub images: Vec<(String, Volume<f64>)>,
+    pub warnings: Vec<String>,
+}
+
+/// The images PyRadiomics derives from `image` for `image_type`, with `settings` the `setting`
+/// section merged with the image type's own settings (see [`merge_settings`]). `dtype` is the
+/// voxel type SimpleITK holds the image in, `mask` the ROI on the image grid.
+///
+/// Voxel types of the results (their values are exactly representable in them): float32 for
+/// `LoG` and `Gradient`, float64 for `Square`, `SquareRoot`, `Logarithm` and `Exponential`,
+/// `dtype` for `Original` and `LBP2D` (PyRadiomics writes the LBP codes back into the image's
+/// own array). ITK computes in f64 whatever the input voxel type, so only `LBP2D` depends on
+/// `dtype`.
+pub fn filtered_images(
+    image_type: ImageType,
+    image: &Volume<f64>,
+    dtype: DType,
+    mask: &Mask,
+    settings: &Settings,
+) -> Result<Filtered, FeatureError> {
+    if image.geometry().size() != mask.geometry().size() {
+        return Err(param("mask", "the mask is not on the image grid"));
+    }
+    let one = |name: &str, v: Volume<f64>| Filtered {
+        images: vec![(name.to_string(), v)],
+        warnings: Vec::new(),
+    };
+    Ok(match image_type {
+        ImageType::Original => one("original", image.clone()),
+        ImageType::LoG => log_images(image, settings.sigma.as_deref().unwrap_or(&[])),
+        ImageType::Square => one("square", square(image)),
+        ImageType::SquareRoot => one("squareroot", square_root(image)),
+        ImageType::Logarithm => one("logarithm", logarithm(image)),
+        ImageType::Exponential => one("exponential", exponential(image)),
+        ImageType::Gradient => one(
+            "gradient",
+            gradient_magnitude(image, settings.gradient_use_spacing.unwrap_or(true)),
+        ),
+        ImageType::Lbp2D => {
+            let mut f = one("lbp-2D", lbp_2d(image, dtype, settings));
+            if settings.force_2d != Some(true) {
+                f.warnings.push(
+                    "LBP2D: calculating Local Binary Pattern in 2D, but extracting features in \
+                     3D. Use with caution!"
+                        .into(),
+                );
+            }
+            f
+        }
+        ImageType::Wavelet | ImageType::Lbp3D => {
+            return Err(param(
+                "imageType",
+                format!(
+                    "{} is not computed by filters::pyradiomics",
+                    image_type.name()
+                ),
+            ))
+        }
+    })
+}
+
+/// PyRadiomics' settings for one image type: the `setting` section with the image type's own
+/// entries in its place (`dict.update`).
+pub fn merge_settings(base: &Settings, own: &Settings) -> Settings {
+    macro_rules! pick {
+        ($($f:ident),* $(,)?) => {
+            Settings {
+                $($f: own.$f.clone().or_else(|| base.$f.clone()),)*
+                interpolator_null: own.interpolator_null
+                    || (own.interpolator.is_none() && base.interpolator_null),
+            }
+        };
+    }
+    pick!(
+        minimum_roi_dimensions,
+        minimum_roi_size,
+        geometry_tolerance,
+        correct_mask,
+        additional_info,
+        label,
+        label_channel,
+        bin_width,
+        bin_count,
+        normalize,
+        normalize_scale,
+        remove_outliers,
+        resampled_pixel_spacing,
+        interpolator,
+        pad_distance,
+        distances,
+        force_2d,
+        force_2d_dimension,
+        resegment_range,
+        resegment_mode,
+        resegment_shape,
+        pre_crop,
+        sigma,
+        start_level,
+        level,
+        wavelet,
+        gradient_use_spacing,
+        lbp_2d_radius,
+        lbp_2d_samples,
+        lbp_2d_method,
+        lbp_3d_levels,
+        lbp_3d_icosphere_radius,
+        lbp_3d_icosphere_subdivision,
+        voxel_array_shift,
+        symmetrical_glcm,
+        weighting_norm,
+        gldm_a,
+    )
+}
+
+// ---- numpy formulas ---------------------------------------------------------------------------
+
+/// `max(abs(im))` over the whole image (NaN if the image holds one, as numpy).
+fn max_abs(v: &[f64]) -> f64 {
+    let mut m = f64::NEG_INFINITY;
+    for &x in v {
+        let a = x.abs();
+        if a.is_nan() {
+            return f64::NAN;
+        }
+        if a > m {
+            m = a;
+        }
+    }
+    m
+}
+
+/// `getSquareImage`: `(im / sqrt(max|im|))²` with the factor computed as `1 / sqrt(max|im|)`.
+pub fn square(image: &Volume<f64>) -> Volume<f64> {
+    let coeff = 1.0 / max_abs(image.data()).sqrt();
+    image.map(|&x| {
+        let y = coeff * x;
+        y * y
+    })
+}
+
+/// `getSquareRootImage`: `sign(x)·sqrt(|x|·max|im|)`, zeros kept.
+pub fn square_root(image: &Volume<f64>) -> Volume<f64> {
+    let coeff = max_abs(image.data());
+    image.map(|&x| {
+        if x > 0.0 {
+            (x * coeff).sqrt()
+        } else if x < 0.0 {
+            -((-x) * coeff).sqrt()
+        } else {
+            x
+        }
+    })
+}
+
+/// `getLogarithmImage`: `sign(x)·log(|x| + 1)`, rescaled so that the largest absolute value is
+/// the original one.
+pub fn logarithm(image: &Volume<f64>) -> Volume<f64> {
+    let im_max = max_abs(image.data());
+    let logged = image.map(|&x| {
+        if x > 0.0 {
+            (x + 1.0).ln()
+        } else if x < 0.0 {
+            -(-(x - 1.0)).ln()
+        } else {
+            x
+        }
+    });
+    let factor = im_max / max_abs(logged.data());
+    logged.map(|&y| y * factor)
+}
+
+/// `getExponentialImage`: `exp(x·log(max|im|)/max|im|)`.
+pub fn exponential(image: &Volume<f64>) -> Volume<f64> {
+    let im_max = max_abs(image.data());
+    let coeff = im_max.ln() / im_max;
+    image.map(|&x| (coeff * x).exp())
+}
+
+// ---- gradient magnitude ------------------------------------------------------------------------
+
+/// SimpleITK's `GradientMagnitude`: per axis, `(x[i-1] - x[i+1]) / (2·spacing)` (the edge voxel
+/// stands in for its missing neighbour), the root of the sum of squares over x, y, z in that
+/// order, in f64, stored as float32.
+pub fn gradient_magnitude(image: &Volume<f64>, use_spacing: bool) -> Volume<f64> {
+    let g = image.geometry();
+    let size = g.size();
+    let spacing = g.spacing();
+    // ITK's first-derivative operator [0.5, 0, -0.5], scaled by 1 / spacing.
+    let c: [f64; 3] = std::array::from_fn(|a| {
+        if use_spacing {
+            0.5 * (1.0 / spacing[a])
+        } else {
+            0.5
+        }
+    });
+    let data = image.data();
+    let strides = [1, size[0], size[0] * size[1]];
+    let slice_len = size[0] * size[1];
+    let mut out = vec![0.0; data.len()];
+    out.par_chunks_mut(slice_len.max(1))
+        .enumerate()
+        .for_each(|(k, slice)| {
+            for j in 0..size[1] {
+                for i in 0..size[0] {
+                    let idx = [i, j, k];
+                    let l = i + size[0] * (j + size[1] * k);
+                    let mut sum = 0.0;
+                    for a in 0..3 {
+                        let before = if idx[a] > 0 { l - strides[a] } else { l };
+                        let after = if idx[a] + 1 < size[a] {
+                            l + strides[a]
+                        } else {
+                            l
+                        };
+                        let d = c[a] * data[before] + 0.0 * data[l] + (-c[a]) * data[after];
+                        sum += d * d;
+                    }
+                    slice[i + size[0] * j] = f64::from(sum.sqrt() as f32);
+                }
+            }
+        });
+    volume_like(image, out)
+}
+
+fn volume_like(image: &Volume<f64>, data: Vec<f64>) -> Volume<f64> {
+    let mut v = image.clone();
+    v.data_mut().copy_from_slice(&data);
+    v
+}
+
+// ---- local binary patterns (2D) -----------------------------------------------------------------
+
+/// `getLBP2DImage`: scikit-image's `local_binary_pattern` on every slice across numpy axis
+/// `force2Ddimension` (0: z, 1: y, 2: x; a single-slice image is one 2D image), with
+/// `lbp2DSamples` points (default 8) on a circle of `lbp2DRadius` (default 1) and `lbp2DMethod`
+/// (default uniform); the codes are then stored in the image's voxel type as numpy's assignment
+/// does (truncated towards zero for integer types, NaN becoming 0).
+pub fn lbp_2d(image: &Volume<f64>, dtype: DType, settings: &Settings) -> Volume<f64> {
+    let size = image.geometry().size();
+    let axis = if image.geometry().is_2d() {
+        0
+    } else {
+        settings.force_2d_dimension.unwrap_or(0).clamp(0, 2) as usize
+    };
+    let samples = settings.lbp_2d_samples.unwrap_or(8).max(0) as usize;
+    let radius = settings.lbp_2d_radius.unwrap_or(1.0);
+    let method = settings.lbp_2d_method.unwrap_or(LbpMethod::Uniform);
+    // (rows, cols) of the 2D images as (x, y, z) axes, and the axis the slices run along.
+    let (slice_axis, row_axis, col_axis) = match axis {
+        0 => (2, 1, 0),
+        1 => (1, 2, 0),
+        _ => (0, 1, 2),
+    };
+    let strides = [1, size[0], size[0] * size[1]];
+    let (rows, cols) = (size[row_axis], size[col_axis]);
+    let lbp = Lbp2d::new(samples, radius, method);
+    let slices: Vec<Vec<f64>> = (0..size[slice_axis])
+        .into_par_iter()
+        .map(|s| {
+            let base = s * strides[slice_axis];
+            let plane: Vec<f64> = (0..rows * cols)
+                .map(|p| {
+                    let (r, c) = (p / cols, p % cols);
+                    image.data()[base + r * strides[row_axis] + c * strides[col_axis]]
+                })
+                .collect();
+            lbp.image(&plane, rows, cols)
+        })
+        .collect();
+    let mut out = vec![0.0; image.data().len()];
+    for (s, codes) in slices.iter().enumerate() {
+        let base = s * strides[slice_axis];
+        for (p, &code) in codes.iter().enumerate() {
+            let (r, c) = (p / cols, p % cols);
+            out[base + r * strides[row_axis] + c * strides[col_axis]] = store_as(code, dtype);
+        }
+    }
+    volume_like(image, out)
+}
+
+/// `code` assigned into a numpy array of `dtype`.
+fn store_as(code: f64, dtype: DType) -> f64 {
+    match dtype {
+        DType::F64 => code,
+        DType::F32 => f64::from(code as f32),
+        _ if code.is_nan() => 0.0,
+        _ => code.trunc(),
+    }
+}
+
+/// scikit-image 0.26's LBP operator (`local_binary_pattern`, the version PyRadiomics' reference
+/// environment runs): sampling offsets and method.
+struct Lbp2d {
+    /// (row, column) offsets of the samples, rounded to 5 decimals.
+    offsets: Vec<(f64, f64)>,
+    method: LbpMethod,
+}
+
+impl Lbp2d {
+    fn new(samples: usize, radius: f64, method: LbpMethod) -> Lbp2d {
+        let round5 = |v: f64| (v * 1e5).round_ties_even() / 1e5;
+        let offsets = (0..samples)
+            .map(|i| {
+                let angle = 2.0 * std::f64::consts::PI * i as f64 / samples as f64;
+                (round5(-radius * angle.sin()), round5(radius * angle.cos()))
+            })
+            .collect();
+        Lbp2d { offsets, method }
+    }
+
+    /// The codes of a `rows` × `cols` image (row-major).
+    fn image(&self, plane: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+        let p = self.offsets.len();
+        let pixel = |r: f64, c: f64| -> f64 {
+            if r < 0.0 || c < 0.0 || r >= rows as f64 || c >= cols as f64 {
+                0.0
+            } else {
+                plane[r as usize * cols + c as usize]
+            }
+        };
+        let mut texture = vec![0.0; p];
+        let mut signs = vec![0u32; p];
+        let mut out = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                let centre = plane[r * cols + c];
+                for (t, &(dr, dc)) in texture.iter_mut().zip(&self.offsets) {
+                    // Bilinear interpolation with zeros outside the image.
+                    let (y, x) = (r as f64 + dr, c as f64 + dc);
+                    let (y0, x0, y1, x1) = (y.floor(), x.floor(), y.ceil(), x.ceil());
+                    let (fy, fx) = (y - y0, x - x0);
+                    let top = (1.0 - fx) * pixel(y0, x0) + fx * pixel(y0, x1);
+                    let bottom = (1.0 - fx) * pixel(y1, x0) + fx * pixel(y1, x1);
+                    *t = (1.0 - fy) * top + fy * bottom;
+                }
+                for (s, &t) in signs.iter_mut().zip(&texture) {
+                    *s = u32::from(t - centre >= 0.0);
+                }
+                out.push(self.code(&signs, &texture));
+            }
+        }
+        out
+    }
+
+    fn code(&self, signs: &[u32], texture: &[f64]) -> f64 {
+        let p = signs.len();
+        match self.method {
+            // scikit-image 0.26: the variance of the samples (population), NaN when 0.
+            LbpMethod::Var => {
+                let (mut sum, mut squares) = (0.0, 0.0);
+                for &t in texture {
+                    sum += t;
+                    squares += t * t;
+                }
+                let n = p as f64;
+                let var = (squares - (sum * sum) / n) / n;
+                if var != 0.0 {
+                    var
+                } else {
+                    f64::NAN
+                }
+            }
+            LbpMethod::Uniform => {
+                // Transitions along the open chain of samples (scikit-image does not close it).
+                let changes: u32 = signs.windows(2).map(|w| w[0].abs_diff(w[1])).sum();
+                if changes <= 2 {
+                    signs.iter().sum::<u32>() as f64
+                } else {
+                    (p + 1) as f64
+                }
+            }
+            LbpMethod::Default | LbpMethod::Ror => {
+                let value: u64 = signs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &s)| u64::from(s) << i)
+                    .sum();
+                if self.method == LbpMethod::Default || p == 0 {
+                    return value as f64;
+                }
+                // Smallest right rotation of the P-bit pattern.
+                let mut best = value;
+                let mut v = value;
+                for _ in 1..p {
+                    v = (v >> 1) | ((v & 1) << (p - 1));
+                    best = best.min(v);
+                }
+                best as f64
+            }
+        }
+    }
+}
+
+// ---- Laplacian of Gaussian ---------------------------------------------------------------------
+
+/// `getLoGImage`: one image per valid sigma, with PyRadiomics' size checks.
+fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
+    let mut out = Filtered::default();
+    let g = image.geometry();
+    let size = g.size();
+    let spacing = g.spacing();
+    if size.iter().any(|&n| n < 4) {
+        out.warnings.push(format!(
+            "LoG: image too small to apply the LoG filter (size {size:?}): skipped"
+        ));
+        return out;
+    }
+    for &sigma in sigmas {
+        if sigma.is_nan() || sigma <= 0.0 {
+            out.warnings.push(format!(
+                "LoG: sigma must be greater than 0.0 ({sigma}): skipped"
+            ));
+            continue;
+        }
+        if !(0..3).all(|a| size[a] as f64 >= (sigma / spacing[a]).ceil() + 1.0) {
+            out.warnings.push(format!(
+                "LoG: sigma ({sigma}) / spacing ({spacing:?}) + 1 must not exceed the image size \
+                 ({size:?}): skipped"
+            ));
+            continue;
+        }
+        let name = format!(
+            "log-sigma-{}-mm-3D",
+            python_float_str(sigma).replace('.', "-")
+        );
+        out.images.push((name, laplacian_of_gaussian(image, sigma)));
+    }
+    out
+}
+
+/// Python's `str(float)`: the shortest round-trip digits, positional for decimal exponents in
+/// [-4, 16), scientific (`1e-05`, `1.5e+16`) otherwise, and `.0` after integral values.
+pub fn python_float_str(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if x == 0.0 || (-4..16).contains(&exp) {
+        let s = format!("{x}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+/// ITK's `LaplacianRecursiveGaussianImageFilter` with `NormalizeAcrossScale` on: for each axis
+/// d, the order-2 recursive Gaussian along d (from the input, in f64) followed by the order-0
+/// ones along the two other axes in increasing order (float32 images in between), accumulated
+/// as `float32(sum + term / spacing_d²)`.
+pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
+    let g = image.geometry();
+    let size = g.size();
+    let spacing = g.spacing();
+    let mut sum = vec![0.0f32; image.data().len()];
+    for d in 0..3 {
+        let second = Deriche::new(sigma, spacing[d], Order::Second);
+        let mut term = filter_axis(image.data(), size, d, &second);
+        for a in (0..3).filter(|&a| a != d) {
+            let smooth = Deriche::new(sigma, spacing[a], Order::Zero);
+            let input: Vec<f64> = term.iter().map(|&v| f64::from(v)).collect();
+            term = filter_axis(&input, size, a, &smooth);
+        }
+        let k = 1.0 / (spacing[d] * spacing[d]);
+        for (s, &t) in sum.iter_mut().zip(&term) {
+            *s = (f64::from(*s) + f64::from(t) * k) as f32;
+        }
+    }
+    volume_like(image, sum.into_iter().map(f64::from).collect())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Zero,
+    Second,
+}
+
+/// Coefficients of ITK's recursive Gaussian (Deriche's 4th-order approximation, normalised as
+/// ITK 5.4 normalises it): causal numerator `n`, anti-causal numerator `m`, shared denominator
+/// `d` (d1..d4), and the edge coefficients `bn`, `bm` that extend the first and last voxel to
+/// infinity.
+struct Deriche {
+    n: [f64; 4],
+    m: [f64; 4],
+    d: [f64; 4],
+    bn: [f64; 4],
+    bm: [f64; 4],
+}
+
+/// Numerator of one Deriche term pair for scale `s` (sigma in voxels): `(n0..n3, Σn, Σk·n_k,
+/// Σk²·n_k)`.
+fn numerator(s: f64, a1: f64, b1: f64, a2: f64, b2: f64) -> ([f64; 4], f64, f64, f64) {
+    let (w1, l1, w2, l2) = (0.6681, -1.3932, 2.0787, -1.3732);
+    let (s1, c1, e1) = ((w1 / s).sin(), (w1 / s).cos(), (l1 / s).exp());
+    let (s2, c2, e2) = ((w2 / s).sin(), (w2 / s).cos(), (l2 / s).exp());
+    let n0 = a1 + a2;
+    let mut n1 = e2 * (b2 * s2 - (a2 + 2.0 * a1) * c2);
+    n1 += e1 * (b1 * s1 - (a1 + 2.0 * a2) * c1);
+    let mut n2 = (a1 + a2) * c2 * c1;
+    n2 -= b1 * c2 * s1 + b2 * c1 * s2;
+    n2 *= 2.0 * e1 * e2;
+    n2 += a2 * e1 * e1 + a1 * e2 * e2;
+    let mut n3 = e2 * e1 * e1 * (b2 * s2 - a2 * c2);
+    n3 += e1 * e2 * e2 * (b1 * s1 - a1 * c1);
+    let sum = n0 + n1 + n2 + n3;
+    let first = n1 + 2.0 * n2 + 3.0 * n3;
+    let second = n1 + 4.0 * n2 + 9.0 * n3;
+    ([n0, n1, n2, n3], sum, first, second)
+}
+
+impl Deriche {
+    fn new(sigma: f64, spacing: f64, order: Order) -> Deriche {
+        let s = sigma / spacing.abs();
+        let (w1, l1, w2, l2) = (0.6681f64, -1.3932f64, 2.0787f64, -1.3732f64);
+        let (c1, e1) = ((w1 / s).cos(), (l1 / s).exp());
+        let (c2, e2) = ((w2 / s).cos(), (l2 / s).exp());
+        let d4 = e1 * e1 * e2 * e2;
+        let mut d3 = -2.0 * c1 * e1 * e2 * e2;
+        d3 += -2.0 * c2 * e2 * e1 * e1;
+        let mut d2 = 4.0 * c2 * c1 * e1 * e2;
+        d2 += e1 * e1 + e2 * e2;
+        let d1 = -2.0 * (e2 * c2 + e1 * c1);
+        let sd = 1.0 + d1 + d2 + d3 + d4;
+        let dd = d1 + 2.0 * d2 + 3.0 * d3 + 4.0 * d4;
+        let ed = d1 + 4.0 * d2 + 9.0 * d3 + 16.0 * d4;
+        let n = match order {
+            Order::Zero => {
+                let (n, sn, _, _) = numerator(s, 1.3530, 1.8151, -0.3531, 0.0902);
+                let alpha0 = 2.0 * sn / sd - n[0];
+                n.map(|v| v * (1.0 / alpha0))
+            }
+            Order::Second => {
+                let (z, sn0, dn0, en0) = numerator(s, 1.3530, 1.8151, -0.3531, 0.0902);
+                let (t, sn2, dn2, en2) = numerator(s, -1.3563, 5.2318, 0.3446, -2.2355);
+                let beta = -(2.0 * sn2 - sd * t[0]) / (2.0 * sn0 - sd * z[0]);
+                let n: [f64; 4] = std::array::from_fn(|k| t[k] + beta * z[k]);
+                let sn = sn2 + beta * sn0;
+                let dn = dn2 + beta * dn0;
+                let en = en2 + beta * en0;
+                let mut alpha2 =
+                    en * sd * sd - ed * sn * sd - 2.0 * dn * dd * sd + 2.0 * dd * dd * sn;
+                alpha2 /= sd * sd * sd;
+                // NormalizeAcrossScale: the second derivative is scaled by sigma² (mm²).
+                let scale = sigma * sigma;
+                n.map(|v| v * (scale / alpha2))
+            }
+        };
+        // Both orders are symmetric kernels.
+        let d = [d1, d2, d3, d4];
+        let m = [
+            n[1] - d1 * n[0],
+            n[2] - d2 * n[0],
+            n[3] - d3 * n[0],
+            -d4 * n[0],
+        ];
+        let sn = n[0] + n[1] + n[2] + n[3];
+        let sm = m[0] + m[1] + m[2] + m[3];
+        let sd = 1.0 + d1 + d2 + d3 + d4;
+        let bn = d.map(|dk| dk * sn / sd);
+        let bm = d.map(|dk| dk * sm / sd);
+        Deriche { n, m, d, bn, bm }
+    }
+
+    /// Filters one line (at least 4 voxels) into `out`, using `back` as scratch space.
+    fn line(&self, x: &[f64], out: &mut [f64], back: &mut [f64]) {
+        let len = x.len();
+        let [n0, n1, n2, n3] = self.n;
+        let [m1, m2, m3, m4] = self.m;
+        let [d1, d2, d3, d4] = self.d;
+        let [bn1, bn2, bn3, bn4] = self.bn;
+        let [bm1, bm2, bm3, bm4] = self.bm;
+        // Causal pass; the first voxel is taken to extend to -infinity.
+        let v = x[0];
+        let y = out;
+        y[0] = (v * n0 + v * n1 + v * n2 + v * n3) - (v * bn1 + v * bn2 + v * bn3 + v * bn4);
+        y[1] = (x[1] * n0 + v * n1 + v * n2 + v * n3) - (y[0] * d1 + v * bn2 + v * bn3 + v * bn4);
+        y[2] =
+            (x[2] * n0 + x[1] * n1 + v * n2 + v * n3) - (y[1] * d1 + y[0] * d2 + v * bn3 + v * bn4);
+        y[3] = (x[3] * n0 + x[2] * n1 + x[1] * n2 + v * n3)
+            - (y[2] * d1 + y[1] * d2 + y[0] * d3 + v * bn4);
+        for i in 4..len {
+            y[i] = (x[i] * n0 + x[i - 1] * n1 + x[i - 2] * n2 + x[i - 3] * n3)
+                - (y[i - 1] * d1 + y[i - 2] * d2 + y[i - 3] * d3 + y[i - 4] * d4);
+        }
+        // Anti-causal pass; the last voxel extends to +infinity.
+        let e = len - 1;
+        let v = x[e];
+        let z = back;
+        z[e] = (v * m1 + v * m2 + v * m3 + v * m4) - (v * bm1 + v * bm2 + v * bm3 + v * bm4);
+        z[e - 1] =
+            (x[e] * m1 + v * m2 + v * m3 + v * m4) - (z[e] * d1 + v * bm2 + v * bm3 + v * bm4);
+        z[e - 2] = (x[e - 1] * m1 + x[e] * m2 + v * m3 + v * m4)
+            - (z[e - 1] * d1 + z[e] * d2 + v * bm3 + v * bm4);
+        z[e - 3] = (x[e - 2] * m1 + x[e - 1] * m2 + x[e] * m3 + v * m4)
+            - (z[e - 2] * d1 + z[e - 1] * d2 + z[e] * d3 + v * bm4);
+        for i in (1..=len - 4).rev() {
+            z[i - 1] = (x[i] * m1 + x[i + 1] * m2 + x[i + 2] * m3 + x[i + 3] * m4)
+                - (z[i] * d1 + z[i + 1] * d2 + z[i + 2] * d3 + z[i + 3] * d4);
+        }
+        for (o, b) in y.iter_mut().zip(z.iter()) {
+            *o += *b;
+        }
+    }
+}
+
+/// `filter` applied along `axis` to every line of `data` (x fastest), output as float32.
+/// Lines are grouped by their index along the slowest remaining axis and computed in parallel;
+/// each line's arithmetic is independent of the grouping.
+fn filter_axis(data: &[f64], size: [usize; 3], axis: usize, filter: &Deriche) -> Vec<f32> {
+    let strides = [1, size[0], size[0] * size[1]];
+    let len = size[axis];
+    let others: Vec<usize> = (0..3).filter(|&a| a != axis).collect();
+    let (inner, outer) = (others[0], others[1]);
+    let groups: Vec<Vec<f32>> = (0..size[outer])
+        .into_par_iter()
+        .map(|o| {
+            let mut block = Vec::with_capacity(size[inner] * len);
+            let mut x = vec![0.0; len];
+            let mut y = vec![0.0; len];
+            let mut z = vec![0.0; len];
+            for i in 0..size[inner] {
+                let start = o * strides[outer] + i * strides[inner];
+                for (t, xt) in x.iter_mut().enumerate() {
+                    *xt = data[start + t * strides[axis]];
+                }
+                filter.line(&x, &mut y, &mut z);
+                block.extend(y.iter().map(|&v| v as f32));
+            }
+            block
+        })
+        .collect();
+    let mut out = vec![0.0f32; data.len()];
+    for (o, block) in groups.iter().enumerate() {
+        for i in 0..size[inner] {
+            let start = o * strides[outer] + i * strides[inner];
+            let line = &block[i * len..(i + 1) * len];
+            for (t, &v) in line.iter().enumerate() {
+                out[start + t * strides[axis]] = v;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_str_of_floats() {
+        assert_eq!(python_float_str(1.0), "1.0");
+        assert_eq!(python_float_str(0.5), "0.5");
+        assert_eq!(python_float_str(2.25), "2.25");
+        assert_eq!(python_float_str(1e-5), "1e-05");
+        assert_eq!(python_float_str(0.0001), "0.0001");
+        assert_eq!(python_float_str(1.5e16), "1.5e+16");
+        assert_eq!(python_float_str(123456.0), "123456.0");
+    }
+
+    /// The four axial neighbours of the centre of a 3×3 image, P = 4, R = 1: samples at
+    /// (1,2), (0,1), (1,0), (2,1) in that order (scikit-image's angle convention).
+    #[test]
+    fn lbp_codes_of_a_hand_made_pattern() {
+        let plane = [0.0, 1.0, 0.0, 9.0, 5.0, 9.0, 0.0, 1.0, 0.0];
+        let code = |method| Lbp2d::new(4, 1.0, method).image(&plane, 3, 3)[4];
+        // Signs [1, 0, 1, 0].
+        assert_eq!(code(LbpMethod::Default), 5.0);
+        assert_eq!(code(LbpMethod::Ror), 5.0);
+        // Three changes along the open chain: not uniform, P + 1.
+        assert_eq!(code(LbpMethod::Uniform), 5.0);
+        // Samples [9, 1, 9, 1]: population variance 16.
+        assert_eq!(code(LbpMethod::Var), 16.0);
+        let ring = [0.0, 9.0, 0.0, 1.0, 5.0, 9.0, 0.0, 9.0, 0.0];
+        let code = |method| Lbp2d::new(4, 1.0, method).image(&ring, 3, 3)[4];
+        // Signs [1, 1, 0, 1]: default 11, smallest rotation 0111 = 7, two changes along the
+        // open chain (uniform although the closed ring has two as well): 3 ones.
+        assert_eq!(code(LbpMethod::Default), 11.0);
+        assert_eq!(code(LbpMethod::Ror), 7.0);
+        assert_eq!(code(LbpMethod::Uniform), 3.0);
+    }
+
+    #[test]
+    fn log_size_checks_skip_with_warnings() {
+        use perirad_core::Geometry;
+        let small = Volume::filled(
+            Geometry::with_spacing([3, 8, 8], [1.0; 3]).expect("geometry"),
+            1.0,
+        );
+        let f = log_images(&small, &[1.0]);
+        assert!(f.images.is_empty() && f.warnings.len() == 1);
+        let v = Volume::filled(
+            Geometry::with_spacing([8, 8, 5], [1.0, 1.0, 2.0]).expect("geometry"),
+            1.0,
+        );
+        // ceil(9 / 2) + 1 = 6 > 5 voxels along z: skipped; sigma 1 kept.
+        let f = log_images(&v, &[9.0, 1.0]);
+        assert_eq!(f.warnings.len(), 1);
+        let names: Vec<&str> = f.images.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["log-sigma-1-0-mm-3D"]);
+        // A constant image has a zero Laplacian.
+        assert!(f.images[0].1.data().iter().all(|v| v.abs() < 1e-5));
+    }
+}
