@@ -18,7 +18,10 @@
 //!   [`conformance`]: the IBSI reference tables and comparison rule;
 //! * [`registry`]: every computed feature with its IBSI code and formula.
 //!
-//! Image filters (LoG, wavelets, ...) come next. The crate does no I/O.
+//! * [`filters`]: convolutional image filters, among them the IBSI-2 filters
+//!   ([`filters::ibsi2`]).
+//!
+//! The crate does no I/O.
 
 pub mod conformance;
 pub mod diagnostics;
@@ -26,6 +29,7 @@ pub mod discretise;
 mod error;
 pub mod extract;
 pub mod families;
+pub mod filters;
 pub mod ibsi;
 pub mod ibsi_registry;
 pub mod preprocess;
