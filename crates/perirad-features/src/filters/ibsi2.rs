@@ -67,11 +67,26 @@ pub(crate) fn check(ok: bool, key: &str, reason: impl Into<String>) -> Result<()
     }
 }
 
-pub(crate) fn to_grid(v: &Volume<f64>) -> Grid {
-    Grid {
-        size: v.geometry().size(),
-        data: v.data().to_vec(),
+/// The voxels of `v`; fails on an empty grid or a non-finite value.
+pub(crate) fn to_grid(v: &Volume<f64>) -> Result<Grid, FeatureError> {
+    let size = v.geometry().size();
+    if size.contains(&0) {
+        return Err(FeatureError::Input(
+            "the image to filter has no voxel".into(),
+        ));
     }
+    if let Some(i) = v.data().iter().position(|x| !x.is_finite()) {
+        return Err(FeatureError::NonFinite {
+            what: format!(
+                "voxel {:?} of the image to filter",
+                v.geometry().index_of(i)
+            ),
+        });
+    }
+    Ok(Grid {
+        size,
+        data: v.data().to_vec(),
+    })
 }
 
 pub(crate) fn from_grid(template: &Volume<f64>, g: Grid) -> Result<Volume<f64>, FeatureError> {
@@ -280,5 +295,45 @@ impl Ibsi2Filter {
                 ))
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perirad_core::Geometry;
+
+    fn volume(size: [usize; 3], data: Vec<f64>) -> Volume<f64> {
+        let g = Geometry::with_spacing(size, [1.0, 1.0, 1.0]).expect("geometry");
+        Volume::new(g, data).expect("volume")
+    }
+
+    #[test]
+    fn non_finite_input_is_an_error() {
+        let mut data = vec![1.0; 27];
+        data[13] = f64::NAN;
+        let v = volume([3, 3, 3], data);
+        assert!(matches!(
+            mean(&v, 3, Dims::Three, Boundary::Nearest),
+            Err(FeatureError::NonFinite { .. })
+        ));
+    }
+
+    #[test]
+    fn constant_image_keeps_its_mean() {
+        let v = volume([4, 3, 2], vec![2.5; 24]);
+        for b in [Boundary::Nearest, Boundary::Periodic, Boundary::Mirror] {
+            let m = mean(&v, 5, Dims::Three, b).expect("mean");
+            assert!(m.data().iter().all(|x| (x - 2.5).abs() < 1e-12), "{b:?}");
+        }
+    }
+
+    #[test]
+    fn row_parser_rejects_unknown_filters() {
+        let row: BTreeMap<String, String> = [("filter", "median"), ("dims", "3D")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert!(Ibsi2Filter::from_fields(&row).is_err());
     }
 }

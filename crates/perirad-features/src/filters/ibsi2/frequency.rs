@@ -125,7 +125,7 @@ pub fn simoncelli(
         "riesz_order",
         "the Riesz transform is implemented for 3D filters",
     )?;
-    let g = to_grid(image);
+    let g = to_grid(image)?;
     let mut spec = to_complex(&g);
     let axes = dims.axes();
     fft_nd(&mut spec, g.size, axes, false);
@@ -156,7 +156,7 @@ pub fn riesz_log(
 ) -> Result<Volume<f64>, FeatureError> {
     let spacing = image.geometry().spacing();
     let k = log_kernels(spacing, sigma_mm, cutoff, Dims::Three)?;
-    let g = to_grid(image);
+    let g = to_grid(image)?;
     let r = k.radius;
     let psize: [usize; 3] = std::array::from_fn(|a| g.size[a] + 2 * r[a]);
     // Extended image.

@@ -70,7 +70,7 @@ pub fn gabor(image: &Volume<f64>, p: &GaborParams) -> Result<Volume<f64>, Featur
             (0..n).map(|k| p.theta_deg + k as f64 * step).collect()
         }
     };
-    let g = to_grid(image);
+    let g = to_grid(image)?;
     let spacing = image.geometry().spacing();
     let planes: &[(usize, usize)] = match p.planes {
         GaborPlanes::Axial => &[(0, 1)],

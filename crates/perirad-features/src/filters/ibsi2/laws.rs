@@ -81,7 +81,7 @@ pub fn laws(image: &Volume<f64>, p: &LawsParams) -> Result<Volume<f64>, FeatureE
         Dims::Three
     };
     let kernels: [Option<Kernel1d>; 3] = std::array::from_fn(|a| factors.get(a).cloned());
-    let g = to_grid(image);
+    let g = to_grid(image)?;
     let rotations = if p.rotation_invariant {
         right_angle_rotations(factors.len())
     } else {

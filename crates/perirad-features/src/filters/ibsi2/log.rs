@@ -109,6 +109,6 @@ pub fn laplacian_of_gaussian(
     boundary: Boundary,
 ) -> Result<Volume<f64>, FeatureError> {
     let spacing = image.geometry().spacing();
-    let out = log_grid(&to_grid(image), spacing, sigma_mm, cutoff, dims, boundary)?;
+    let out = log_grid(&to_grid(image)?, spacing, sigma_mm, cutoff, dims, boundary)?;
     from_grid(image, out)
 }

@@ -20,6 +20,6 @@ pub fn mean(
         "the mean filter support must be odd",
     )?;
     let k = Kernel1d::centred(&vec![1.0 / support as f64; support]);
-    let out = convolve_separable(&to_grid(image), &dims.kernels(|_| k.clone()), boundary);
+    let out = convolve_separable(&to_grid(image)?, &dims.kernels(|_| k.clone()), boundary);
     from_grid(image, out)
 }

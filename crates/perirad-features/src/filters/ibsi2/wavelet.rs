@@ -146,7 +146,7 @@ pub fn separable_wavelet(
     } else {
         &rotations[..1]
     };
-    let g = to_grid(image);
+    let g = to_grid(image)?;
     let mut pool = Pool::new(p.pooling);
     for r in rotations {
         let dilate = |ks: [Option<Kernel1d>; 3], d: usize| {
