@@ -1,24 +1,20 @@
 //! perirad-features: the radiomics feature engine.
 //!
-//! So far:
 //! * settings: [`Mode`] (IBSI or PyRadiomics conformance) and [`PyRadiomicsParams`], PyRadiomics
 //!   3.1 parameter files read as they are: every key PyRadiomics' schema accepts is accepted (and
 //!   kept for the stages that use it), anything else is an error that names the key;
-//! * [`discretise`]: PyRadiomics' fixed bin width / bin count discretisation, and IBSI's fixed bin
-//!   size / bin number;
-//! * [`families::firstorder`]: PyRadiomics' `firstorder` class;
-//! * families: PyRadiomics `shape`/`shape2D` and IBSI morphology ([`families::shape`],
-//!   [`families::morphology`]), IBSI intensity statistics, histogram and IVH
-//!   ([`families::ibsi_intensity`]), local intensity, Moran's I, Geary's C
-//!   ([`families::ibsi_spatial`]), the IBSI texture families ([`families::glcm`],
-//!   [`families::glrlm`], [`families::zones`]);
 //! * [`preprocess`]: ITK-exact resampling, PyRadiomics' normalisation and resampling, IBSI-1
-//!   interpolation and re-segmentation;
-//! * [`ibsi`]: IBSI-mode extraction from a perirad settings file ([`settings`]), and
-//!   [`conformance`]: the IBSI reference tables and comparison rule;
-//! * [`registry`]: every computed feature with its IBSI code and formula.
+//!   interpolation and re-segmentation; [`discretise`]: PyRadiomics' and IBSI's bins;
+//! * [`filters`]: PyRadiomics' image types (LoG, wavelets, Square, ..., LBP2D) and the IBSI-2
+//!   convolutional filters;
+//! * [`families`]: PyRadiomics' classes (`firstorder`, `shape`, `shape2D`, `glcm`, `glrlm`,
+//!   `glszm`, `gldm`, `ngtdm`) and every IBSI-1 family with its aggregations;
+//! * [`extract`]: PyRadiomics-mode extraction (image types × classes); [`ibsi`]: IBSI-mode
+//!   extraction from a perirad settings file ([`settings`]); [`conformance`]: the IBSI reference
+//!   tables and comparison rule; [`diagnostics`]: PyRadiomics' `additionalInfo`;
+//! * [`registry`] and [`ibsi_registry`]: every computed feature with its IBSI code and formula.
 //!
-//! Image filters (LoG, wavelets, ...) come next. The crate does no I/O.
+//! The crate does no I/O.
 
 pub mod conformance;
 pub mod diagnostics;
