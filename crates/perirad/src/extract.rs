@@ -48,6 +48,11 @@ pub struct ExtractArgs {
     /// instead of failing.
     #[arg(long)]
     skip_unsupported: bool,
+    /// PyRadiomics image types to extract, replacing the parameter file's `imageType` section:
+    /// `NAME` or `NAME:{settings}` with the settings as a YAML mapping, e.g. `Original`,
+    /// `'LoG:{sigma: [1.0, 3.0, 5.0]}'`, `Wavelet`, `'Wavelet:{wavelet: haar, level: 2}'`.
+    #[arg(long = "image-type", value_name = "TYPE[:{...}]")]
+    image_types: Vec<String>,
     /// Resample masks on another grid onto the image grid (nearest neighbour).
     #[arg(long)]
     resample_mask: bool,
@@ -141,6 +146,9 @@ fn load_settings(args: &ExtractArgs) -> anyhow::Result<(RunSettings, String)> {
             context()
         );
     }
+    if (args.mode == Some(Mode::Ibsi) || names_ibsi) && !args.image_types.is_empty() {
+        bail!("--image-type is for PyRadiomics image types; in IBSI mode filters come from the settings file");
+    }
     if args.mode == Some(Mode::Ibsi) || names_ibsi {
         let text = if text.is_empty() {
             DEFAULT_IBSI.to_string()
@@ -150,12 +158,38 @@ fn load_settings(args: &ExtractArgs) -> anyhow::Result<(RunSettings, String)> {
         let s = PeriradSettings::from_yaml(&text).with_context(context)?;
         return Ok((RunSettings::Ibsi(s), text));
     }
-    let params = if text.is_empty() {
+    let mut params = if text.is_empty() {
         PyRadiomicsParams::default()
     } else {
         PyRadiomicsParams::from_yaml(&text).with_context(context)?
     };
+    if !args.image_types.is_empty() {
+        params.image_types = image_types_option(&args.image_types)?;
+    }
     Ok((RunSettings::PyRadiomics(params), text))
+}
+
+/// `--image-type NAME[:{settings}]` options as a PyRadiomics `imageType` section, validated as
+/// PyRadiomics validates a parameter file (unknown types and settings are errors naming them).
+fn image_types_option(
+    options: &[String],
+) -> anyhow::Result<Option<Vec<(perirad_features::ImageType, perirad_features::Settings)>>> {
+    let mut yaml = String::from("imageType:\n");
+    for o in options {
+        let (name, settings) = match o.split_once(':') {
+            Some((n, s)) => (n.trim(), s.trim()),
+            None => (o.trim(), "{}"),
+        };
+        if name.is_empty() || name.contains(['\n', '{', '}', ' ']) {
+            bail!("--image-type {o:?}: expected NAME or NAME:{{settings}}, e.g. 'LoG:{{sigma: [1.0, 3.0]}}'");
+        }
+        if settings.contains('\n') {
+            bail!("--image-type {o:?}: write the settings on one line, e.g. {{sigma: [1.0, 3.0]}}");
+        }
+        yaml.push_str(&format!("  {name}: {settings}\n"));
+    }
+    let parsed = PyRadiomicsParams::from_yaml(&yaml).context("--image-type")?;
+    Ok(parsed.image_types)
 }
 
 /// IBSI mode without a settings file: no interpolation or re-segmentation, bins of 25 units from
@@ -335,6 +369,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         "liver": args.liver.as_deref().map(crate::provenance::provenance),
         "params_file": args.params.as_deref().map(crate::provenance::provenance),
         "settings": params_text,
+        "image_type_options": args.image_types,
         "settings_sha256": settings_hash,
         "regions": regions.iter().map(|(n, m)| json!({"region": n, "voxels": m.data().iter().filter(|&&b| b).count()})).collect::<Vec<_>>(),
         "warnings": warnings,

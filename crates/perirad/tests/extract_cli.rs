@@ -180,3 +180,49 @@ fn correct_mask_resamples_a_cropped_mask() {
         .expect("mean");
     assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} vs {want}");
 }
+
+/// `--image-type` replaces the parameter file's image types; values equal PyRadiomics 3.1's
+/// `filters` configuration (same settings: binWidth 25); bad types and settings are named.
+#[test]
+fn image_type_options() {
+    let data = shared_data().join("pyradiomics");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("t.csv");
+    let run = |types: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_perirad"));
+        c.args(["extract", "--image"])
+            .arg(data.join("images/breast1_image.nrrd"))
+            .arg("--mask")
+            .arg(data.join("images/breast1_label.nrrd"))
+            .arg("--out")
+            .arg(&out);
+        for t in types {
+            c.args(["--image-type", t]);
+        }
+        c.output().expect("runs")
+    };
+    let o = run(&["LoG:{sigma: [3.0]}", "Square"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = std::fs::read_to_string(&out).expect("table");
+    let want = perirad_testdata::pyradiomics_config_values("breast1", "filters");
+    let mut compared = 0;
+    for line in table.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[3].starts_with("log-sigma-3-0-mm-3D_") || f[3].starts_with("square_") {
+            let got: f64 = f[4].parse().expect("number");
+            assert!(
+                perirad_testdata::close_to_pyradiomics(got, want[f[3]]),
+                "{}: {got} vs {}",
+                f[3],
+                want[f[3]]
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 2 * 93);
+    let bad = run(&["LoG:{sigmas: [1.0]}"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("imageType.LoG.sigmas"));
+    let bad = run(&["Blur"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("imageType.Blur"));
+}
