@@ -156,16 +156,84 @@ pub fn extract_pyradiomics(
     params: &PyRadiomicsParams,
     skip_unsupported: bool,
 ) -> Result<Extraction, FeatureError> {
+    extract_pyradiomics_regions(image, dtype, &[mask], params, skip_unsupported)?
+        .pop()
+        .unwrap_or(Err(FeatureError::EmptyRoi))
+}
+
+/// [`extract_pyradiomics`] for several ROIs of one image (a tumor and its peritumoral regions),
+/// with one result per ROI: a region that fails (empty, too small) does not stop the others.
+/// When no resampling is asked for, PyRadiomics filters the whole (normalised) image whatever
+/// the mask, so each filtered image is computed once and serves every region; with resampling
+/// each region gets its own resampled crop, as in PyRadiomics. The outer error is for what no
+/// region can survive (an unsupported request, a filter failing).
+pub fn extract_pyradiomics_regions(
+    image: &Volume<f64>,
+    dtype: DType,
+    masks: &[&Mask],
+    params: &PyRadiomicsParams,
+    skip_unsupported: bool,
+) -> Result<Vec<Result<Extraction, FeatureError>>, FeatureError> {
     let warnings = check_supported(params, skip_unsupported)?;
+    let on_grid = |m: &Mask| image.geometry().size() == m.geometry().size();
+    let s = &params.setting;
+    let resamples = s.resampled_pixel_spacing.is_some() && !s.interpolator_null;
+    if resamples {
+        // PyRadiomics' loadImage resamples a crop around each mask: one run per region.
+        return Ok(masks
+            .iter()
+            .map(|&m| {
+                if !on_grid(m) {
+                    return Err(param("mask", "the mask is not on the image grid"));
+                }
+                match crate::preprocess::preprocess(image, dtype, m, params)? {
+                    Some(p) => run_regions(&p.image, p.dtype, &[&p.mask], params, &warnings)
+                        .pop()
+                        .unwrap_or(Err(FeatureError::EmptyRoi)),
+                    None => run_regions(image, dtype, &[m], params, &warnings)
+                        .pop()
+                        .unwrap_or(Err(FeatureError::EmptyRoi)),
+                }
+            })
+            .collect());
+    }
+    // Normalisation is over the whole image: the masks do not change it.
+    let normalised = match masks.iter().find(|m| on_grid(m)) {
+        Some(m) => crate::preprocess::preprocess(image, dtype, m, params)?,
+        None => None,
+    };
+    let (image, dtype) = match &normalised {
+        Some(p) => (&p.image, p.dtype),
+        None => (image, dtype),
+    };
+    let mut results = run_regions(image, dtype, masks, params, &warnings);
+    for (r, m) in results.iter_mut().zip(masks) {
+        if !on_grid(m) {
+            *r = Err(param("mask", "the mask is not on the image grid"));
+        }
+    }
+    Ok(results)
+}
+
+/// One region after its checks: the re-segmented ROI cropped to its bounding box, and the
+/// features so far.
+struct Region {
+    roi: Mask,
+    bbox: BoundingBox,
+    out: Extraction,
+}
+
+/// The ROI checks, re-segmentation and shape features of one region.
+fn prepare(
+    image: &Volume<f64>,
+    mask: &Mask,
+    params: &PyRadiomicsParams,
+    classes: &[(FeatureClass, Option<Vec<String>>)],
+    warnings: &[String],
+) -> Result<Region, FeatureError> {
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
-    // Normalisation and resampling (PyRadiomics' loadImage), before the ROI checks.
-    let pre = crate::preprocess::preprocess(image, dtype, mask, params)?;
-    let (image, mask) = match &pre {
-        Some(p) => (&p.image, &p.mask),
-        None => (image, mask),
-    };
     check_roi(mask, params)?;
     let mut values: Vec<f64> = mask
         .data()
@@ -184,12 +252,8 @@ pub fn extract_pyradiomics(
     let s = &params.setting;
     let mut out = Extraction {
         features: Vec::new(),
-        warnings,
+        warnings: warnings.to_vec(),
     };
-    let classes = params
-        .feature_classes
-        .clone()
-        .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
     // PyRadiomics computes shape first, on its own mask (see `shape::pyradiomics_mask`).
     let shape_mask = shape::pyradiomics_mask(
         image,
@@ -198,7 +262,7 @@ pub fn extract_pyradiomics(
         s.resegment_shape == Some(true),
         &values,
     );
-    for (class, names) in &classes {
+    for (class, names) in classes {
         match class {
             FeatureClass::Shape => push_shape(&mut out, "shape", names, shape_shape(&shape_mask)),
             FeatureClass::Shape2D => {
@@ -211,7 +275,32 @@ pub fn extract_pyradiomics(
     }
     // The re-segmented ROI (from the original intensities) serves every image type.
     let roi = resegmented_roi(image, mask, thresholds);
-    let out_dtype = pre.as_ref().map_or(dtype, |p| p.dtype);
+    let bbox = BoundingBox::of(roi.geometry().size(), |l| roi.data()[l])
+        .ok_or_else(|| param("mask", "the ROI is empty after re-segmentation"))?;
+    let roi = roi
+        .crop(&bbox)
+        .map_err(|e| FeatureError::Input(e.to_string()))?;
+    Ok(Region { roi, bbox, out })
+}
+
+/// Every image type of `params` for the regions `masks` of one (preprocessed) image: each
+/// filtered image is computed once and its features taken per region, on the region's bounding
+/// box.
+fn run_regions(
+    image: &Volume<f64>,
+    dtype: DType,
+    masks: &[&Mask],
+    params: &PyRadiomicsParams,
+    warnings: &[String],
+) -> Vec<Result<Extraction, FeatureError>> {
+    let classes = params
+        .feature_classes
+        .clone()
+        .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
+    let mut regions: Vec<Result<Region, FeatureError>> = masks
+        .iter()
+        .map(|m| prepare(image, m, params, &classes, warnings))
+        .collect();
     let types = params
         .image_types
         .clone()
@@ -222,21 +311,82 @@ pub fn extract_pyradiomics(
             setting: params.setting.overlaid(own),
             ..params.clone()
         };
-        let mut features = Extraction::default();
-        for_each_image(
-            *image_type,
-            image,
-            out_dtype,
-            &roi,
-            &merged.setting,
-            &mut out.warnings,
-            &mut |name, filtered| {
-                image_features(&mut features, name, filtered, &roi, &classes, &merged)
-            },
-        )?;
-        out.features.extend(features.features);
+        let live: Vec<usize> = (0..regions.len()).filter(|&i| regions[i].is_ok()).collect();
+        // LBP3D reads the ROI, so it is filtered per region; the others once for all.
+        let groups: Vec<Vec<usize>> = if *image_type == ImageType::Lbp3D {
+            live.iter().map(|&i| vec![i]).collect()
+        } else if live.is_empty() {
+            Vec::new()
+        } else {
+            vec![live]
+        };
+        for group in groups {
+            // The region's ROI on the full grid (filters that read the ROI need it there).
+            let full_roi = match &regions[group[0]] {
+                Ok(r) => uncropped(&r.roi, &r.bbox, image.geometry()),
+                Err(_) => continue,
+            };
+            let mut new_warnings = Vec::new();
+            let result = for_each_image(
+                *image_type,
+                image,
+                dtype,
+                &full_roi,
+                &merged.setting,
+                &mut new_warnings,
+                &mut |name, filtered| {
+                    for &i in &group {
+                        if let Ok(r) = &mut regions[i] {
+                            let outcome = filtered
+                                .crop(&r.bbox)
+                                .map_err(|e| FeatureError::Input(e.to_string()))
+                                .and_then(|crop| {
+                                    image_features(
+                                        &mut r.out, name, &crop, &r.roi, &classes, &merged,
+                                    )
+                                });
+                            if let Err(e) = outcome {
+                                regions[i] = Err(e);
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+            );
+            for &i in &group {
+                match (&result, &mut regions[i]) {
+                    (Err(e), r) => {
+                        *r = Err(FeatureError::Input(format!("{}: {e}", image_type.name())))
+                    }
+                    (Ok(()), Ok(r)) => {
+                        for w in &new_warnings {
+                            if !r.out.warnings.contains(w) {
+                                r.out.warnings.push(w.clone());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
-    Ok(out)
+    regions.into_iter().map(|r| r.map(|r| r.out)).collect()
+}
+
+/// `roi` (cropped to `bbox`) back on the full grid `g`.
+fn uncropped(roi: &Mask, bbox: &BoundingBox, g: &perirad_core::Geometry) -> Mask {
+    let mut full = Volume::filled(g.clone(), false);
+    let [nx, ny, _] = g.size();
+    let [cx, cy, cz] = roi.geometry().size();
+    for k in 0..cz {
+        for j in 0..cy {
+            for i in 0..cx {
+                let (a, b, c) = (bbox.lower[0] + i, bbox.lower[1] + j, bbox.lower[2] + k);
+                full.data_mut()[a + nx * (b + ny * c)] = roi.data()[i + cx * (j + cy * k)];
+            }
+        }
+    }
+    full
 }
 
 /// `mask` without the voxels re-segmentation drops (`thresholds` on the original intensities).

@@ -80,3 +80,48 @@ fn filters_ct_configuration_matches_pyradiomics() {
     // Shape (14) + 93 × (original + 3 LoG + 8 wavelet).
     run("filters_ct", 14 + 93 * 12);
 }
+
+/// Several regions in one run (each filtered image made once) give exactly what one run per
+/// region gives; a failing region (empty) does not stop the others.
+#[test]
+fn regions_together_equal_regions_one_by_one() {
+    use perirad_features::extract::extract_pyradiomics_regions;
+    let params = PyRadiomicsParams::from_yaml(
+        "setting:\n  binWidth: 25\nimageType:\n  Original: {}\n  LoG:\n    sigma: [2.0]\n  Wavelet: {}\n",
+    )
+    .expect("params");
+    let images = shared_data().join("pyradiomics/images");
+    let stored =
+        read_image(&images.join("breast1_image.nrrd"), &ReadOptions::default()).expect("image");
+    let image = stored.to_f64_volume();
+    let tumor = read_labels(&images.join("breast1_label.nrrd"), &ReadOptions::default())
+        .expect("mask")
+        .layers[0]
+        .mask(1)
+        .expect("label 1");
+    let ring = read_labels(
+        &shared_data().join("rings/breast1/3d/ring_5mm.nrrd"),
+        &ReadOptions::default(),
+    )
+    .expect("ring")
+    .layers[0]
+        .foreground()
+        .expect("ring voxels");
+    let empty = tumor.map(|_| false);
+    let together = extract_pyradiomics_regions(
+        &image,
+        stored.dtype(),
+        &[&tumor, &ring, &empty],
+        &params,
+        false,
+    )
+    .expect("runs");
+    assert_eq!(together.len(), 3);
+    for (i, m) in [&tumor, &ring].into_iter().enumerate() {
+        let alone = extract_pyradiomics(&image, stored.dtype(), m, &params, false).expect("alone");
+        let both = together[i].as_ref().expect("region features");
+        assert_eq!(both.features.len(), 14 + 93 * 10);
+        assert_eq!(both.features, alone.features, "region {i}");
+    }
+    assert!(together[2].is_err(), "the empty region fails on its own");
+}

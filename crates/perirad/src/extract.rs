@@ -5,7 +5,7 @@ use crate::ReadArgs;
 use anyhow::{bail, Context};
 use clap::Args;
 use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
-use perirad_features::extract::extract_pyradiomics;
+use perirad_features::extract::extract_pyradiomics_regions;
 use perirad_features::ibsi::extract_ibsi;
 use perirad_features::{Mode, PeriradSettings, PyRadiomicsParams};
 use perirad_io::{read_image, read_labels_on, write_file_atomic, GridPolicy, MaskSelector};
@@ -293,16 +293,28 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let mut rows = String::from("case_id,phase,region,feature,value\n");
     let mut warnings = Vec::new();
     let mut failed = Vec::new();
-    for (name, mask) in &regions {
-        let result = match &settings {
-            RunSettings::PyRadiomics(params) => extract_pyradiomics(
+    // PyRadiomics mode: every region in one run, so that each filtered image is made once.
+    let mut pyradiomics_results = match &settings {
+        RunSettings::PyRadiomics(params) => {
+            let masks: Vec<&perirad_core::Mask> = regions.iter().map(|(_, m)| m).collect();
+            extract_pyradiomics_regions(
                 &intensities,
                 image.dtype(),
-                mask,
+                &masks,
                 params,
                 args.skip_unsupported,
             )
-            .map(|ex| (ex.features, ex.warnings)),
+            .with_context(|| format!("case {case_id}"))?
+            .into_iter()
+        }
+        RunSettings::Ibsi(_) => Vec::new().into_iter(),
+    };
+    for (name, mask) in &regions {
+        let result = match &settings {
+            RunSettings::PyRadiomics(_) => pyradiomics_results
+                .next()
+                .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
+                .map(|ex| (ex.features, ex.warnings)),
             RunSettings::Ibsi(s) => extract_ibsi(&intensities, mask, s).and_then(|ex| {
                 let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
                 if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
