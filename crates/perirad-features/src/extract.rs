@@ -206,6 +206,31 @@ pub fn extract_pyradiomics_regions(
         Some(p) => (&p.image, p.dtype),
         None => (image, dtype),
     };
+    if s.pre_crop == Some(true) {
+        // PyRadiomics' loadImage with `preCrop`: the (normalised) image is cropped to each
+        // mask's bounding box plus `padDistance` before filtering.
+        let pad = s.pad_distance.unwrap_or(5).max(0) as usize;
+        return Ok(masks
+            .iter()
+            .map(|&m| {
+                if !on_grid(m) {
+                    return Err(param("mask", "the mask is not on the image grid"));
+                }
+                let size = m.geometry().size();
+                let bbox = BoundingBox::of(size, |l| m.data()[l])
+                    .ok_or_else(|| param("mask", "the ROI is empty"))?
+                    .padded([pad; 3], size);
+                let crop = |e: perirad_core::CoreError| FeatureError::Input(e.to_string());
+                let (image, mask) = (
+                    image.crop(&bbox).map_err(crop)?,
+                    m.crop(&bbox).map_err(crop)?,
+                );
+                run_regions(&image, dtype, &[&mask], params, &warnings)
+                    .pop()
+                    .unwrap_or(Err(FeatureError::EmptyRoi))
+            })
+            .collect());
+    }
     let mut results = run_regions(image, dtype, masks, params, &warnings);
     for (r, m) in results.iter_mut().zip(masks) {
         if !on_grid(m) {
@@ -326,19 +351,44 @@ fn run_regions(
                 Ok(r) => uncropped(&r.roi, &r.bbox, image.geometry()),
                 Err(_) => continue,
             };
+            // Filter only the part of the image the regions' values depend on (see
+            // `filter_support`); `origin` is where that part starts.
+            let union = group
+                .iter()
+                .filter_map(|&i| regions[i].as_ref().ok().map(|r| r.bbox))
+                .reduce(|a, b| BoundingBox {
+                    lower: std::array::from_fn(|k| a.lower[k].min(b.lower[k])),
+                    upper: std::array::from_fn(|k| a.upper[k].max(b.upper[k])),
+                });
+            let support = union
+                .and_then(|u| filter_support(*image_type, &merged.setting, &u, image.geometry()));
+            let (cropped, cropped_roi);
+            let (source, source_roi, origin) = match support
+                .and_then(|b| Some((image.crop(&b).ok()?, full_roi.crop(&b).ok()?, b.lower)))
+            {
+                Some((c, r, lower)) => {
+                    (cropped, cropped_roi) = (c, r);
+                    (&cropped, &cropped_roi, lower)
+                }
+                None => (image, &full_roi, [0; 3]),
+            };
             let mut new_warnings = Vec::new();
             let result = for_each_image(
                 *image_type,
-                image,
+                source,
                 dtype,
-                &full_roi,
+                source_roi,
                 &merged.setting,
                 &mut new_warnings,
                 &mut |name, filtered| {
                     for &i in &group {
                         if let Ok(r) = &mut regions[i] {
+                            let local = BoundingBox {
+                                lower: std::array::from_fn(|k| r.bbox.lower[k] - origin[k]),
+                                upper: std::array::from_fn(|k| r.bbox.upper[k] - origin[k]),
+                            };
                             let outcome = filtered
-                                .crop(&r.bbox)
+                                .crop(&local)
                                 .map_err(|e| FeatureError::Input(e.to_string()))
                                 .and_then(|crop| {
                                     image_features(
@@ -371,6 +421,64 @@ fn run_regions(
         }
     }
     regions.into_iter().map(|r| r.map(|r| r.out)).collect()
+}
+
+/// The part of the image a filter must see so that its response inside `union` (the regions'
+/// bounding box) equals the response of the whole image, as PyRadiomics filters it; `None`
+/// when the whole image is needed (intensity transforms, which scale by the whole image's
+/// maximum; LBP) or the box would be most of it anyway.
+///
+/// * LoG (ITK's recursive Gaussian): the response at a voxel depends on voxels `m` away with a
+///   weight below `exp(−1.37 m / s)`, `s` = σ / spacing in voxels (the slower pole of Deriche's
+///   approximation); a margin of `20 s + 4` voxels leaves < 1e-11 of the edge's influence. At
+///   the image border the recursion's edge rule is the same for the crop and the image.
+/// * Wavelet (`swtn`, circular, filters of F taps applied level after level): exact beyond
+///   `L · F + 2` voxels (L levels, plus the odd-size padding); an axis whose margin would reach
+///   the border is kept whole, so that the circular wrap sees the same voxels.
+/// * Gradient (central differences): 2 voxels.
+fn filter_support(
+    image_type: ImageType,
+    settings: &Settings,
+    union: &BoundingBox,
+    g: &perirad_core::Geometry,
+) -> Option<BoundingBox> {
+    let spacing = g.spacing();
+    let margin: [usize; 3] = match image_type {
+        ImageType::LoG => {
+            let sigma = settings
+                .sigma
+                .as_ref()?
+                .iter()
+                .copied()
+                .fold(0.0f64, f64::max);
+            std::array::from_fn(|a| (20.0 * sigma / spacing[a]).ceil() as usize + 4)
+        }
+        ImageType::Wavelet => {
+            let plan = crate::filters::wavelet::WaveletPlan::from_settings(settings).ok()?;
+            let m = (plan.start_level + plan.level) * plan.bank.dec_lo.len() + 2;
+            std::array::from_fn(|a| if plan.axes.contains(&a) { m } else { 0 })
+        }
+        ImageType::Gradient => [2; 3],
+        _ => return None,
+    };
+    let size = g.size();
+    let mut b = *union;
+    for a in 0..3 {
+        if union.lower[a] <= margin[a] || union.upper[a] + margin[a] >= size[a] {
+            b.lower[a] = 0;
+            b.upper[a] = size[a];
+        } else {
+            b.lower[a] = union.lower[a] - margin[a];
+            b.upper[a] = union.upper[a] + margin[a];
+        }
+    }
+    let voxels = |b: &BoundingBox| b.size().iter().product::<usize>();
+    (voxels(&b) * 10
+        < voxels(&BoundingBox {
+            lower: [0; 3],
+            upper: size,
+        }) * 9)
+        .then_some(b)
 }
 
 /// `roi` (cropped to `bbox`) back on the full grid `g`.

@@ -125,3 +125,48 @@ fn regions_together_equal_regions_one_by_one() {
     }
     assert!(together[2].is_err(), "the empty region fails on its own");
 }
+
+/// `preCrop: true` (image cropped to the mask's bounding box plus `padDistance` before
+/// filtering, so filter values near the crop edge depend on the mask) against PyRadiomics 3.1.0
+/// run on breast1 by `scripts/make_precrop_reference.py` (LoG, Wavelet, Gradient).
+#[test]
+fn pre_crop_matches_pyradiomics() {
+    let data =
+        perirad_testdata::workspace_root().join("crates/perirad-features/tests/data/precrop");
+    let params = PyRadiomicsParams::from_yaml(
+        &std::fs::read_to_string(data.join("params.yaml")).expect("params"),
+    )
+    .expect("valid");
+    let want: BTreeMap<String, f64> = std::fs::read_to_string(data.join("breast1.csv"))
+        .expect("reference")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(k, v)| (k.to_string(), v.parse().expect("number")))
+        .collect();
+    let images = shared_data().join("pyradiomics/images");
+    let stored =
+        read_image(&images.join("breast1_image.nrrd"), &ReadOptions::default()).expect("image");
+    let mask = read_labels(&images.join("breast1_label.nrrd"), &ReadOptions::default())
+        .expect("mask")
+        .layers[0]
+        .mask(1)
+        .expect("label 1");
+    let got: BTreeMap<String, f64> = extract_pyradiomics(
+        &stored.to_f64_volume(),
+        stored.dtype(),
+        &mask,
+        &params,
+        false,
+    )
+    .expect("features")
+    .features
+    .into_iter()
+    .collect();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(want.len(), 638);
+    for (k, &w) in &want {
+        let g = got[k];
+        assert!(close_to_pyradiomics(g, w), "{k}: {g} vs {w}");
+    }
+}
