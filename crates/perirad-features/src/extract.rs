@@ -33,11 +33,6 @@ pub fn check_supported(
         }
     }
     let mut unsupported = Vec::new();
-    for t in params.enabled_image_types() {
-        if t == ImageType::Lbp3D {
-            unsupported.push(format!("image type {}", t.name()));
-        }
-    }
     for c in params.enabled_feature_classes() {
         if !matches!(
             c,
@@ -514,8 +509,7 @@ fn resegmented_roi(
 
 /// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
-/// volume are big). An image type perirad does not compute yet is left out (`check_supported`
-/// reported it).
+/// volume are big).
 /// What receives each (filtered) image with its name.
 type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError> + 'a;
 
@@ -534,7 +528,6 @@ fn for_each_image(
         ImageType::Wavelet => {
             wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band))
         }
-        ImageType::Lbp3D => Ok(()), // not computed yet: reported by `check_supported`
         other => {
             let filtered = filters::filtered_images(other, image, dtype, roi, settings)?;
             warnings.extend(filtered.warnings);

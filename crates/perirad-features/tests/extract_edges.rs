@@ -1,8 +1,8 @@
 //! Degenerate ROIs and unsupported requests: defined results or clear errors.
 
-use perirad_core::DType::F64;
+use perirad_core::DType::{F64, I16};
 use perirad_core::{Geometry, Volume, IDENTITY};
-use perirad_features::extract::extract_pyradiomics;
+use perirad_features::extract::{check_supported, extract_pyradiomics};
 use perirad_features::PyRadiomicsParams;
 
 fn grid() -> Geometry {
@@ -99,17 +99,29 @@ fn nan_voxels_in_the_roi_are_an_error() {
 fn unsupported_requests_are_named() {
     let img = Volume::filled(grid(), 1.0);
     let mask = Volume::filled(grid(), true);
+    // Every image type is computed now (LBP3D was the last): nothing to skip or refuse, with or
+    // without `--skip-unsupported`.
     let both = "imageType:\n  Original: {}\n  LBP3D: {}\nfeatureClass:\n  firstorder:\n";
-    let e = extract_pyradiomics(&img, F64, &mask, &params(both), false)
-        .expect_err("LBP3D")
+    for skip in [false, true] {
+        assert!(check_supported(&params(both), skip)
+            .expect("supported")
+            .is_empty());
+    }
+    let ramp = Volume::new(grid(), (0..32).map(|i| f64::from(i * 7 % 11)).collect()).expect("ramp");
+    let ex = extract_pyradiomics(&ramp, I16, &mask, &params(both), false).expect("LBP3D");
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    // original + lbp-3D-m1, lbp-3D-m2, lbp-3D-k: 18 firstorder features each.
+    assert_eq!(ex.features.len(), 4 * 18);
+    assert!(ex
+        .features
+        .iter()
+        .any(|(k, _)| k == "lbp-3D-k_firstorder_Mean"));
+    // PyRadiomics fails on a single LBP3D level; so does perirad, naming the setting.
+    let one = "imageType:\n  LBP3D:\n    lbp3DLevels: 1\nfeatureClass:\n  firstorder:\n";
+    let e = extract_pyradiomics(&ramp, I16, &mask, &params(one), true)
+        .expect_err("one level")
         .to_string();
-    assert!(
-        e.contains("image type LBP3D") && e.contains("--skip-unsupported"),
-        "{e}"
-    );
-    let ok = extract_pyradiomics(&img, F64, &mask, &params(both), true).expect("skipped");
-    assert_eq!(ok.warnings.len(), 1);
-    assert_eq!(ok.features.len(), 18);
+    assert!(e.contains("lbp3DLevels"), "{e}");
     // PyRadiomics skips LoG with a warning on an image with an axis under 4 voxels.
     let small = extract_pyradiomics(
         &img,

@@ -81,6 +81,7 @@ fn is_image_of(t: ImageType, name: &str) -> bool {
     match t {
         ImageType::LoG => name.starts_with("log-sigma-"),
         ImageType::Lbp2D => name == "lbp-2D",
+        ImageType::Lbp3D => name.starts_with("lbp-3D-"),
         _ => name == t.name().to_lowercase(),
     }
 }
@@ -247,4 +248,9 @@ fn gradient_matches_pyradiomics() {
 #[test]
 fn lbp_2d_matches_pyradiomics() {
     check("filters", &[ImageType::Lbp2D], false);
+}
+
+#[test]
+fn lbp_3d_matches_pyradiomics() {
+    check("filters", &[ImageType::Lbp3D], false);
 }

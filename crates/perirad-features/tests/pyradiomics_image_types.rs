@@ -2,9 +2,8 @@
 //! PyRadiomics 3.1.0's values (`../shared/data/pyradiomics/v3.1/values/<case>.csv`) for the
 //! `filters` configuration (Original, LoG σ 1/3/5 mm, Wavelet, Square, SquareRoot, Logarithm,
 //! Exponential, Gradient, LBP2D, LBP3D) and `filters_ct` (1 mm B-spline resampling, Original, LoG,
-//! Wavelet), run with their very parameter files. Every value is compared except LBP3D's (not
-//! computed yet; skipped with a warning). Tolerance 1e-6 relative (1e-9 absolute near zero),
-//! tighter than the 1e-4.
+//! Wavelet), run with their very parameter files. Every value is compared. Tolerance 1e-6
+//! relative (1e-9 absolute near zero), tighter than the 1e-4.
 
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
@@ -45,9 +44,6 @@ fn run(config: &str, per_case: usize) {
         let want = pyradiomics_values(case).remove(config).expect("config");
         let mut n = 0;
         for (k, &w) in &want {
-            if k.starts_with("lbp-3D") {
-                continue;
-            }
             n += 1;
             match got.get(k) {
                 None => failures.push(format!("{case} {k}: not computed")),
@@ -71,8 +67,9 @@ fn run(config: &str, per_case: usize) {
 #[test]
 fn filters_configuration_matches_pyradiomics() {
     // 93 features (firstorder + five texture classes) × (1 original + 3 LoG + 8 wavelet + 4
-    // intensity transforms + gradient + LBP2D = 18 images); LBP3D's left out.
-    run("filters", 93 * 18);
+    // intensity transforms + gradient + LBP2D = 18 images, + 3 LBP3D images: lbp-3D-m1,
+    // lbp-3D-m2, lbp-3D-k).
+    run("filters", 93 * (18 + 3));
 }
 
 #[test]

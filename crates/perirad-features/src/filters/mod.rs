@@ -1,8 +1,10 @@
 //! Image filters.
 //!
 //! * [`pyradiomics`]: PyRadiomics' image types (LoG, Square, SquareRoot, Logarithm,
-//!   Exponential, Gradient, LBP2D) as PyRadiomics and SimpleITK compute them; [`wavelet`]: its
-//!   undecimated wavelet bands (PyWavelets' `swtn`), with the filter banks in [`wavelet_banks`];
+//!   Exponential, Gradient, LBP2D, LBP3D) as PyRadiomics and SimpleITK compute them, LBP3D's
+//!   machinery (icosphere, spherical harmonics, SciPy's cubic spline sampling) in [`lbp3d`];
+//!   [`wavelet`]: its undecimated wavelet bands (PyWavelets' `swtn`), with the filter banks in
+//!   [`wavelet_banks`];
 //! * [`boundary`]: how a filter sees the image outside its grid (zero, nearest, periodic,
 //!   mirror);
 //! * [`ibsi2`]: the convolutional filters of IBSI chapter 2 (mean, Laplacian of Gaussian, Laws,
@@ -10,6 +12,7 @@
 
 pub mod boundary;
 pub mod ibsi2;
+pub mod lbp3d;
 pub mod pyradiomics;
 pub mod wavelet;
 pub mod wavelet_banks;

@@ -16,7 +16,11 @@
 //! * `LBP2D`: scikit-image 0.26's `local_binary_pattern` on every slice across
 //!   `force2Ddimension`, the codes stored in the image's own voxel type.
 //!
-//! Not here: `Wavelet` (its own module) and `LBP3D` (not computed yet).
+//! * `LBP3D`: [`super::lbp3d`] (PyRadiomics' spherical-harmonics LBP with SciPy's cubic spline
+//!   sampling), on the ROI voxels only (0 elsewhere); float64 output (float32-rounded kurtosis for
+//!   float32 images), the samples stored in `dtype` as `map_coordinates` does.
+//!
+//! Not here: `Wavelet` (its own module).
 //!
 //! The filters work on the whole image they are given (PyRadiomics filters before cropping to
 //! the ROI). Results do not depend on the number of threads: every image line is computed on
@@ -44,8 +48,9 @@ pub struct Filtered {
 /// Voxel types of the results (their values are exactly representable in them): float32 for
 /// `LoG` and `Gradient`, float64 for `Square`, `SquareRoot`, `Logarithm` and `Exponential`,
 /// `dtype` for `Original` and `LBP2D` (PyRadiomics writes the LBP codes back into the image's
-/// own array). ITK computes in f64 whatever the input voxel type, so only `LBP2D` depends on
-/// `dtype`.
+/// own array), float64 for the `LBP3D` images (`lbp-3D-m1` ... `lbp-3D-m<lbp3DLevels>`,
+/// `lbp-3D-k`; ROI voxels only, 0 elsewhere). ITK computes in f64 whatever the input voxel
+/// type, so only `LBP2D` and `LBP3D` (whose samples are stored in `dtype`) depend on `dtype`.
 pub fn filtered_images(
     image_type: ImageType,
     image: &Volume<f64>,
@@ -82,7 +87,26 @@ pub fn filtered_images(
             }
             f
         }
-        ImageType::Wavelet | ImageType::Lbp3D => {
+        ImageType::Lbp3D => {
+            let images = super::lbp3d::lbp_3d(
+                image,
+                dtype,
+                mask,
+                settings.lbp_3d_levels.unwrap_or(2),
+                settings.lbp_3d_icosphere_radius.unwrap_or(1.0),
+                settings.lbp_3d_icosphere_subdivision.unwrap_or(1),
+            )?;
+            let mut warnings = Vec::new();
+            if settings.force_2d == Some(true) {
+                warnings.push(
+                    "LBP3D: calculating Local Binary Pattern in 3D, but extracting features in \
+                     2D. Use with caution!"
+                        .into(),
+                );
+            }
+            Filtered { images, warnings }
+        }
+        ImageType::Wavelet => {
             return Err(param(
                 "imageType",
                 format!(
