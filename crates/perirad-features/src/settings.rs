@@ -29,6 +29,47 @@
 //! Every key is optional except `mode`; an unknown key, a wrong type or an impossible value is an
 //! error naming the key. The files in the repository's `examples/ibsi/` are the IBSI-1 reference
 //! configurations.
+//!
+//! ## IBSI-2 filters
+//!
+//! `filters` lists convolutional filters of the IBSI-2 manual. Each is applied once to the
+//! processed image (after rounding and interpolation) and the families are computed on its
+//! response map, with the same (re-segmented) masks; values are named `<name>_<tag>`
+//! (`log_stat_mean`), while the unfiltered image's values keep their tags (`original_<tag>` in
+//! `perirad extract`). The files in `examples/ibsi2/` are the IBSI-2 phase-2 configurations.
+//!
+//! ```yaml
+//! filters:
+//!   - name: log                    # letters, digits, _ - . ; unique; not "original"
+//!     kind: log                    # mean | log | laws | gabor | separable_wavelet | simoncelli
+//!     dims: 3d                     # 2d (slice by slice in the x-y plane) | 3d
+//!     sigma_mm: 1.5
+//!     cutoff: 4                    # kernel radius floor(cutoff σ / spacing + 0.5) voxels
+//!     boundary: mirror             # zero | nearest | periodic | mirror
+//!     families: [intensity_statistics]   # default: the file's families but morphology
+//! ```
+//!
+//! Keys per kind (any other key is an error naming it; lengths in mm, windows in voxels, angles
+//! in degrees):
+//!
+//! | kind | keys |
+//! |---|---|
+//! | `mean` | `support` (odd window width), `boundary` |
+//! | `log` | `sigma_mm`, `cutoff`, `boundary`; `riesz_order: [lx, ly, lz]` (3d) for a Riesz transform |
+//! | `laws` | `laws_kernel` (`L5E5` in 2d, `L5E5E5` in 3d, first letter on x), `energy_delta` (δ, optional), `rotation_invariance`, `pooling`, `boundary` |
+//! | `gabor` | `sigma_mm`, `gabor_lambda_mm`, `gabor_gamma`, `gabor_theta_deg` (default 0), `rotation_invariance` with `gabor_theta_step_deg`, `pooling`, `gabor_planes`, `boundary` |
+//! | `separable_wavelet` | `wavelet` (haar, db2, db3, coif1), `level`, `subband` (`LH` in 2d, `LLH` in 3d, first letter on x), `rotation_invariance`, `pooling`, `boundary` |
+//! | `simoncelli` | `level`; `riesz_order` (3d); `boundary` may only be `periodic` (frequency domain) |
+//!
+//! `rotation_invariance: true` needs `pooling` (max, min or average) and pools the right-angle
+//! rotations of the filter (Laws, wavelets) or the orientations θ, θ + step, … over a full turn
+//! (Gabor, modulus response). The Gabor filter is 2D: `gabor_planes: axial` filters the x-y
+//! slices, `orthogonal` averages the x-y, x-z and y-z planes (the default and only choice with
+//! `dims: 3d`).
+//!
+//! On a response map the discretisation (`discretisation.texture`, `ivh`) ignores the
+//! re-segmentation bounds, which are in the original image's units: `fbs` bins start at the
+//! ROI's minimum response. `method: none` only suits integer response maps.
 
 use crate::error::param;
 use crate::filters::ibsi2::{combination_len, subband_dims, Dims};
@@ -898,5 +939,133 @@ mod tests {
         assert!(err("mode: ibsi\ntexture: {distance: 0}\n").contains("texture.distance"));
         assert!(err("mode: ibsi\ntexture: {dimensions: 4d}\n").contains("dimensions"));
         assert!(err("description: x\n").contains("mode"));
+    }
+
+    fn filter_err(filter: &str) -> String {
+        err(&format!("mode: ibsi\nfilters:\n  - {filter}\n"))
+    }
+
+    #[test]
+    fn filters_read() {
+        let s = PeriradSettings::from_yaml(
+            "mode: ibsi\nfamilies: [morphology, intensity_statistics]\nfilters:\n               - {name: m, kind: mean, dims: 2d, support: 5, boundary: mirror}\n               - {name: g, kind: gabor, dims: 3d, sigma_mm: 5, gabor_lambda_mm: 2, gabor_gamma:              1.5, rotation_invariance: true, gabor_theta_step_deg: 22.5, pooling: average,              boundary: zero}\n               - {name: w, kind: separable_wavelet, dims: 3d, wavelet: db3, level: 2, subband:              HHH, boundary: periodic, families: [intensity_histogram]}\n               - {name: s, kind: simoncelli, dims: 3d, level: 1, riesz_order: [1, 0, 0]}\n",
+        )
+        .expect("valid");
+        let f = s.ibsi2_filters().expect("filters");
+        assert_eq!(
+            f[0],
+            Ibsi2Filter::Mean {
+                support: 5,
+                dims: Dims::Two,
+                boundary: Boundary::Mirror
+            }
+        );
+        match &f[1] {
+            Ibsi2Filter::Gabor(p) => {
+                assert_eq!(p.planes, GaborPlanes::Orthogonal);
+                assert_eq!(p.theta_step_deg, Some(22.5));
+                assert_eq!(p.pooling, Pooling::Average);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            f[3],
+            Ibsi2Filter::RieszSimoncelli {
+                level: 1,
+                order: [1, 0, 0]
+            }
+        );
+        assert_eq!(
+            s.filters[0].response_families(&s),
+            vec![Family::IntensityStatistics]
+        );
+        assert_eq!(
+            s.filters[2].response_families(&s),
+            vec![Family::IntensityHistogram]
+        );
+    }
+
+    #[test]
+    fn bad_filters_name_the_key() {
+        let mean = "{name: m, kind: mean, dims: 3d, support: 5, boundary: mirror";
+        assert!(filter_err(&format!("{mean}, sigma_mm: 1}}")).contains("filters[0].sigma_mm"));
+        assert!(filter_err(&format!("{mean}, colour: red}}")).contains("colour"));
+        assert!(
+            filter_err("{name: m, kind: mean, dims: 3d, support: 4, boundary: mirror}")
+                .contains("filters[0].support")
+        );
+        assert!(filter_err("{name: m, kind: mean, dims: 3d, support: 5}")
+            .contains("filters[0].boundary"));
+        assert!(
+            filter_err("{name: m, kind: mean, dims: 3d, support: 5, boundary: bounce}")
+                .contains("filters[0].boundary")
+        );
+        assert!(filter_err("{name: m, kind: median, dims: 3d}").contains("median"));
+        assert!(filter_err("{name: m, kind: mean, dims: 4d, support: 5}").contains("4d"));
+        assert!(filter_err(&format!("{mean}}}\n  - {mean}}}")).contains("filters[1].name"));
+        assert!(
+            filter_err("{name: original, kind: mean, dims: 3d, support: 5, boundary: zero}")
+                .contains("filters[0].name")
+        );
+        assert!(
+            filter_err("{name: 'a b', kind: mean, dims: 3d, support: 5, boundary: zero}")
+                .contains("filters[0].name")
+        );
+        assert!(filter_err(&format!("{mean}, families: [morphology]}}"))
+            .contains("filters[0].families"));
+        let log = "{name: l, kind: log, dims: 3d, boundary: zero";
+        assert!(filter_err(&format!("{log}, cutoff: 4}}")).contains("filters[0].sigma_mm"));
+        assert!(filter_err(&format!("{log}, sigma_mm: -1, cutoff: 4}}"))
+            .contains("filters[0].sigma_mm"));
+        assert!(
+            filter_err("{name: l, kind: log, dims: 2d, sigma_mm: 1, cutoff: 4, boundary: zero,                         riesz_order: [1, 0, 0]}")
+            .contains("filters[0].riesz_order")
+        );
+        let laws = "{name: l, kind: laws, dims: 3d, boundary: zero";
+        assert!(
+            filter_err(&format!("{laws}, laws_kernel: L5E5}}")).contains("filters[0].laws_kernel")
+        );
+        assert!(filter_err(&format!("{laws}, laws_kernel: L5X5E5}}"))
+            .contains("filters[0].laws_kernel"));
+        assert!(filter_err(&format!(
+            "{laws}, laws_kernel: L5E5E5, rotation_invariance: true}}"
+        ))
+        .contains("filters[0].pooling"));
+        assert!(
+            filter_err(&format!("{laws}, laws_kernel: L5E5E5, pooling: max}}"))
+                .contains("filters[0].pooling")
+        );
+        let gabor = "{name: g, kind: gabor, dims: 2d, sigma_mm: 5, gabor_lambda_mm: 2,                      boundary: zero";
+        assert!(filter_err(&format!("{gabor}}}")).contains("filters[0].gabor_gamma"));
+        assert!(filter_err(&format!(
+            "{gabor}, gabor_gamma: 1, rotation_invariance: true, pooling: max}}"
+        ))
+        .contains("filters[0].gabor_theta_step_deg"));
+        assert!(
+            filter_err("{name: g, kind: gabor, dims: 3d, sigma_mm: 5, gabor_lambda_mm: 2,                         gabor_gamma: 1, gabor_planes: axial, boundary: zero}")
+            .contains("filters[0].gabor_planes")
+        );
+        let wavelet = "{name: w, kind: separable_wavelet, dims: 3d, boundary: zero, level: 1";
+        assert!(
+            filter_err(&format!("{wavelet}, wavelet: db9, subband: LLH}}"))
+                .contains("filters[0].wavelet")
+        );
+        assert!(
+            filter_err(&format!("{wavelet}, wavelet: db3, subband: LH}}"))
+                .contains("filters[0].subband")
+        );
+        assert!(
+            filter_err(&format!("{wavelet}, wavelet: db3, subband: LXH}}"))
+                .contains("filters[0].subband")
+        );
+        assert!(filter_err(
+            "{name: w, kind: separable_wavelet, dims: 3d, boundary: zero, level: 0, wavelet:              db3, subband: LLH}"
+        )
+        .contains("filters[0].level"));
+        assert!(
+            filter_err("{name: s, kind: simoncelli, dims: 3d, level: 1, boundary: mirror}")
+                .contains("filters[0].boundary")
+        );
+        assert!(filter_err("{name: s, kind: simoncelli, dims: 3d}").contains("filters[0].level"));
     }
 }
