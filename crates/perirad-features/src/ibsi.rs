@@ -37,6 +37,7 @@ use crate::families::morphology::ibsi_morphology;
 use crate::families::texture::Discretised;
 use crate::families::{glcm, glrlm, zones};
 use crate::filters::ibsi2::Ibsi2Filter;
+use crate::filters::Boundary;
 use crate::preprocess::ibsi::{ibsi_process, IbsiInterpolation, Interp as PInterp};
 use crate::settings::{Discretiser, Family, Interp, PeriradSettings};
 use crate::FeatureError;
@@ -317,7 +318,8 @@ fn family_values(
 /// The values of `families` on the response map of `filter`. Filters with a finite reach are
 /// applied to a crop of the processed image: the box of the ROI (both masks) grown by the
 /// filter's margin ([`Ibsi2Filter::margin`]), by the local-intensity sphere when that family is
-/// asked for, and by one voxel, clamped to the image. Inside the ROI box (and the sphere's
+/// asked for, and by one voxel, clamped to the image (with a periodic boundary, an axis where
+/// the box reaches an image edge is kept whole). Inside the ROI box (and the sphere's
 /// reach) the response then equals the response of the whole image. Filters that depend on the
 /// whole image (frequency domain, Gabor) filter the whole image. The re-segmentation bounds are
 /// in the original image's units, so the discretisation of a response map uses the ROI's own
@@ -354,7 +356,17 @@ fn response_values(
         return Err(FeatureError::EmptyRoi);
     };
     let pad: [usize; 3] = std::array::from_fn(|a| reach[a] + sphere[a] + 1);
-    let crop = roi_box.padded(pad, size);
+    let mut crop = roi_box.padded(pad, size);
+    // A periodic image wraps around: where the crop reaches an edge of a filtered axis, the
+    // filter reads the opposite edge, so that axis is kept whole.
+    if filter.boundary() == Some(Boundary::Periodic) {
+        for a in 0..3 {
+            if reach[a] > 0 && (crop.lower[a] == 0 || crop.upper[a] == size[a]) {
+                crop.lower[a] = 0;
+                crop.upper[a] = size[a];
+            }
+        }
+    }
     let cropped = |e: perirad_core::CoreError| FeatureError::Input(format!("crop: {e}"));
     let image = image.crop(&crop).map_err(cropped)?;
     let morph = morph.crop(&crop).map_err(cropped)?;

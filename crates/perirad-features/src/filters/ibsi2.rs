@@ -137,8 +137,9 @@ impl Ibsi2Filter {
     /// Riesz) and for the Gabor filter, whose kernel spans the whole slice.
     ///
     /// A response computed on a crop that keeps this margin around a region (clamped to the
-    /// image, where the boundary condition then applies as on the whole image) equals the
-    /// response of the whole image inside the region:
+    /// image, where the boundary condition then applies as on the whole image; with a periodic
+    /// boundary, an axis where the crop reaches the image edge must be kept whole, since the
+    /// image wraps around) equals the response of the whole image inside the region:
     /// * mean: `support / 2` on the filtered axes;
     /// * LoG: the kernel radius `floor(cutoff · σ / spacing + 0.5)` per filtered axis;
     /// * Laws: the largest 1D kernel half-width (rotations move kernels between axes) plus the
@@ -170,6 +171,20 @@ impl Ibsi2Filter {
             | Ibsi2Filter::RieszLog { .. }
             | Ibsi2Filter::RieszSimoncelli { .. } => None,
         })
+    }
+
+    /// The boundary condition of a spatial filter (`None` for filters applied in the frequency
+    /// domain, which see the image as periodic).
+    pub fn boundary(&self) -> Option<Boundary> {
+        match self {
+            Ibsi2Filter::Mean { boundary, .. }
+            | Ibsi2Filter::LaplacianOfGaussian { boundary, .. }
+            | Ibsi2Filter::RieszLog { boundary, .. } => Some(*boundary),
+            Ibsi2Filter::Laws(p) => Some(p.boundary),
+            Ibsi2Filter::Gabor(p) => Some(p.boundary),
+            Ibsi2Filter::SeparableWavelet(p) => Some(p.boundary),
+            Ibsi2Filter::Simoncelli { .. } | Ibsi2Filter::RieszSimoncelli { .. } => None,
+        }
     }
 
     /// The response map of `image`.
