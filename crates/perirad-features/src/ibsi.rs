@@ -11,7 +11,14 @@
 //!    integrated intensity on the intensity mask), local intensity peaks (the whole image
 //!    around the intensity mask's voxels), intensity statistics, the intensity histogram and
 //!    the texture families on the discretised intensity mask, the IVH with its own
-//!    discretisation.
+//!    discretisation;
+//! 5. IBSI-2 filters (settings `filters`): each filter is applied once to the processed
+//!    (interpolated, rounded) image and its families are computed on the response map with the
+//!    same masks; the values go to [`IbsiExtraction::filtered`] as `<filter name>_<tag>`.
+//!    Filters with a finite reach run on a crop of the image around the ROI whose margin covers
+//!    the whole reach, so the response in the ROI equals that of the whole image (see
+//!    `response_values`); frequency-domain filters (Simoncelli, Riesz) and the Gabor filter
+//!    (its kernel spans the slice) filter the whole image.
 //!
 //! Discretisation: `fbs` bins start at the lower re-segmentation bound (else the ROI minimum);
 //! `fbn` spans the ROI's range after re-segmentation; `none` uses the intensities themselves as
@@ -23,19 +30,26 @@ use crate::error::param;
 use crate::families::ibsi_intensity::{
     intensity_histogram, intensity_statistics, intensity_volume_histogram, IvhUnits,
 };
-use crate::families::ibsi_spatial::{integrated_intensity, local_intensity, moran_geary};
+use crate::families::ibsi_spatial::{
+    integrated_intensity, local_intensity, moran_geary, peak_radius_mm,
+};
 use crate::families::morphology::ibsi_morphology;
 use crate::families::texture::Discretised;
 use crate::families::{glcm, glrlm, zones};
+use crate::filters::ibsi2::Ibsi2Filter;
+use crate::filters::Boundary;
 use crate::preprocess::ibsi::{ibsi_process, IbsiInterpolation, Interp as PInterp};
 use crate::settings::{Discretiser, Family, Interp, PeriradSettings};
 use crate::FeatureError;
-use perirad_core::{Mask, Volume};
+use perirad_core::{BoundingBox, Mask, Volume};
 
 /// Features of one ROI, by IBSI tag.
 #[derive(Debug, Clone, Default)]
 pub struct IbsiExtraction {
     pub features: Vec<(String, f64)>,
+    /// Values of the IBSI-2 filters' response maps (settings `filters`), named
+    /// `<filter name>_<tag>`, in the order of the settings file.
+    pub filtered: Vec<(String, f64)>,
     /// Families asked for that perirad does not compute yet.
     pub not_computed: Vec<Family>,
     /// Voxels of the morphological and intensity masks after processing.
@@ -169,15 +183,42 @@ pub fn extract_ibsi(
             "re-segmentation left no voxel in the intensity mask",
         ));
     }
+    let families = settings.families();
+    out.features = family_values(image, morph, intensity, &families, settings, (lower, upper))?;
+    let filters = settings.ibsi2_filters()?;
+    for (spec, filter) in settings.filters.iter().zip(&filters) {
+        let families = spec.response_families(settings);
+        let values = response_values(image, morph, intensity, filter, &families, settings)?;
+        out.filtered.extend(
+            values
+                .into_iter()
+                .map(|(tag, v)| (format!("{}_{tag}", spec.name), v)),
+        );
+    }
+    Ok(out)
+}
+
+/// The values of `families` for the ROI of `image`: `morph` and `intensity` are the
+/// morphological and intensity masks on the image's grid; `bounds` are the re-segmentation
+/// bounds used by the discretisation (`None`: the ROI's own range).
+fn family_values(
+    image: &Volume<f64>,
+    morph: &Mask,
+    intensity: &Mask,
+    families: &[Family],
+    settings: &PeriradSettings,
+    bounds: (Option<f64>, Option<f64>),
+) -> Result<Vec<(String, f64)>, FeatureError> {
+    let (lower, upper) = bounds;
     let values: Vec<f64> = intensity
         .data()
         .iter()
         .zip(image.data())
         .filter_map(|(&m, &v)| m.then_some(v))
         .collect();
-    let families = settings.families();
     let wants = |f: Family| families.contains(&f);
-    let mut push = |tag: &str, v: f64| out.features.push((tag.to_string(), v));
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut push = |tag: &str, v: f64| out.push((tag.to_string(), v));
     if wants(Family::Morphology) {
         let morphology = ibsi_morphology(morph, image, intensity);
         let mesh_volume = morphology
@@ -235,7 +276,7 @@ pub fn extract_ibsi(
         if let Some(d) = Discretised::new(&grid, intensity, ng) {
             let t = &settings.texture;
             for &dims in &t.dimensions {
-                let mut add = |values: Vec<(String, f64)>| out.features.extend(values);
+                let mut add = |values: Vec<(String, f64)>| out.extend(values);
                 if wants(Family::Glcm) {
                     add(glcm::ibsi(&d, dims, t.distance));
                 }
@@ -268,8 +309,75 @@ pub fn extract_ibsi(
             Discretiser::Fbn { bins } => IvhUnits::Arbitrary { bins },
         };
         for (t, v) in intensity_volume_histogram(&values, units)? {
-            out.features.push((t.to_string(), v));
+            out.push((t.to_string(), v));
         }
     }
     Ok(out)
+}
+
+/// The values of `families` on the response map of `filter`. Filters with a finite reach are
+/// applied to a crop of the processed image: the box of the ROI (both masks) grown by the
+/// filter's margin ([`Ibsi2Filter::margin`]), by the local-intensity sphere when that family is
+/// asked for, and by one voxel, clamped to the image (with a periodic boundary, an axis where
+/// the box reaches an image edge is kept whole). Inside the ROI box (and the sphere's
+/// reach) the response then equals the response of the whole image. Filters that depend on the
+/// whole image (frequency domain, Gabor) filter the whole image. The re-segmentation bounds are
+/// in the original image's units, so the discretisation of a response map uses the ROI's own
+/// range.
+fn response_values(
+    image: &Volume<f64>,
+    morph: &Mask,
+    intensity: &Mask,
+    filter: &Ibsi2Filter,
+    families: &[Family],
+    settings: &PeriradSettings,
+) -> Result<Vec<(String, f64)>, FeatureError> {
+    let geometry = image.geometry();
+    let size = geometry.size();
+    let spacing = geometry.spacing();
+    let Some(reach) = filter.margin(spacing)? else {
+        let response = filter.apply(image)?;
+        return family_values(
+            &response,
+            morph,
+            intensity,
+            families,
+            settings,
+            (None, None),
+        );
+    };
+    let sphere: [usize; 3] = if families.contains(&Family::LocalIntensity) {
+        std::array::from_fn(|a| (peak_radius_mm() / spacing[a]).ceil() as usize)
+    } else {
+        [0; 3]
+    };
+    let (m, n) = (morph.data(), intensity.data());
+    let Some(roi_box) = BoundingBox::of(size, |i| m[i] || n[i]) else {
+        return Err(FeatureError::EmptyRoi);
+    };
+    let pad: [usize; 3] = std::array::from_fn(|a| reach[a] + sphere[a] + 1);
+    let mut crop = roi_box.padded(pad, size);
+    // A periodic image wraps around: where the crop reaches an edge of a filtered axis, the
+    // filter reads the opposite edge, so that axis is kept whole.
+    if filter.boundary() == Some(Boundary::Periodic) {
+        for a in 0..3 {
+            if reach[a] > 0 && (crop.lower[a] == 0 || crop.upper[a] == size[a]) {
+                crop.lower[a] = 0;
+                crop.upper[a] = size[a];
+            }
+        }
+    }
+    let cropped = |e: perirad_core::CoreError| FeatureError::Input(format!("crop: {e}"));
+    let image = image.crop(&crop).map_err(cropped)?;
+    let morph = morph.crop(&crop).map_err(cropped)?;
+    let intensity = intensity.crop(&crop).map_err(cropped)?;
+    let response = filter.apply(&image)?;
+    family_values(
+        &response,
+        &morph,
+        &intensity,
+        families,
+        settings,
+        (None, None),
+    )
 }

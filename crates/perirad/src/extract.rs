@@ -330,10 +330,13 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
                     .iter()
                     .map(|f| format!("IBSI family {f} is not computed by perirad yet: skipped"))
                     .collect();
+                // Values of the original image get `original_`; those of IBSI-2 response
+                // maps are already named `<filter name>_<tag>`.
                 let features = ex
                     .features
                     .into_iter()
                     .map(|(tag, v)| (format!("original_{tag}"), v))
+                    .chain(ex.filtered)
                     .collect();
                 Ok((features, warnings))
             }),

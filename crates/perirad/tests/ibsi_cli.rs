@@ -112,3 +112,45 @@ fn extract_ibsi_mode_writes_ibsi_tags() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("digital_phantom.yaml"));
 }
+
+#[test]
+fn extract_ibsi_mode_names_filtered_values_by_filter() {
+    let data = shared_data().join("ibsi/phantoms/ct");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("ct.csv");
+    // IBSI-2 phase 2, configuration A with its mean filter only (examples/ibsi2).
+    let settings = dir.path().join("mean.yaml");
+    std::fs::write(
+        &settings,
+        "mode: ibsi\nround_intensities: true\nresegmentation: {range: [-1000, 400]}\n\
+         families: [intensity_statistics]\nfilters:\n  - {name: mean5, kind: mean, dims: 2d, \
+         support: 5, boundary: mirror}\n",
+    )
+    .expect("settings");
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(["extract", "--image"])
+        .arg(data.join("phantom.nii.gz"))
+        .arg("--mask")
+        .arg(data.join("mask.nii.gz"))
+        .arg("--params")
+        .arg(&settings)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = std::fs::read_to_string(&out).expect("table");
+    let value = |feature: &str| -> f64 {
+        table
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("phantom,,tumor,{feature},")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{feature} in\n{table}"))
+    };
+    // IBSI-2 phase-2 consensus (reference_values_phase2_normalised.csv): 1.A stat_mean
+    // -47.0 ± 4.6, 2.A stat_mean -49.9 ± 4.4.
+    assert!((value("original_stat_mean") + 47.0).abs() <= 4.6);
+    assert!((value("mean5_stat_mean") + 49.9).abs() <= 4.4);
+    assert!(!table.contains("original_mean5_"));
+    assert_eq!(table.matches(",mean5_stat_").count(), 18);
+}

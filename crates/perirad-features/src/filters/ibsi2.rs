@@ -28,6 +28,9 @@ pub use log::laplacian_of_gaussian;
 pub use mean::mean;
 pub use wavelet::{separable_wavelet, SeparableWaveletParams, Wavelet};
 
+pub(crate) use laws::combination_len;
+pub(crate) use wavelet::subband_dims;
+
 use crate::error::param;
 use crate::filters::Boundary;
 use crate::FeatureError;
@@ -128,6 +131,62 @@ pub enum Ibsi2Filter {
 }
 
 impl Ibsi2Filter {
+    /// How many voxels of the input, per axis (x, y, z), one response voxel depends on beyond
+    /// itself, for an image of voxel `spacing` (mm); `None` when a response voxel depends on the
+    /// whole image (or slice), as for filters applied in the frequency domain (Simoncelli,
+    /// Riesz) and for the Gabor filter, whose kernel spans the whole slice.
+    ///
+    /// A response computed on a crop that keeps this margin around a region (clamped to the
+    /// image, where the boundary condition then applies as on the whole image; with a periodic
+    /// boundary, an axis where the crop reaches the image edge must be kept whole, since the
+    /// image wraps around) equals the response of the whole image inside the region:
+    /// * mean: `support / 2` on the filtered axes;
+    /// * LoG: the kernel radius `floor(cutoff · σ / spacing + 0.5)` per filtered axis;
+    /// * Laws: the largest 1D kernel half-width (rotations move kernels between axes) plus the
+    ///   energy window δ;
+    /// * separable wavelets: the filter half-width times `1 + 2 + … + 2^(level-1)` (the
+    ///   low-pass cascade of the lower levels, then the dilated sub-band filters).
+    pub fn margin(&self, spacing: [f64; 3]) -> Result<Option<[usize; 3]>, FeatureError> {
+        Ok(match self {
+            Ibsi2Filter::Mean { support, dims, .. } => {
+                let axes = dims.axes();
+                Some(std::array::from_fn(|a| {
+                    if axes.contains(&a) {
+                        support / 2
+                    } else {
+                        0
+                    }
+                }))
+            }
+            Ibsi2Filter::LaplacianOfGaussian {
+                sigma_mm,
+                cutoff,
+                dims,
+                ..
+            } => Some(log::log_kernels(spacing, *sigma_mm, *cutoff, *dims)?.radius),
+            Ibsi2Filter::Laws(p) => Some(laws::reach(p)?),
+            Ibsi2Filter::SeparableWavelet(p) => Some(wavelet::reach(p)?),
+            Ibsi2Filter::Gabor(_)
+            | Ibsi2Filter::Simoncelli { .. }
+            | Ibsi2Filter::RieszLog { .. }
+            | Ibsi2Filter::RieszSimoncelli { .. } => None,
+        })
+    }
+
+    /// The boundary condition of a spatial filter (`None` for filters applied in the frequency
+    /// domain, which see the image as periodic).
+    pub fn boundary(&self) -> Option<Boundary> {
+        match self {
+            Ibsi2Filter::Mean { boundary, .. }
+            | Ibsi2Filter::LaplacianOfGaussian { boundary, .. }
+            | Ibsi2Filter::RieszLog { boundary, .. } => Some(*boundary),
+            Ibsi2Filter::Laws(p) => Some(p.boundary),
+            Ibsi2Filter::Gabor(p) => Some(p.boundary),
+            Ibsi2Filter::SeparableWavelet(p) => Some(p.boundary),
+            Ibsi2Filter::Simoncelli { .. } | Ibsi2Filter::RieszSimoncelli { .. } => None,
+        }
+    }
+
     /// The response map of `image`.
     pub fn apply(&self, image: &Volume<f64>) -> Result<Volume<f64>, FeatureError> {
         match self {

@@ -3,7 +3,8 @@
 //! `y' = -x sin θ + y cos θ` (x, y in mm along the plane's first and second axis), so the
 //! envelope has width σ along the wave vector (cos θ, sin θ) and σ/γ across it, and peak 1.
 //! The response is the modulus. Rotation invariance pools the responses at θ, θ+Δθ, ... over a
-//! full turn; "orthogonal planes" averages the pooled responses of the x-y, x-z and y-z planes.
+//! full turn (θ and θ+180° have the same modulus, so only half a turn is computed when the
+//! orientations pair up); "orthogonal planes" averages the pooled responses of the x-y, x-z and y-z planes.
 //!
 //! The kernel spans the whole slice (half-width `floor(max(n_a, n_b)/2)` voxels). The
 //! convolution runs by FFT on each slice extended by that half-width through the boundary
@@ -67,7 +68,11 @@ pub fn gabor(image: &Volume<f64>, p: &GaborParams) -> Result<Volume<f64>, Featur
                 "the θ step must be in (0, 360]",
             )?;
             let n = (360.0 / step).round().max(1.0) as usize;
-            (0..n).map(|k| p.theta_deg + k as f64 * step).collect()
+            // θ + 180° gives the complex conjugate kernel, hence the same modulus on a real
+            // image: when the orientations come in such pairs, pooling one of each is the same.
+            let paired = n % 2 == 0 && (n as f64 * step - 360.0).abs() < 1e-9;
+            let kept = if paired { n / 2 } else { n };
+            (0..kept).map(|k| p.theta_deg + k as f64 * step).collect()
         }
     };
     let g = to_grid(image)?;

@@ -60,6 +60,23 @@ fn parse_combination(kernel: &str) -> Result<Vec<Kernel1d>, FeatureError> {
         .collect()
 }
 
+/// Number of 1D kernels in a combination (2: a 2D filter, 3: a 3D filter), or an error naming
+/// `laws_kernel`.
+pub(crate) fn combination_len(kernel: &str) -> Result<usize, FeatureError> {
+    parse_combination(kernel).map(|f| f.len())
+}
+
+/// How far (voxels, per axis) a response voxel reads the input: the largest kernel half-width
+/// on every filtered axis (rotations move the factors between axes), plus δ for the energy map.
+pub(crate) fn reach(p: &LawsParams) -> Result<[usize; 3], FeatureError> {
+    let factors = parse_combination(&p.kernel)?;
+    let half = factors.iter().map(|k| k.taps.len() / 2).max().unwrap_or(0);
+    let r = half + p.energy_delta.unwrap_or(0);
+    Ok(std::array::from_fn(
+        |a| if a < factors.len() { r } else { 0 },
+    ))
+}
+
 /// Mean of `|g|` over a window of Chebyshev radius `delta` along `dims`' axes.
 pub(crate) fn energy(g: &Grid, delta: usize, dims: Dims, boundary: Boundary) -> Grid {
     let n = 2 * delta + 1;

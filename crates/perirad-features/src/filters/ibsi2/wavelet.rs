@@ -24,6 +24,8 @@ pub enum Wavelet {
     Haar,
     /// Daubechies 2, 4 taps.
     Db2,
+    /// Daubechies 3, 6 taps.
+    Db3,
     /// Coiflet 1, 6 taps.
     Coif1,
 }
@@ -42,6 +44,20 @@ impl Wavelet {
                     (3.0 + r3) / d,
                     (3.0 - r3) / d,
                     (1.0 - r3) / d,
+                ]
+            }
+            Wavelet::Db3 => {
+                // Closed form with s = √10 and t = √(5 + 2√10).
+                let s = 10f64.sqrt();
+                let t = (5.0 + 2.0 * s).sqrt();
+                let d = 16.0 * r2;
+                vec![
+                    (1.0 + s + t) / d,
+                    (5.0 + s + 3.0 * t) / d,
+                    (10.0 - 2.0 * s + 2.0 * t) / d,
+                    (10.0 - 2.0 * s - 2.0 * t) / d,
+                    (5.0 + s - 3.0 * t) / d,
+                    (1.0 + s - t) / d,
                 ]
             }
             Wavelet::Coif1 => {
@@ -89,10 +105,11 @@ impl std::str::FromStr for Wavelet {
         match s.trim().to_ascii_lowercase().as_str() {
             "haar" | "db1" => Ok(Wavelet::Haar),
             "db2" => Ok(Wavelet::Db2),
+            "db3" => Ok(Wavelet::Db3),
             "coif1" => Ok(Wavelet::Coif1),
             other => Err(param(
                 "wavelet",
-                format!("{other:?}: expected haar, db2 or coif1"),
+                format!("{other:?}: expected haar, db2, db3 or coif1"),
             )),
         }
     }
@@ -111,6 +128,36 @@ pub struct SeparableWaveletParams {
     pub boundary: Boundary,
 }
 
+/// How far (voxels, per axis) a response voxel reads the input: the reach of the low-pass
+/// cascade and the sub-band filters, each dilated by its level (rotations included).
+pub(crate) fn reach(p: &SeparableWaveletParams) -> Result<[usize; 3], FeatureError> {
+    let dims = subband_dims(&p.subband)?;
+    let half = Kernel1d::centred(&p.wavelet.dec_lo()).taps.len() / 2;
+    let levels = (1..=p.level).map(|l| 1usize << (l - 1)).sum::<usize>();
+    Ok(std::array::from_fn(|a| {
+        if dims.axes().contains(&a) {
+            half * levels
+        } else {
+            0
+        }
+    }))
+}
+
+/// The dimension a sub-band name implies: two letters (2D) or three (3D), each `L` or `H`.
+pub(crate) fn subband_dims(subband: &str) -> Result<Dims, FeatureError> {
+    let letters: Vec<char> = subband.trim().to_ascii_uppercase().chars().collect();
+    check(
+        (2..=3).contains(&letters.len()) && letters.iter().all(|c| *c == 'L' || *c == 'H'),
+        "subband",
+        format!("{subband:?}: expected two or three letters L/H"),
+    )?;
+    Ok(if letters.len() == 2 {
+        Dims::Two
+    } else {
+        Dims::Three
+    })
+}
+
 /// Undecimated separable wavelet response of one sub-band.
 pub fn separable_wavelet(
     image: &Volume<f64>,
@@ -121,17 +168,8 @@ pub fn separable_wavelet(
         "level",
         "the level must be 1 to 8",
     )?;
+    let dims = subband_dims(&p.subband)?;
     let letters: Vec<char> = p.subband.trim().to_ascii_uppercase().chars().collect();
-    check(
-        (2..=3).contains(&letters.len()) && letters.iter().all(|c| *c == 'L' || *c == 'H'),
-        "subband",
-        format!("{:?}: expected two or three letters L/H", p.subband),
-    )?;
-    let dims = if letters.len() == 2 {
-        Dims::Two
-    } else {
-        Dims::Three
-    };
     let lo = Kernel1d::centred(&p.wavelet.dec_lo());
     let hi = Kernel1d::centred(&p.wavelet.dec_hi());
     let main: [Option<Kernel1d>; 3] = std::array::from_fn(|a| {
@@ -179,7 +217,7 @@ mod tests {
 
     #[test]
     fn orthonormal_filters() {
-        for w in [Wavelet::Haar, Wavelet::Db2, Wavelet::Coif1] {
+        for w in [Wavelet::Haar, Wavelet::Db2, Wavelet::Db3, Wavelet::Coif1] {
             let lo = w.dec_lo();
             let hi = w.dec_hi();
             let sum: f64 = lo.iter().sum();
@@ -190,6 +228,19 @@ mod tests {
             assert!((energy - 1.0).abs() < 1e-14, "{w:?}");
             assert!(cross.abs() < 1e-14, "{w:?}");
             assert!(hi_sum.abs() < 1e-14, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn db3_high_pass_has_three_vanishing_moments() {
+        let hi = Wavelet::Db3.dec_hi();
+        for m in 0..3 {
+            let moment: f64 = hi
+                .iter()
+                .enumerate()
+                .map(|(k, h)| (k as f64).powi(m) * h)
+                .sum();
+            assert!(moment.abs() < 1e-12, "moment {m}: {moment}");
         }
     }
 }
