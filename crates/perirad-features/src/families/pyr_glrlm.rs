@@ -81,15 +81,19 @@ fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
     let spans = grid.row_spans();
     let longest = spans.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
     let mut len = vec![0u32; r.len()];
-    let mut codes = vec![0usize; longest];
-    // Row `rank` (0: outside the ROI, never a run end), column `length`.
+    let mut codes = vec![0u32; longest];
+    // Row `rank` (0: outside the ROI, never a run end), column `length`; then 8 slots that the
+    // voxels ending no run count into (spread so that consecutive ones do not wait on each
+    // other), ignored.
     let w = nr + 1;
-    let mut count = vec![0u32; (n + 1) * w];
+    let ignored = (n + 1) * w;
+    let mut count = vec![0u32; ignored + 8];
     let mut out = vec![0.0; angles.len() * n * nr];
     for (&dir, m) in angles.iter().zip(out.chunks_exact_mut(n * nr)) {
         let step = grid.offset(dir).unsigned_abs();
         count.fill(0);
         for &(start, end) in &spans {
+            let k = end - start;
             let row = &r[start..end];
             if step == 1 {
                 // Along x: the predecessor is the previous voxel of the row.
@@ -103,28 +107,33 @@ fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
             } else {
                 // The predecessors' row ends before this one starts (step > row length).
                 let (before, here) = len.split_at_mut(start);
-                let prev_len = &before[start - step..end - step];
-                let prev = &r[start - step..end - step];
-                for (((l, &pl), &p), &c) in here[..end - start]
-                    .iter_mut()
-                    .zip(prev_len)
-                    .zip(prev)
-                    .zip(row)
-                {
-                    *l = if c == p { pl + 1 } else { 1 };
+                let here = &mut here[..k];
+                let prev_len = &before[start - step..][..k];
+                let prev = &r[start - step..][..k];
+                for x in 0..k {
+                    here[x] = if row[x] == prev[x] {
+                        prev_len[x] + 1
+                    } else {
+                        1
+                    };
                 }
             }
-            let next = &r[start + step..end + step];
-            let mut k = 0;
-            for ((&c, &nx), &l) in row.iter().zip(next).zip(&len[start..end]) {
-                codes[k] = c as usize * w + l as usize;
-                k += usize::from(c != 0 && nx != c);
+            let next = &r[start + step..][..k];
+            let lens = &len[start..end];
+            let codes = &mut codes[..k];
+            for x in 0..k {
+                let c = row[x];
+                codes[x] = if c != 0 && next[x] != c {
+                    c * w as u32 + lens[x]
+                } else {
+                    ignored as u32 + (x as u32 & 7)
+                };
             }
-            for &code in &codes[..k] {
-                count[code] += 1;
+            for &code in codes.iter() {
+                count[code as usize] += 1;
             }
         }
-        let two = count[w..]
+        let two = count[w..ignored]
             .chunks_exact(w)
             .any(|row| row[2..].iter().any(|&c| c > 0))
             || line_with_two(grid, dir);
