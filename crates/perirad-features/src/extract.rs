@@ -591,12 +591,13 @@ fn image_features(
             // ROI values), cropped to its bounding box, once for every texture class.
             let edges = crate::discretise::pyradiomics_edges(&values, binning);
             let (m, data) = (roi.data(), image.data());
+            let bins = EvenEdges::new(&edges);
             grid = Some(LevelGrid::build(
                 roi.geometry().size(),
                 image.geometry().spacing(),
                 s,
                 |l| m[l],
-                |l| edges.partition_point(|&e| e <= data[l]) as u32,
+                |l| bins.count_up_to(data[l]),
             )?);
         }
         if let Some(g) = &grid {
@@ -607,6 +608,50 @@ fn image_features(
         }
     }
     Ok(())
+}
+
+/// Ascending, (nearly) evenly spaced bin edges, located by a guess from their mean spacing
+/// corrected against the edges themselves.
+struct EvenEdges<'a> {
+    edges: &'a [f64],
+    first: f64,
+    per_edge: f64,
+}
+
+impl<'a> EvenEdges<'a> {
+    fn new(edges: &'a [f64]) -> EvenEdges<'a> {
+        let (first, last) = (
+            edges.first().copied().unwrap_or(0.0),
+            edges.last().copied().unwrap_or(0.0),
+        );
+        let per_edge = if edges.len() >= 2 && last > first {
+            (edges.len() - 1) as f64 / (last - first)
+        } else {
+            0.0
+        };
+        EvenEdges {
+            edges,
+            first,
+            per_edge,
+        }
+    }
+
+    /// The number of edges `≤ v` (`edges.partition_point(|&e| e <= v)`), for any ascending
+    /// edges: the guess only decides where the comparisons start.
+    fn count_up_to(&self, v: f64) -> u32 {
+        let e = self.edges;
+        // A negative or NaN guess saturates to 0.
+        let mut k = (((v - self.first) * self.per_edge) as usize)
+            .saturating_add(1)
+            .min(e.len());
+        while k < e.len() && e[k] <= v {
+            k += 1;
+        }
+        while k > 0 && e[k - 1] > v {
+            k -= 1;
+        }
+        k as u32
+    }
 }
 
 const TEXTURES: [FeatureClass; 5] = [
@@ -768,6 +813,29 @@ fn push_class(
         if wanted {
             out.features
                 .push((format!("{prefix}_{class}_{name}"), value));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EvenEdges;
+
+    #[test]
+    fn even_edges_count_as_partition_point() {
+        let uneven = [-3.0, -1.0, 0.0, 0.5, 4.0, 4.0, 9.0];
+        let even: Vec<f64> = (0..12).map(|k| -1000.0 + 25.0 * k as f64).collect();
+        for edges in [&uneven[..], &even[..], &[2.0][..], &[][..]] {
+            let bins = EvenEdges::new(edges);
+            for t in -4000..4000 {
+                let v = t as f64 * 0.37;
+                let want = edges.partition_point(|&e| e <= v) as u32;
+                assert_eq!(bins.count_up_to(v), want, "{v} in {edges:?}");
+            }
+            for v in [f64::MAX, f64::MIN, -0.0, 4.0, -1000.0, -725.0] {
+                let want = edges.partition_point(|&e| e <= v) as u32;
+                assert_eq!(bins.count_up_to(v), want, "{v} in {edges:?}");
+            }
         }
     }
 }

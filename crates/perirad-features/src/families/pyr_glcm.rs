@@ -204,27 +204,35 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
     out
 }
 
-/// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present) in one
-/// pass over the ROI, not symmetrised.
+/// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present), not
+/// symmetrised: one pass over the ROI's rows per angle, counting every voxel of the row's ROI
+/// span branch-free in an `(n + 1) × (n + 1)` matrix whose row and column 0 (outside the ROI)
+/// are dropped.
 fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
     let n = grid.levels.len();
-    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
-    let mut counts = vec![0u32; angles.len() * n * n];
+    let w = n + 1;
+    let spans = grid.row_spans();
     let r = &grid.ranks;
-    for l in grid.interior() {
-        let c = r[l];
-        if c == 0 {
-            continue;
+    let mut counts = vec![0u32; w * w];
+    let mut out = vec![0.0; angles.len() * n * n];
+    for (&a, dst) in angles.iter().zip(out.chunks_exact_mut(n * n)) {
+        let off = grid.offset(a);
+        counts.fill(0);
+        for &(start, end) in &spans {
+            let centre = &r[start..end];
+            let from = start.wrapping_add_signed(off);
+            let nb = &r[from..from + centre.len()];
+            for (&c, &m) in centre.iter().zip(nb) {
+                counts[c as usize * w + m as usize] += 1;
+            }
         }
-        let row = (c as usize - 1) * n;
-        for (a, &off) in offsets.iter().enumerate() {
-            let m = r[(l as isize + off) as usize];
-            if m != 0 {
-                counts[a * n * n + row + m as usize - 1] += 1;
+        for (d, c) in dst.chunks_exact_mut(n).zip(counts.chunks_exact(w).skip(1)) {
+            for (d, &c) in d.iter_mut().zip(&c[1..]) {
+                *d = f64::from(c);
             }
         }
     }
-    counts.into_iter().map(f64::from).collect()
+    out
 }
 
 /// PyRadiomics `glcm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,
@@ -281,9 +289,10 @@ pub(crate) fn from_grid(
         matrices.retain(|m| m.iter().sum::<f64>() != 0.0);
     }
     let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
+    let mut work = Work::default();
     let rows: Vec<[f64; 24]> = matrices
         .iter()
-        .map(|m| features(m, &grey, grid.ng))
+        .map(|m| features(m, &grey, grid.ng, &mut work))
         .collect();
     let mut values = nanmean(&rows);
     if n < 2 {
@@ -292,49 +301,93 @@ pub(crate) fn from_grid(
     Ok(NAMES.iter().copied().zip(values).collect())
 }
 
+/// Buffers reused from one matrix to the next.
+#[derive(Default)]
+struct Work {
+    /// The non-zero cells `(row, column, p)`, row-major.
+    cells: Vec<(u32, u32, f64)>,
+    px: Vec<f64>,
+    py: Vec<f64>,
+    sum_k: Vec<f64>,
+    diff_k: Vec<f64>,
+    mcc: MccWork,
+}
+
+/// `HXY2 = −Σ_{a,b} x_a y_b log2(x_a y_b + ε)` over the non-zero marginals `x`, `y`, term by
+/// term (`x.len() × y.len()` logarithms).
+fn hxy2_direct(x: &[f64], y: &[f64]) -> f64 {
+    let mut hxy2 = 0.0;
+    for &x in x.iter().filter(|&&v| v > 0.0) {
+        for &y in y.iter().filter(|&&v| v > 0.0) {
+            let pxy = x * y;
+            hxy2 -= pxy * (pxy + EPS).log2();
+        }
+    }
+    hxy2
+}
+
+/// [`hxy2_direct`] from the marginals' own entropies, with `x + ε` expanded to first order:
+/// `log2(x y + ε) = log2 x + log2 y + ε / (x y ln 2) + O(ε² / (x y)²)`, so
+/// `HXY2 = Σy · H(x) + Σx · H(y) − n_x n_y ε / ln 2` (H without ε, n_x and n_y the non-zero
+/// entries). The neglected terms are below 1e-19 for any product of probabilities of a matrix
+/// of fewer than 2³¹ counts.
+fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
+    let parts = |m: &[f64]| {
+        let (mut h, mut s, mut k) = (0.0, 0.0, 0usize);
+        for &v in m.iter().filter(|&&v| v > 0.0) {
+            h -= v * v.log2();
+            s += v;
+            k += 1;
+        }
+        (h, s, k as f64)
+    };
+    let ((hx, sx, kx), (hy, sy, ky)) = (parts(x), parts(y));
+    sy * hx + sx * hy - kx * ky * EPS / std::f64::consts::LN_2
+}
+
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
 /// NaN throughout for an empty matrix.
-#[allow(clippy::needless_range_loop)] // (a, b) index the matrix and both marginals
-fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
+fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24] {
     let n = grey.len();
     let total: f64 = counts.iter().sum();
     if total == 0.0 {
         return [f64::NAN; 24];
     }
-    let p: Vec<f64> = counts.iter().map(|c| c / total).collect();
     let ngf = f64::from(ng);
     // The non-zero cells (a sparse matrix: most level pairs never co-occur).
-    let cells: Vec<(usize, usize, f64)> = (0..n * n)
-        .filter(|&c| p[c] != 0.0)
-        .map(|c| (c / n, c % n, p[c]))
-        .collect();
-    let mut px = vec![0.0; n];
-    let mut py = vec![0.0; n];
+    let cells = &mut work.cells;
+    cells.clear();
+    for (a, row) in counts.chunks_exact(n).enumerate() {
+        for (b, &c) in row.iter().enumerate() {
+            if c != 0.0 {
+                cells.push((a as u32, b as u32, c / total));
+            }
+        }
+    }
+    let (px, py) = (&mut work.px, &mut work.py);
+    px.clear();
+    px.resize(n, 0.0);
+    py.clear();
+    py.resize(n, 0.0);
     let (mut ux, mut uy) = (0.0, 0.0);
-    for &(a, b, v) in &cells {
+    for &(a, b, v) in cells.iter() {
+        let (a, b) = (a as usize, b as usize);
         px[a] += v;
         py[b] += v;
         ux += grey[a] * v;
         uy += grey[b] * v;
     }
-    // HXY2 = −Σ p_x(a) p_y(b) log2(p_x(a) p_y(b) + ε) over the non-zero marginals (the other
-    // terms are 0), with PyRadiomics' ε so that flat regions come out as in PyRadiomics.
-    let nzx: Vec<f64> = px.iter().copied().filter(|&v| v > 0.0).collect();
-    let nzy: Vec<f64> = py.iter().copied().filter(|&v| v > 0.0).collect();
-    let mut hxy2 = 0.0;
-    for &x in &nzx {
-        for &y in &nzy {
-            let pxy = x * y;
-            hxy2 -= pxy * (pxy + EPS).log2();
-        }
-    }
-    let mut sum_k = vec![0.0; 2 * ng as usize + 1];
-    let mut diff_k = vec![0.0; ng as usize];
+    let (sum_k, diff_k) = (&mut work.sum_k, &mut work.diff_k);
+    sum_k.clear();
+    sum_k.resize(2 * ng as usize + 1, 0.0);
+    diff_k.clear();
+    diff_k.resize(ng as usize, 0.0);
     let (mut auto, mut prom, mut shade, mut tend, mut contrast) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut max_p = 0.0f64;
-    for &(a, b, v) in &cells {
+    for &(a, b, v) in cells.iter() {
+        let (a, b) = (a as usize, b as usize);
         let (i, j) = (grey[a], grey[b]);
         sum_k[(i + j) as usize] += v;
         diff_k[(i - j).abs() as usize] += v;
@@ -352,6 +405,14 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
         hxy -= v * (v + EPS).log2();
         hxy1 -= v * (px[a] * py[b] + EPS).log2();
         max_p = max_p.max(v);
+    }
+    // HXY2 with PyRadiomics' ε, so that flat regions come out as in PyRadiomics: from the
+    // marginals' entropies, unless the matrix is small or HXY2 − HXY (which Imc2 amplifies as it
+    // nears 0, and whose sign decides whether Imc2 is NaN) is small: then term by term.
+    let mut hxy2 = hxy2_marginal(px, py);
+    let terms = px.iter().filter(|&&v| v > 0.0).count() * py.iter().filter(|&&v| v > 0.0).count();
+    if terms <= 64 || hxy2.is_nan() || hxy2 - hxy < 0.1 {
+        hxy2 = hxy2_direct(px, py);
     }
     let sigma = varx.sqrt() * vary.sqrt();
     let correlation = if sigma == 0.0 {
@@ -384,7 +445,7 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
         sum_ent -= v * (v + EPS).log2();
     }
     let entropy = |m: &[f64]| -> f64 { -m.iter().map(|&v| v * (v + EPS).log2()).sum::<f64>() };
-    let (hx, hy) = (entropy(&px), entropy(&py));
+    let (hx, hy) = (entropy(px), entropy(py));
     let div = hx.max(hy);
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
     let imc2 = if hxy2 == hxy {
@@ -392,7 +453,11 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
     } else {
         (1.0 - (-2.0 * (hxy2 - hxy)).exp()).sqrt()
     };
-    let mcc = if n < 2 { 1.0 } else { mcc(&p, &px, &py, n) };
+    let mcc = if n < 2 {
+        1.0
+    } else {
+        mcc(cells, px, py, &mut work.mcc)
+    };
     [
         auto,
         ux,
@@ -421,32 +486,62 @@ fn features(counts: &[f64], grey: &[f64], ng: u32) -> [f64; 24] {
     ]
 }
 
-/// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`. `Q = D_x⁻¹ P D_y⁻¹ Pᵀ` is similar to the
-/// symmetric `S = M Mᵀ`, `M = D_x^(−½) P D_y^(−½)` (levels with `p_x = 0` give zero rows and
-/// columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`, found by Householder
-/// tridiagonalisation and implicit QL. PyRadiomics adds ε to `p_x(a) p_y(k)` and takes the
-/// eigenvalues of the non-symmetric `Q`; the difference is of the order of ε / (p_x p_y).
-fn mcc(p: &[f64], px: &[f64], py: &[f64], n: usize) -> f64 {
-    let active: Vec<usize> = (0..n).filter(|&a| px[a] > 0.0).collect();
-    let m = active.len();
-    // M, column by column: the (row, value) entries of each column k with p_y(k) > 0.
-    let mut columns: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-    for (r, &a) in active.iter().enumerate() {
-        let sa = px[a].sqrt();
-        for (k, col) in columns.iter_mut().enumerate() {
-            let v = p[a * n + k];
-            if v != 0.0 {
-                col.push((r, v / (sa * py[k].sqrt())));
-            }
-        }
+/// Buffers of [`mcc`].
+#[derive(Default)]
+struct MccWork {
+    /// Row of `S` of each level (`u32::MAX`: `p_x = 0`).
+    row: Vec<u32>,
+    /// Start of each column's entries in `entries`, then their end.
+    start: Vec<usize>,
+    /// The entries `(row of S, value)` of `M`, column by column.
+    entries: Vec<(u32, f64)>,
+    s: Vec<f64>,
+    eigen: EigenWork,
+}
+
+/// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`,
+/// from the non-zero cells `(a, k, p)` (row-major) and the marginals. `Q = D_x⁻¹ P D_y⁻¹ Pᵀ` is
+/// similar to the symmetric `S = M Mᵀ`, `M = D_x^(−½) P D_y^(−½)` (levels with `p_x = 0` give
+/// zero rows and columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`, found
+/// by Householder tridiagonalisation and implicit QL. PyRadiomics adds ε to `p_x(a) p_y(k)` and
+/// takes the eigenvalues of the non-symmetric `Q`; the difference is of the order of
+/// ε / (p_x p_y).
+fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f64 {
+    let n = px.len();
+    w.row.clear();
+    let mut m = 0u32;
+    for &x in px {
+        w.row.push(if x > 0.0 { m } else { u32::MAX });
+        m += u32::from(x > 0.0);
     }
-    let mut s = vec![0.0; m * m];
-    for col in &columns {
-        for &(r, x) in col {
-            for &(c, y) in col {
-                if c >= r {
-                    s[r * m + c] += x * y;
-                }
+    let m = m as usize;
+    // M, column by column (a stable counting sort of the cells by column: rows ascending).
+    w.start.clear();
+    w.start.resize(n + 1, 0);
+    for &(_, k, _) in cells {
+        w.start[k as usize + 1] += 1;
+    }
+    for k in 0..n {
+        w.start[k + 1] += w.start[k];
+    }
+    w.entries.clear();
+    w.entries.resize(cells.len(), (0, 0.0));
+    let mut next = w.start.clone();
+    for &(a, k, v) in cells {
+        let (a, k) = (a as usize, k as usize);
+        let sa = px[a].sqrt();
+        w.entries[next[k]] = (w.row[a], v / (sa * py[k].sqrt()));
+        next[k] += 1;
+    }
+    let s = &mut w.s;
+    s.clear();
+    s.resize(m * m, 0.0);
+    for k in 0..n {
+        let col = &w.entries[w.start[k]..w.start[k + 1]];
+        for (t, &(r, x)) in col.iter().enumerate() {
+            let row = &mut s[r as usize * m..(r as usize + 1) * m];
+            for &(c, y) in &col[t..] {
+                row[c as usize] += x * y;
             }
         }
     }
@@ -455,51 +550,104 @@ fn mcc(p: &[f64], px: &[f64], py: &[f64], n: usize) -> f64 {
             s[r * m + c] = s[c * m + r];
         }
     }
-    let Some(mut eig) = symmetric_eigenvalues(&mut s, m) else {
+    let Some(eig) = symmetric_eigenvalues(s, m, &mut w.eigen) else {
         return f64::NAN;
     };
-    eig.resize(n, 0.0);
-    eig.sort_by(f64::total_cmp);
+    // The second largest of the eigenvalues, with n − m zeros.
+    let mut top = [f64::NEG_INFINITY; 2];
+    let zeros: &[f64] = if m < n { &[0.0] } else { &[] };
+    for &v in eig.iter().chain(zeros) {
+        if v.total_cmp(&top[0]).is_gt() {
+            top = [v, top[0]];
+        } else if v.total_cmp(&top[1]).is_gt() {
+            top[1] = v;
+        }
+    }
     // S is positive semi-definite: a negative eigenvalue is rounding around 0.
-    eig[n - 2].max(0.0).sqrt()
+    top[1].max(0.0).sqrt()
+}
+
+/// Buffers of [`symmetric_eigenvalues`].
+#[derive(Default)]
+struct EigenWork {
+    d: Vec<f64>,
+    e: Vec<f64>,
+    v: Vec<f64>,
+    w: Vec<f64>,
+}
+
+/// `√(a² + b²)`, without `hypot`'s cost where squaring can neither overflow nor underflow.
+fn hyp(a: f64, b: f64) -> f64 {
+    let big = a.abs().max(b.abs());
+    if big < 1e150 && big > 1e-150 {
+        (a * a + b * b).sqrt()
+    } else {
+        a.hypot(b)
+    }
+}
+
+/// `Σ x_i y_i`, in four interleaved partial sums.
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for t in 0..4 {
+            acc[t] += a[t] * b[t];
+        }
+    }
+    let tail: f64 = xr.iter().zip(yr).map(|(a, b)| a * b).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Eigenvalues of the symmetric `n × n` matrix `a` (row-major, overwritten), unordered:
 /// Householder reduction to tridiagonal form, then implicit QL iterations with Wilkinson shifts.
 /// `None` if the iterations do not converge (60 per eigenvalue) or the matrix is not finite.
-fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<f64>> {
+fn symmetric_eigenvalues<'w>(
+    a: &mut [f64],
+    n: usize,
+    work: &'w mut EigenWork,
+) -> Option<&'w [f64]> {
     if a.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let mut e = vec![0.0; n]; // e[i]: entry (i + 1, i) of the tridiagonal matrix
-    let mut v = vec![0.0; n];
-    let mut w = vec![0.0; n];
+    let EigenWork { d, e, v, w } = work;
+    for b in [&mut *e, &mut *v, &mut *w] {
+        b.clear();
+        b.resize(n, 0.0);
+    }
+    // e[i]: entry (i + 1, i) of the tridiagonal matrix. The updates keep `a` exactly symmetric
+    // (each entry and its mirror get the same two products), so column k is row k.
     for k in 0..n.saturating_sub(2) {
-        let norm = (k + 1..n).map(|r| a[r * n + k].powi(2)).sum::<f64>().sqrt();
-        let x0 = a[(k + 1) * n + k];
-        if (k + 2..n).all(|r| a[r * n + k] == 0.0) {
+        let col = &a[k * n + k + 1..(k + 1) * n];
+        let x0 = col[0];
+        if col[1..].iter().all(|&x| x == 0.0) {
             e[k] = x0;
             continue; // already tridiagonal in this column
         }
+        let norm = dot(col, col).sqrt();
         let alpha = -norm.copysign(x0);
-        for r in k + 1..n {
-            v[r] = a[r * n + k];
-        }
+        let tail = k + 1..n;
+        v[tail.clone()].copy_from_slice(col);
         v[k + 1] -= alpha;
-        let vv: f64 = (k + 1..n).map(|r| v[r] * v[r]).sum();
+        let vt = &v[tail.clone()];
+        let vv = dot(vt, vt);
         // With H = I − β v vᵀ (β = 2 / vᵀv): A ← H A H = A − v wᵀ − w vᵀ, where
         // p = β A v and w = p − (β vᵀp / 2) v, on the trailing block.
         let beta = 2.0 / vv;
-        for r in k + 1..n {
-            w[r] = beta * (k + 1..n).map(|c| a[r * n + c] * v[c]).sum::<f64>();
+        for r in tail.clone() {
+            w[r] = beta * dot(&a[r * n + k + 1..(r + 1) * n], vt);
         }
-        let half = 0.5 * beta * (k + 1..n).map(|r| v[r] * w[r]).sum::<f64>();
-        for r in k + 1..n {
+        let half = 0.5 * beta * dot(vt, &w[tail.clone()]);
+        for r in tail.clone() {
             w[r] -= half * v[r];
         }
-        for r in k + 1..n {
-            for c in k + 1..n {
-                a[r * n + c] -= v[r] * w[c] + w[r] * v[c];
+        let wt = &w[tail.clone()];
+        for r in tail.clone() {
+            let (vr, wr) = (v[r], w[r]);
+            let row = &mut a[r * n + k + 1..(r + 1) * n];
+            for ((x, &vc), &wc) in row.iter_mut().zip(vt).zip(wt) {
+                *x -= vr * wc + wr * vc;
             }
         }
         e[k] = alpha;
@@ -507,7 +655,8 @@ fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<f64>> {
     if n >= 2 {
         e[n - 2] = a[(n - 1) * n + n - 2];
     }
-    let mut d: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    d.clear();
+    d.extend((0..n).map(|i| a[i * n + i]));
     for l in 0..n {
         let mut iterations = 0;
         loop {
@@ -528,14 +677,14 @@ fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<f64>> {
             }
             iterations += 1;
             let g0 = (d[l + 1] - d[l]) / (2.0 * e[l]);
-            let r0 = g0.hypot(1.0);
+            let r0 = hyp(g0, 1.0);
             let mut g = d[m] - d[l] + e[l] / (g0 + r0.copysign(g0));
             let (mut s, mut c, mut p) = (1.0, 1.0, 0.0);
             let mut deflated = false;
             for i in (l..m).rev() {
                 let f = s * e[i];
                 let b = c * e[i];
-                let r = f.hypot(g);
+                let r = hyp(f, g);
                 e[i + 1] = r;
                 if r == 0.0 {
                     d[i + 1] -= p;
@@ -587,7 +736,10 @@ mod tests {
     fn symmetric_spectrum() {
         // [[2, 1, 0], [1, 2, 0], [0, 0, 5]]: eigenvalues 1, 3, 5.
         let mut a = vec![2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 5.0];
-        let mut e = symmetric_eigenvalues(&mut a, 3).expect("converges");
+        let mut work = EigenWork::default();
+        let mut e = symmetric_eigenvalues(&mut a, 3, &mut work)
+            .expect("converges")
+            .to_vec();
         e.sort_by(f64::total_cmp);
         for (g, w) in e.iter().zip([1.0, 3.0, 5.0]) {
             assert!((g - w).abs() < 1e-14, "{e:?}");
@@ -601,7 +753,9 @@ mod tests {
                 b[(i - 1) * 4 + i] = -1.0;
             }
         }
-        let mut e = symmetric_eigenvalues(&mut b, 4).expect("converges");
+        let mut e = symmetric_eigenvalues(&mut b, 4, &mut work)
+            .expect("converges")
+            .to_vec();
         e.sort_by(f64::total_cmp);
         for (k, g) in e.iter().enumerate() {
             let w = 2.0 - 2.0 * (std::f64::consts::PI * (k + 1) as f64 / 5.0).cos();
@@ -611,13 +765,27 @@ mod tests {
 
     #[test]
     fn mcc_of_independent_and_diagonal_matrices() {
+        let mut w = MccWork::default();
         // p = p_x p_yᵀ (rank one): Q has eigenvalues 1 and 0.
-        let p = [1.0 / 9.0, 2.0 / 9.0, 2.0 / 9.0, 4.0 / 9.0];
+        let p = [
+            (0, 0, 1.0 / 9.0),
+            (0, 1, 2.0 / 9.0),
+            (1, 0, 2.0 / 9.0),
+            (1, 1, 4.0 / 9.0),
+        ];
         let m = [1.0 / 3.0, 2.0 / 3.0];
-        assert!(mcc(&p, &m, &m, 2).abs() < 1e-7);
+        assert!(mcc(&p, &m, &m, &mut w).abs() < 1e-7);
         // A diagonal p: Q = I, MCC 1.
-        let p = [0.25, 0.0, 0.0, 0.75];
+        let p = [(0, 0, 0.25), (1, 1, 0.75)];
         let m = [0.25, 0.75];
-        assert!((mcc(&p, &m, &m, 2) - 1.0).abs() < 1e-12);
+        assert!((mcc(&p, &m, &m, &mut w) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn hxy2_from_the_marginals() {
+        let x = [0.1, 0.0, 0.2, 0.3, 0.4];
+        let y = [0.05, 0.25, 0.0, 0.3, 0.4];
+        let (a, b) = (hxy2_direct(&x, &y), hxy2_marginal(&x, &y));
+        assert!((a - b).abs() < 1e-14 * a, "{a} {b}");
     }
 }

@@ -68,72 +68,134 @@ pub const NAMES: [&str; 16] = [
 pub const DEPRECATED: &[&str] = &[];
 
 /// Run counts (`angles.len()` matrices of `n × nr`, n = levels present, run length j at column
-/// j − 1): every line through the box along each direction is walked once, from the voxel whose
-/// predecessor lies outside the box, ending each maximal run of one level where the level
-/// changes. A direction along which every line holds at most one ROI voxel (not necessarily
-/// adjacent) gets an empty matrix, as in PyRadiomics.
+/// j − 1). Per direction (walked with a positive linear step: a run read backwards is the same
+/// run), the length of the run each ROI voxel closes so far is its predecessor's plus one when
+/// both have its level, else 1: computed row by row in memory order (the predecessor lies in an
+/// earlier row, or earlier in the row along x), only over each row's ROI span; a voxel whose
+/// successor has another level ends a run, whose (level, length) code goes to a buffer
+/// (branch-free) that is then counted. A direction along which every line holds at most one ROI
+/// voxel (not necessarily adjacent) gets an empty matrix, as in PyRadiomics.
 fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
     let n = grid.levels.len();
-    let mut counts = vec![0u32; angles.len() * n * nr];
+    let r = &grid.ranks;
+    let spans = grid.row_spans();
+    let longest = spans.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
+    let mut len = vec![0u32; r.len()];
+    let mut codes = vec![0u32; longest];
+    // Row `rank` (0: outside the ROI, never a run end), column `length`; then 8 slots that the
+    // voxels ending no run count into (spread so that consecutive ones do not wait on each
+    // other), ignored.
+    let w = nr + 1;
+    let ignored = (n + 1) * w;
+    let mut count = vec![0u32; ignored + 8];
+    let mut out = vec![0.0; angles.len() * n * nr];
+    for (&dir, m) in angles.iter().zip(out.chunks_exact_mut(n * nr)) {
+        let step = grid.offset(dir).unsigned_abs();
+        count.fill(0);
+        for &(start, end) in &spans {
+            let k = end - start;
+            let row = &r[start..end];
+            if step == 1 {
+                // Along x: the predecessor is the previous voxel of the row.
+                let mut run = len[start - 1] * u32::from(r[start - 1] == row[0]);
+                let mut prev = r[start - 1];
+                for (l, &c) in len[start..end].iter_mut().zip(row) {
+                    run = if c == prev { run + 1 } else { 1 };
+                    prev = c;
+                    *l = run;
+                }
+            } else {
+                // The predecessors' row ends before this one starts (step > row length).
+                let (before, here) = len.split_at_mut(start);
+                let here = &mut here[..k];
+                let prev_len = &before[start - step..][..k];
+                let prev = &r[start - step..][..k];
+                for x in 0..k {
+                    here[x] = if row[x] == prev[x] {
+                        prev_len[x] + 1
+                    } else {
+                        1
+                    };
+                }
+            }
+            let next = &r[start + step..][..k];
+            let lens = &len[start..end];
+            let codes = &mut codes[..k];
+            for x in 0..k {
+                let c = row[x];
+                codes[x] = if c != 0 && next[x] != c {
+                    c * w as u32 + lens[x]
+                } else {
+                    ignored as u32 + (x as u32 & 7)
+                };
+            }
+            for &code in codes.iter() {
+                count[code as usize] += 1;
+            }
+        }
+        let two = count[w..ignored]
+            .chunks_exact(w)
+            .any(|row| row[2..].iter().any(|&c| c > 0))
+            || line_with_two(grid, dir);
+        if two {
+            for (d, c) in m.chunks_exact_mut(nr).zip(count.chunks_exact(w).skip(1)) {
+                for (d, &c) in d.iter_mut().zip(&c[1..]) {
+                    *d = f64::from(c);
+                }
+            }
+        }
+        // Else PyRadiomics drops the direction: the matrix stays empty.
+    }
+    out
+}
+
+/// Whether a line through the box along `dir` holds two ROI voxels or more (not necessarily
+/// adjacent).
+fn line_with_two(grid: &LevelGrid, dir: [i64; 3]) -> bool {
     let r = &grid.ranks;
     let [sx, sy, sz] = grid.size;
     let p = grid.pad;
     let [nx, ny, _] = grid.dims;
+    let step = grid.offset(dir);
+    let [dz, dy, dx] = dir;
     // Steps along an axis from coordinate c before leaving a box of s voxels.
     let reach = |d: i64, c: usize, s: usize| match d {
         1 => s - c,
         -1 => c + 1,
         _ => usize::MAX,
     };
-    for (m, &dir) in counts.chunks_exact_mut(n * nr).zip(angles) {
-        let step = grid.offset(dir);
-        let [dz, dy, dx] = dir;
-        let mut two = false;
-        for z in 0..sz {
-            for y in 0..sy {
-                let entry = (dz == 1 && z == 0)
-                    || (dz == -1 && z + 1 == sz)
-                    || (dy == 1 && y == 0)
-                    || (dy == -1 && y + 1 == sy);
-                let xs = if entry {
-                    0..sx
-                } else {
-                    match dx {
-                        1 => 0..1,
-                        -1 => sx - 1..sx,
-                        _ => 0..0,
-                    }
-                };
-                for x in xs {
-                    let len = reach(dx, x, sx).min(reach(dy, y, sy)).min(reach(dz, z, sz));
-                    let mut at = p + x + nx * (p + y + ny * (p + z));
-                    let (mut prev, mut run, mut voxels) = (0u32, 0usize, 0usize);
-                    for _ in 0..len {
-                        let c = r[at];
-                        at = at.wrapping_add_signed(step);
-                        if c != prev {
-                            if prev != 0 {
-                                m[(prev as usize - 1) * nr + run - 1] += 1;
-                            }
-                            prev = c;
-                            run = 0;
-                        }
-                        run += 1;
-                        voxels += usize::from(c != 0);
-                    }
-                    if prev != 0 {
-                        m[(prev as usize - 1) * nr + run - 1] += 1;
-                    }
-                    two |= voxels >= 2;
+    for z in 0..sz {
+        for y in 0..sy {
+            // The lines entering the box at (x, y, z): from a face the direction leaves through
+            // backwards.
+            let entry = (dz == 1 && z == 0)
+                || (dz == -1 && z + 1 == sz)
+                || (dy == 1 && y == 0)
+                || (dy == -1 && y + 1 == sy);
+            let xs = if entry {
+                0..sx
+            } else {
+                match dx {
+                    1 => 0..1,
+                    -1 => sx - 1..sx,
+                    _ => 0..0,
+                }
+            };
+            for x in xs {
+                let steps = reach(dx, x, sx).min(reach(dy, y, sy)).min(reach(dz, z, sz));
+                let mut at = p + x + nx * (p + y + ny * (p + z));
+                let mut voxels = 0;
+                for _ in 0..steps {
+                    voxels += usize::from(r[at] != 0);
+                    at = at.wrapping_add_signed(step);
+                }
+                if voxels >= 2 {
+                    return true;
                 }
             }
         }
-        if !two {
-            // PyRadiomics drops a direction along which every line holds at most one ROI voxel.
-            m.fill(0);
-        }
     }
-    counts.into_iter().map(f64::from).collect()
+    false
 }
 
 /// PyRadiomics `glrlm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,

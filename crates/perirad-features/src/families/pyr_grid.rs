@@ -177,9 +177,17 @@ impl LevelGrid {
         (0..sz).flat_map(move |k| (0..sy).map(move |j| p + nx * (p + j + ny * (p + k))))
     }
 
-    /// Linear indices of the box's voxels (not the padding), in memory order.
-    pub fn interior(&self) -> impl Iterator<Item = usize> + '_ {
+    /// The ROI part of each row of the box: the linear indices from its first to past its last
+    /// ROI voxel, for the rows holding one.
+    pub fn row_spans(&self) -> Vec<(usize, usize)> {
         let sx = self.size[0];
-        self.rows().flat_map(move |row| row..row + sx)
+        self.rows()
+            .filter_map(|row| {
+                let line = &self.ranks[row..row + sx];
+                let first = line.iter().position(|&v| v != 0)?;
+                let last = line.iter().rposition(|&v| v != 0)?;
+                Some((row + first, row + last + 1))
+            })
+            .collect()
     }
 }
