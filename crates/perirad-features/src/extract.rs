@@ -325,10 +325,25 @@ fn run_regions(
         .image_types
         .clone()
         .unwrap_or_else(|| vec![(ImageType::Original, Settings::default())]);
+    // An image type's own settings override the `setting` section for its features. LoG runs
+    // one σ at a time, so that each σ filters only the support it needs.
+    let mut runs: Vec<(ImageType, Settings)> = Vec::new();
     for (image_type, own) in &types {
-        // An image type's own settings override the `setting` section for its features.
+        let merged = params.setting.overlaid(own);
+        match (&merged.sigma, *image_type) {
+            (Some(sigmas), ImageType::LoG) if sigmas.len() > 1 => {
+                for &sigma in sigmas {
+                    let mut one = merged.clone();
+                    one.sigma = Some(vec![sigma]);
+                    runs.push((ImageType::LoG, one));
+                }
+            }
+            _ => runs.push((*image_type, merged)),
+        }
+    }
+    for (image_type, setting) in &runs {
         let merged = PyRadiomicsParams {
-            setting: params.setting.overlaid(own),
+            setting: setting.clone(),
             ..params.clone()
         };
         let live: Vec<usize> = (0..regions.len()).filter(|&i| regions[i].is_ok()).collect();
@@ -425,8 +440,9 @@ fn run_regions(
 ///
 /// * LoG (ITK's recursive Gaussian): the response at a voxel depends on voxels `m` away with a
 ///   weight below `exp(−1.37 m / s)`, `s` = σ / spacing in voxels (the slower pole of Deriche's
-///   approximation); a margin of `20 s + 4` voxels leaves < 1e-11 of the edge's influence. At
-///   the image border the recursion's edge rule is the same for the crop and the image.
+///   approximation); a margin of `16 s + 4` voxels leaves < 3e-10 of the edge's influence. At
+///   the image border the recursion's edge rule is the same for the crop and the image. Each σ
+///   is filtered on its own support.
 /// * Wavelet (`swtn`, circular, filters of F taps applied level after level): exact beyond
 ///   `L · F + 2` voxels (L levels, plus the odd-size padding); an axis whose margin would reach
 ///   the border is kept whole, so that the circular wrap sees the same voxels.
@@ -446,7 +462,7 @@ fn filter_support(
                 .iter()
                 .copied()
                 .fold(0.0f64, f64::max);
-            std::array::from_fn(|a| (20.0 * sigma / spacing[a]).ceil() as usize + 4)
+            std::array::from_fn(|a| (16.0 * sigma / spacing[a]).ceil() as usize + 4)
         }
         ImageType::Wavelet => {
             let plan = crate::filters::wavelet::WaveletPlan::from_settings(settings).ok()?;
