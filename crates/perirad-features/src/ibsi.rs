@@ -38,7 +38,9 @@ use crate::families::texture::Discretised;
 use crate::families::{glcm, glrlm, zones};
 use crate::filters::ibsi2::Ibsi2Filter;
 use crate::filters::Boundary;
-use crate::preprocess::ibsi::{ibsi_process, IbsiInterpolation, Interp as PInterp};
+use crate::preprocess::ibsi::{
+    ibsi_resample_image, ibsi_resample_mask, ibsi_resegment, IbsiInterpolation, Interp as PInterp,
+};
 use crate::settings::{Discretiser, Family, Interp, PeriradSettings};
 use crate::FeatureError;
 use perirad_core::{BoundingBox, Mask, Volume};
@@ -137,7 +139,28 @@ pub fn extract_ibsi(
     mask: &Mask,
     settings: &PeriradSettings,
 ) -> Result<IbsiExtraction, FeatureError> {
-    check_roi(image, mask)?;
+    extract_ibsi_regions(image, &[mask], settings)?
+        .pop()
+        .unwrap_or(Err(FeatureError::EmptyRoi))
+}
+
+/// A region after processing: its morphological and intensity masks on the processed grid.
+struct Processed {
+    morph: Mask,
+    intensity: Mask,
+    out: IbsiExtraction,
+}
+
+/// [`extract_ibsi`] for several ROIs of one image (a tumor and its peritumoral regions), one
+/// result per ROI. The image is rounded and interpolated once, and each IBSI-2 filter is
+/// applied once for all regions (on the part of the image their values depend on); a region
+/// that fails (empty after interpolation or re-segmentation) does not stop the others. The
+/// outer error is for what no region can survive (invalid filter settings, a filter failing).
+pub fn extract_ibsi_regions(
+    image: &Volume<f64>,
+    masks: &[&Mask],
+    settings: &PeriradSettings,
+) -> Result<Vec<Result<IbsiExtraction, FeatureError>>, FeatureError> {
     let rounded;
     let image = if settings.round_intensities {
         rounded = image.map(|v| v.round());
@@ -153,49 +176,86 @@ pub fn extract_ibsi(
     let range = reseg
         .range
         .map(|[lo, hi]| (lo.unwrap_or(f64::NEG_INFINITY), hi.unwrap_or(f64::INFINITY)));
-    let processed = ibsi_process(
-        image,
-        mask,
-        interpolation(settings).as_ref(),
-        range,
-        reseg.outliers_sigma,
-    )?;
-    let (image, morph, intensity) = (
-        &processed.image,
-        &processed.morphological,
-        &processed.intensity,
-    );
-    let count = |m: &Mask| m.data().iter().filter(|&&b| b).count();
-    let mut out = IbsiExtraction {
-        morphological_voxels: count(morph),
-        intensity_voxels: count(intensity),
-        ..Default::default()
+    let interpolation = interpolation(settings);
+    let interpolated;
+    let processed_image = match &interpolation {
+        Some(s) => {
+            interpolated = ibsi_resample_image(image, s)?;
+            &interpolated
+        }
+        None => image,
     };
-    if out.morphological_voxels == 0 {
-        return Err(param(
-            "interpolation",
-            "the ROI is empty after interpolation (partial-volume threshold)",
-        ));
-    }
-    if out.intensity_voxels == 0 {
-        return Err(param(
-            "resegmentation",
-            "re-segmentation left no voxel in the intensity mask",
-        ));
-    }
     let families = settings.families();
-    out.features = family_values(image, morph, intensity, &families, settings, (lower, upper))?;
+    let mut regions: Vec<Result<Processed, FeatureError>> = masks
+        .iter()
+        .map(|&mask| {
+            check_roi(image, mask)?;
+            let morph = match &interpolation {
+                Some(s) => ibsi_resample_mask(mask, s)?,
+                None => mask.clone(),
+            };
+            let intensity = ibsi_resegment(processed_image, &morph, range, reseg.outliers_sigma);
+            let count = |m: &Mask| m.data().iter().filter(|&&b| b).count();
+            let mut out = IbsiExtraction {
+                morphological_voxels: count(&morph),
+                intensity_voxels: count(&intensity),
+                ..Default::default()
+            };
+            if out.morphological_voxels == 0 {
+                return Err(param(
+                    "interpolation",
+                    "the ROI is empty after interpolation (partial-volume threshold)",
+                ));
+            }
+            if out.intensity_voxels == 0 {
+                return Err(param(
+                    "resegmentation",
+                    "re-segmentation left no voxel in the intensity mask",
+                ));
+            }
+            out.features = family_values(
+                processed_image,
+                &morph,
+                &intensity,
+                &families,
+                settings,
+                (lower, upper),
+            )?;
+            Ok(Processed {
+                morph,
+                intensity,
+                out,
+            })
+        })
+        .collect();
     let filters = settings.ibsi2_filters()?;
     for (spec, filter) in settings.filters.iter().zip(&filters) {
         let families = spec.response_families(settings);
-        let values = response_values(image, morph, intensity, filter, &families, settings)?;
-        out.filtered.extend(
-            values
-                .into_iter()
-                .map(|(tag, v)| (format!("{}_{tag}", spec.name), v)),
-        );
+        let live: Vec<usize> = (0..regions.len()).filter(|&i| regions[i].is_ok()).collect();
+        let rois: Vec<(&Mask, &Mask)> = live
+            .iter()
+            .filter_map(|&i| regions[i].as_ref().ok().map(|r| (&r.morph, &r.intensity)))
+            .collect();
+        if rois.is_empty() {
+            break;
+        }
+        let values = response_values(processed_image, &rois, filter, &families, settings)?;
+        for (&i, v) in live.iter().zip(values) {
+            match v {
+                Ok(values) => {
+                    if let Ok(r) = &mut regions[i] {
+                        r.out.filtered.extend(
+                            values
+                                .into_iter()
+                                .map(|(tag, v)| (format!("{}_{tag}", spec.name), v)),
+                        );
+                    }
+                }
+                Err(e) => regions[i] = Err(e),
+            }
+        }
     }
-    Ok(out)
+    Ok(regions.into_iter().map(|r| r.map(|r| r.out)).collect())
 }
 
 /// The values of `families` for the ROI of `image`: `morph` and `intensity` are the
@@ -315,6 +375,9 @@ fn family_values(
     Ok(out)
 }
 
+/// Feature values by tag.
+type Named = Vec<(String, f64)>;
+
 /// The values of `families` on the response map of `filter`. Filters with a finite reach are
 /// applied to a crop of the processed image: the box of the ROI (both masks) grown by the
 /// filter's margin ([`Ibsi2Filter::margin`]), by the local-intensity sphere when that family is
@@ -326,33 +389,46 @@ fn family_values(
 /// range.
 fn response_values(
     image: &Volume<f64>,
-    morph: &Mask,
-    intensity: &Mask,
+    rois: &[(&Mask, &Mask)],
     filter: &Ibsi2Filter,
     families: &[Family],
     settings: &PeriradSettings,
-) -> Result<Vec<(String, f64)>, FeatureError> {
+) -> Result<Vec<Result<Named, FeatureError>>, FeatureError> {
     let geometry = image.geometry();
     let size = geometry.size();
     let spacing = geometry.spacing();
     let Some(reach) = filter.margin(spacing)? else {
         let response = filter.apply(image)?;
-        return family_values(
-            &response,
-            morph,
-            intensity,
-            families,
-            settings,
-            (None, None),
-        );
+        return Ok(rois
+            .iter()
+            .map(|(morph, intensity)| {
+                family_values(
+                    &response,
+                    morph,
+                    intensity,
+                    families,
+                    settings,
+                    (None, None),
+                )
+            })
+            .collect());
     };
     let sphere: [usize; 3] = if families.contains(&Family::LocalIntensity) {
         std::array::from_fn(|a| (peak_radius_mm() / spacing[a]).ceil() as usize)
     } else {
         [0; 3]
     };
-    let (m, n) = (morph.data(), intensity.data());
-    let Some(roi_box) = BoundingBox::of(size, |i| m[i] || n[i]) else {
+    let Some(roi_box) = rois
+        .iter()
+        .filter_map(|(morph, intensity)| {
+            let (m, n) = (morph.data(), intensity.data());
+            BoundingBox::of(size, |i| m[i] || n[i])
+        })
+        .reduce(|a, b| BoundingBox {
+            lower: std::array::from_fn(|k| a.lower[k].min(b.lower[k])),
+            upper: std::array::from_fn(|k| a.upper[k].max(b.upper[k])),
+        })
+    else {
         return Err(FeatureError::EmptyRoi);
     };
     let pad: [usize; 3] = std::array::from_fn(|a| reach[a] + sphere[a] + 1);
@@ -368,16 +444,20 @@ fn response_values(
         }
     }
     let cropped = |e: perirad_core::CoreError| FeatureError::Input(format!("crop: {e}"));
-    let image = image.crop(&crop).map_err(cropped)?;
-    let morph = morph.crop(&crop).map_err(cropped)?;
-    let intensity = intensity.crop(&crop).map_err(cropped)?;
-    let response = filter.apply(&image)?;
-    family_values(
-        &response,
-        &morph,
-        &intensity,
-        families,
-        settings,
-        (None, None),
-    )
+    let response = filter.apply(&image.crop(&crop).map_err(cropped)?)?;
+    Ok(rois
+        .iter()
+        .map(|(morph, intensity)| {
+            let morph = morph.crop(&crop).map_err(cropped)?;
+            let intensity = intensity.crop(&crop).map_err(cropped)?;
+            family_values(
+                &response,
+                &morph,
+                &intensity,
+                families,
+                settings,
+                (None, None),
+            )
+        })
+        .collect())
 }

@@ -110,3 +110,45 @@ fn cropped_filtering_equals_whole_image_filtering() {
         }
     }
 }
+
+/// Several regions in one IBSI run (the image interpolated and each filter applied once) give
+/// exactly what one run per region gives; an empty region fails alone.
+#[test]
+fn ibsi_regions_together_equal_regions_one_by_one() {
+    use perirad_features::ibsi::{extract_ibsi, extract_ibsi_regions};
+    use perirad_features::PeriradSettings;
+    let settings = PeriradSettings::from_yaml(
+        "mode: ibsi\nround_intensities: true\ninterpolation: {spacing: [2, 2, 2], image: linear, mask: linear, round_intensities: true}\n\
+         resegmentation: {range: [-1000, 400]}\ndiscretisation: {texture: {method: fbn, bins: 32}, ivh: {method: none}}\n\
+         families: [intensity_statistics, glcm]\n\
+         filters:\n  - {name: mean5, kind: mean, dims: 3d, support: 5, boundary: mirror}\n",
+    )
+    .expect("settings");
+    let dir = perirad_testdata::shared_data().join("ibsi/phantoms/ct");
+    let image = perirad_io::read_image(&dir.join("phantom.nii.gz"), &Default::default())
+        .expect("image")
+        .to_f64_volume();
+    let tumor = perirad_io::read_labels(&dir.join("mask.nii.gz"), &Default::default())
+        .expect("mask")
+        .layers[0]
+        .foreground()
+        .expect("ROI");
+    let ring = perirad_io::read_labels(
+        &perirad_testdata::shared_data().join("rings/ibsi_ct/3d/ring_5mm.nrrd"),
+        &Default::default(),
+    )
+    .expect("ring")
+    .layers[0]
+        .foreground()
+        .expect("ring voxels");
+    let empty = tumor.map(|_| false);
+    let together = extract_ibsi_regions(&image, &[&tumor, &ring, &empty], &settings).expect("runs");
+    for (i, m) in [&tumor, &ring].into_iter().enumerate() {
+        let alone = extract_ibsi(&image, m, &settings).expect("alone");
+        let both = together[i].as_ref().expect("region");
+        assert_eq!(both.features, alone.features, "region {i}");
+        assert_eq!(both.filtered, alone.filtered, "region {i} filtered");
+        assert_eq!(both.filtered.len(), 18 + 2 * 25, "statistics and 3D GLCM");
+    }
+    assert!(together[2].is_err());
+}

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
 use perirad_features::extract::extract_pyradiomics_regions;
-use perirad_features::ibsi::extract_ibsi;
+use perirad_features::ibsi::extract_ibsi_regions;
 use perirad_features::{Mode, PeriradSettings, PyRadiomicsParams};
 use perirad_io::{read_image, read_labels_on, write_file_atomic, GridPolicy, MaskSelector};
 use perirad_regions::{
@@ -309,37 +309,50 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         }
         RunSettings::Ibsi(_) => Vec::new().into_iter(),
     };
-    for (name, mask) in &regions {
+    // IBSI mode likewise: the image is interpolated and each IBSI-2 filter applied once.
+    let mut ibsi_results = match &settings {
+        RunSettings::Ibsi(s) => {
+            let masks: Vec<&perirad_core::Mask> = regions.iter().map(|(_, m)| m).collect();
+            extract_ibsi_regions(&intensities, &masks, s)
+                .with_context(|| format!("case {case_id}"))?
+                .into_iter()
+        }
+        RunSettings::PyRadiomics(_) => Vec::new().into_iter(),
+    };
+    for (name, _) in &regions {
         let result = match &settings {
             RunSettings::PyRadiomics(_) => pyradiomics_results
                 .next()
                 .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
                 .map(|ex| (ex.features, ex.warnings)),
-            RunSettings::Ibsi(s) => extract_ibsi(&intensities, mask, s).and_then(|ex| {
-                let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
-                if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
-                    return Err(perirad_features::FeatureError::Param {
-                        key: "families".into(),
-                        reason: format!(
+            RunSettings::Ibsi(s) => ibsi_results
+                .next()
+                .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
+                .and_then(|ex| {
+                    let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
+                    if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
+                        return Err(perirad_features::FeatureError::Param {
+                            key: "families".into(),
+                            reason: format!(
                             "not computed by perirad yet: {} (use --skip-unsupported to skip them)",
                             missing.join(", ")
                         ),
-                    });
-                }
-                let warnings = missing
-                    .iter()
-                    .map(|f| format!("IBSI family {f} is not computed by perirad yet: skipped"))
-                    .collect();
-                // Values of the original image get `original_`; those of IBSI-2 response
-                // maps are already named `<filter name>_<tag>`.
-                let features = ex
-                    .features
-                    .into_iter()
-                    .map(|(tag, v)| (format!("original_{tag}"), v))
-                    .chain(ex.filtered)
-                    .collect();
-                Ok((features, warnings))
-            }),
+                        });
+                    }
+                    let warnings = missing
+                        .iter()
+                        .map(|f| format!("IBSI family {f} is not computed by perirad yet: skipped"))
+                        .collect();
+                    // Values of the original image get `original_`; those of IBSI-2 response
+                    // maps are already named `<filter name>_<tag>`.
+                    let features = ex
+                        .features
+                        .into_iter()
+                        .map(|(tag, v)| (format!("original_{tag}"), v))
+                        .chain(ex.filtered)
+                        .collect();
+                    Ok((features, warnings))
+                }),
         };
         match result {
             Ok((features, new_warnings)) => {

@@ -143,31 +143,43 @@ pub fn ibsi_resample(
     mask: &Mask,
     s: &IbsiInterpolation,
 ) -> Result<(Volume<f64>, Mask), FeatureError> {
-    let g = image.geometry();
-    if g.size() != mask.geometry().size() {
+    if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
+    Ok((ibsi_resample_image(image, s)?, ibsi_resample_mask(mask, s)?))
+}
+
+/// The image part of [`ibsi_resample`]: the image on the IBSI grid (rounded when `s.round`).
+pub fn ibsi_resample_image(
+    image: &Volume<f64>,
+    s: &IbsiInterpolation,
+) -> Result<Volume<f64>, FeatureError> {
+    let g = image.geometry();
     let (out, first, step) = ibsi_grid(g, s)?;
-    let size = g.size();
-    let mut values = interpolate(image.data(), size, &out, first, step, s.image);
+    let mut values = interpolate(image.data(), g.size(), &out, first, step, s.image);
     if s.round {
         for v in &mut values {
             *v = v.round();
         }
     }
+    Ok(Volume::new(out, values).unwrap_or_else(|_| unreachable!("one value per voxel")))
+}
+
+/// The mask part of [`ibsi_resample`]: the mask interpolated on the IBSI grid and thresholded at
+/// the partial-volume fraction.
+pub fn ibsi_resample_mask(mask: &Mask, s: &IbsiInterpolation) -> Result<Mask, FeatureError> {
+    let g = mask.geometry();
+    let (out, first, step) = ibsi_grid(g, s)?;
     let m: Vec<f64> = mask
         .data()
         .iter()
         .map(|&b| f64::from(u8::from(b)))
         .collect();
-    let inside = interpolate(&m, size, &out, first, step, s.mask)
+    let inside = interpolate(&m, g.size(), &out, first, step, s.mask)
         .into_iter()
         .map(|v| v >= s.partial_volume)
         .collect();
-    let image =
-        Volume::new(out.clone(), values).unwrap_or_else(|_| unreachable!("one value per voxel"));
-    let mask = Volume::new(out, inside).unwrap_or_else(|_| unreachable!("one value per voxel"));
-    Ok((image, mask))
+    Ok(Volume::new(out, inside).unwrap_or_else(|_| unreachable!("one value per voxel")))
 }
 
 /// Re-segmentation of `mask`: voxels kept when their intensity lies in the closed `range` and, with
