@@ -443,7 +443,10 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut W
     for (k, &v) in diff_k.iter().enumerate() {
         let kf = k as f64;
         diff_avg += kf * v;
-        diff_ent -= v * (v + EPS).log2();
+        // An empty entry adds −0 · log2(ε) = +0: no logarithm needed.
+        if v != 0.0 {
+            diff_ent -= v * (v + EPS).log2();
+        }
         idm += v / (1.0 + kf * kf);
         idmn += v / (1.0 + kf * kf / (ngf * ngf));
         id += v / (1.0 + kf);
@@ -460,9 +463,16 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut W
     let (mut sum_avg, mut sum_ent) = (0.0, 0.0);
     for (k, &v) in sum_k.iter().enumerate().skip(2) {
         sum_avg += k as f64 * v;
-        sum_ent -= v * (v + EPS).log2();
+        if v != 0.0 {
+            sum_ent -= v * (v + EPS).log2();
+        }
     }
-    let entropy = |m: &[f64]| -> f64 { -m.iter().map(|&v| v * (v + EPS).log2()).sum::<f64>() };
+    // 0 · log2(ε) is −0: the same terms without the logarithm.
+    let entropy = |m: &[f64]| -> f64 {
+        -m.iter()
+            .map(|&v| if v == 0.0 { -0.0 } else { v * (v + EPS).log2() })
+            .sum::<f64>()
+    };
     let (hx, hy) = (entropy(px), entropy(py));
     let div = hx.max(hy);
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
