@@ -290,9 +290,10 @@ pub(crate) fn from_grid(
     }
     let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
     let mut work = Work::default();
+    let symmetric = settings.symmetrical_glcm.unwrap_or(true);
     let rows: Vec<[f64; 24]> = matrices
         .iter()
-        .map(|m| features(m, &grey, grid.ng, &mut work))
+        .map(|m| features(m, &grey, grid.ng, symmetric, &mut work))
         .collect();
     let mut values = nanmean(&rows);
     if n < 2 {
@@ -310,6 +311,9 @@ struct Work {
     py: Vec<f64>,
     sum_k: Vec<f64>,
     diff_k: Vec<f64>,
+    /// For a symmetric matrix, the two logarithms of each cell `(a, b)`, `a < b`, at `b n + a`,
+    /// for its mirror `(b, a)`.
+    logs: Vec<[f64; 2]>,
     mcc: MccWork,
 }
 
@@ -346,8 +350,9 @@ fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
-/// NaN throughout for an empty matrix.
-fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24] {
+/// NaN throughout for an empty matrix. `symmetric`: the matrix equals its transpose exactly,
+/// so a cell below the diagonal reuses the logarithms of its mirror (the same numbers).
+fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut Work) -> [f64; 24] {
     let n = grey.len();
     let total: f64 = counts.iter().sum();
     if total == 0.0 {
@@ -386,8 +391,21 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24]
     let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut max_p = 0.0f64;
+    let logs = &mut work.logs;
+    if symmetric && logs.len() < n * n {
+        logs.resize(n * n, [0.0; 2]);
+    }
     for &(a, b, v) in cells.iter() {
         let (a, b) = (a as usize, b as usize);
+        let [log_v, log_pxy] = if !symmetric {
+            [(v + EPS).log2(), (px[a] * py[b] + EPS).log2()]
+        } else if a > b {
+            logs[a * n + b]
+        } else {
+            let pair = [(v + EPS).log2(), (px[a] * py[b] + EPS).log2()];
+            logs[b * n + a] = pair;
+            pair
+        };
         let (i, j) = (grey[a], grey[b]);
         sum_k[(i + j) as usize] += v;
         diff_k[(i - j).abs() as usize] += v;
@@ -402,8 +420,8 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24]
         vary += v * (j - uy) * (j - uy);
         cov += v * (i - ux) * (j - uy);
         energy += v * v;
-        hxy -= v * (v + EPS).log2();
-        hxy1 -= v * (px[a] * py[b] + EPS).log2();
+        hxy -= v * log_v;
+        hxy1 -= v * log_pxy;
         max_p = max_p.max(v);
     }
     // HXY2 with PyRadiomics' ε, so that flat regions come out as in PyRadiomics: from the
@@ -425,7 +443,10 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24]
     for (k, &v) in diff_k.iter().enumerate() {
         let kf = k as f64;
         diff_avg += kf * v;
-        diff_ent -= v * (v + EPS).log2();
+        // An empty entry adds −0 · log2(ε) = +0: no logarithm needed.
+        if v != 0.0 {
+            diff_ent -= v * (v + EPS).log2();
+        }
         idm += v / (1.0 + kf * kf);
         idmn += v / (1.0 + kf * kf / (ngf * ngf));
         id += v / (1.0 + kf);
@@ -442,9 +463,16 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, work: &mut Work) -> [f64; 24]
     let (mut sum_avg, mut sum_ent) = (0.0, 0.0);
     for (k, &v) in sum_k.iter().enumerate().skip(2) {
         sum_avg += k as f64 * v;
-        sum_ent -= v * (v + EPS).log2();
+        if v != 0.0 {
+            sum_ent -= v * (v + EPS).log2();
+        }
     }
-    let entropy = |m: &[f64]| -> f64 { -m.iter().map(|&v| v * (v + EPS).log2()).sum::<f64>() };
+    // 0 · log2(ε) is −0: the same terms without the logarithm.
+    let entropy = |m: &[f64]| -> f64 {
+        -m.iter()
+            .map(|&v| if v == 0.0 { -0.0 } else { v * (v + EPS).log2() })
+            .sum::<f64>()
+    };
     let (hx, hy) = (entropy(px), entropy(py));
     let div = hx.max(hy);
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };

@@ -100,34 +100,32 @@ fn runs(grid: &LevelGrid, angles: &[[i64; 3]], nr: usize) -> Vec<f64> {
                 let mut run = len[start - 1] * u32::from(r[start - 1] == row[0]);
                 let mut prev = r[start - 1];
                 for (l, &c) in len[start..end].iter_mut().zip(row) {
-                    run = if c == prev { run + 1 } else { 1 };
+                    // Branch-free: run + 1 after an equal level, else 1.
+                    run = run * u32::from(c == prev) + 1;
                     prev = c;
                     *l = run;
                 }
             } else {
                 // The predecessors' row ends before this one starts (step > row length).
                 let (before, here) = len.split_at_mut(start);
-                let here = &mut here[..k];
                 let prev_len = &before[start - step..][..k];
                 let prev = &r[start - step..][..k];
-                for x in 0..k {
-                    here[x] = if row[x] == prev[x] {
-                        prev_len[x] + 1
-                    } else {
-                        1
-                    };
+                for (((l, &p), &c), &q) in here[..k].iter_mut().zip(prev_len).zip(row).zip(prev) {
+                    *l = p * u32::from(c == q) + 1;
                 }
             }
             let next = &r[start + step..][..k];
             let lens = &len[start..end];
             let codes = &mut codes[..k];
-            for x in 0..k {
-                let c = row[x];
-                codes[x] = if c != 0 && next[x] != c {
-                    c * w as u32 + lens[x]
-                } else {
-                    ignored as u32 + (x as u32 & 7)
-                };
+            // Branch-free selection between the run-end code and an ignored slot.
+            for (x, (((code, &c), &q), &l)) in
+                codes.iter_mut().zip(row).zip(next).zip(lens).enumerate()
+            {
+                let end = u32::from(c != 0) & u32::from(q != c);
+                let keep = 0u32.wrapping_sub(end);
+                let run_end = c * w as u32 + l;
+                let skip = ignored as u32 + (x as u32 & 7);
+                *code = (run_end & keep) | (skip & !keep);
             }
             for &code in codes.iter() {
                 count[code as usize] += 1;

@@ -128,8 +128,21 @@ pub(crate) fn from_grid(
 }
 
 /// Every zone as `row << 32 | size` (row: rank of its grey level), grown from its first voxel
-/// in scan order with an explicit stack.
+/// in scan order with an explicit stack. The 26 offsets of 3D and the 8 of `force2D` go through
+/// fixed-size arrays, so that the neighbour loop is unrolled.
 fn zones(grid: &LevelGrid, offsets: &[isize]) -> Vec<u64> {
+    if let Ok(o) = <[isize; 26]>::try_from(offsets) {
+        fill(grid, &o)
+    } else if let Ok(o) = <[isize; 8]>::try_from(offsets) {
+        fill(grid, &o)
+    } else {
+        fill(grid, offsets)
+    }
+}
+
+/// [`zones`] with the neighbour offsets `offsets`.
+fn fill<O: AsRef<[isize]> + ?Sized>(grid: &LevelGrid, offsets: &O) -> Vec<u64> {
+    let offsets = offsets.as_ref();
     let mut left = grid.grey.clone();
     let mut stack = Vec::new();
     let mut out = Vec::new();

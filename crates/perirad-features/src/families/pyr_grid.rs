@@ -144,10 +144,9 @@ impl LevelGrid {
             }
         }
         rank_of[0] = u32::MAX;
-        let ranks = grey
-            .iter()
-            .map(|&v| if v == 0 { 0 } else { rank_of[v as usize] + 1 })
-            .collect();
+        // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel.
+        let plus_one: Vec<u32> = rank_of.iter().map(|&r| r.wrapping_add(1)).collect();
+        let ranks = grey.iter().map(|&v| plus_one[v as usize]).collect();
         Ok(LevelGrid {
             size,
             pad,

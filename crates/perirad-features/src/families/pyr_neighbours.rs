@@ -68,8 +68,14 @@ pub(crate) struct NeighbourStats {
 }
 
 /// An unsigned sum of grey levels.
-trait LevelSum: Copy + Default + std::ops::AddAssign + From<u32> {
+trait LevelSum: Copy + Default + std::ops::AddAssign {
     fn to_f64(self) -> f64;
+}
+
+impl LevelSum for u16 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
 }
 
 impl LevelSum for u32 {
@@ -84,42 +90,76 @@ impl LevelSum for u64 {
     }
 }
 
-/// The voxels of the grid between its first and last box voxel, in chunks of consecutive
-/// linear indices: per chunk, the neighbours in the ROI, the sum of their levels and the
-/// dependent ones, accumulated offset by offset over the whole chunk (branch-free and
-/// vectorisable: outside voxels hold 0, which adds nothing and never depends on a level, levels
-/// being 1 or more; the padding voxels of the chunk are computed and ignored), then added to
-/// GLDM's counts and NGTDM's sums in scan order.
+/// The unsigned type grey levels and neighbour counts are held in: u16 when they fit, for twice
+/// the lanes per vector, else u32.
+trait Lane: LevelSum + Eq + From<bool> + std::ops::BitAnd<Output = Self> {
+    fn abs_diff(self, other: Self) -> Self;
+    fn le(self, other: Self) -> bool;
+    fn index(self) -> usize;
+}
+
+impl Lane for u16 {
+    fn abs_diff(self, other: u16) -> u16 {
+        u16::abs_diff(self, other)
+    }
+    fn le(self, other: u16) -> bool {
+        self <= other
+    }
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl Lane for u32 {
+    fn abs_diff(self, other: u32) -> u32 {
+        u32::abs_diff(self, other)
+    }
+    fn le(self, other: u32) -> bool {
+        self <= other
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The voxels of the grid `g` (grey levels of `grid`, as `L`) between its first and last box
+/// voxel, in chunks of consecutive linear indices: per chunk, the neighbours in the ROI, the sum
+/// of their levels and the dependent ones, accumulated offset by offset over the whole chunk
+/// (branch-free and vectorisable: outside voxels hold 0, which adds nothing and never depends on
+/// a level, levels being 1 or more; the padding voxels of the chunk are computed and ignored),
+/// then added to GLDM's counts and NGTDM's sums in scan order. `L` holds every level and the
+/// number of offsets, `T` every sum of as many levels as there are offsets.
 #[allow(clippy::too_many_arguments)]
-fn accumulate<T: LevelSum>(
+fn accumulate<L: Lane, T: LevelSum + From<L>>(
     grid: &LevelGrid,
+    g: &[L],
     offsets: &[isize],
-    alpha: u32,
+    alpha: L,
     columns: usize,
     dependence: &mut [u32],
     n: &mut [f64],
     s: &mut [f64],
 ) {
     const CHUNK: usize = 1024;
-    let g = &grid.grey;
+    let zero = L::default();
     let first = grid.offset([0; 3]) as usize + grid.pad * (1 + grid.dims[0] * (1 + grid.dims[1]));
     let [sx, sy, sz] = grid.size;
     let last = first + grid.offset([sz as i64 - 1, sy as i64 - 1, sx as i64 - 1]) as usize;
-    let mut count = [0u32; CHUNK];
+    let mut count = [zero; CHUNK];
     let mut sum = [T::default(); CHUNK];
-    let mut dep = [0u32; CHUNK];
+    let mut dep = [zero; CHUNK];
     let mut at = first;
     while at <= last {
         let len = CHUNK.min(last + 1 - at);
         let centre = &g[at..at + len];
         at += len;
-        if centre.iter().all(|&v| v == 0) {
+        if centre.iter().all(|&v| v == zero) {
             continue;
         }
         let (count, sum, dep) = (&mut count[..len], &mut sum[..len], &mut dep[..len]);
-        count.fill(0);
+        count.fill(zero);
         sum.fill(T::default());
-        dep.fill(0);
+        dep.fill(zero);
         let base = at - len;
         for &o in offsets {
             let start = base.wrapping_add_signed(o);
@@ -131,22 +171,22 @@ fn accumulate<T: LevelSum>(
                 .zip(nb)
                 .zip(centre)
             {
-                let inside = u32::from(v != 0);
+                let inside = L::from(v != zero);
                 *k += inside;
                 *t += T::from(v);
-                *d += inside & u32::from(v.abs_diff(c) <= alpha);
+                *d += inside & L::from(v.abs_diff(c).le(alpha));
             }
         }
         for (i, &level) in centre.iter().enumerate() {
-            if level == 0 {
+            if level == zero {
                 continue;
             }
-            let r = grid.rank_of[level as usize] as usize;
-            dependence[r * columns + dep[i] as usize] += 1;
-            let diff = if count[i] == 0 {
+            let r = grid.rank_of[level.index()] as usize;
+            dependence[r * columns + dep[i].index()] += 1;
+            let diff = if count[i] == zero {
                 0.0
             } else {
-                (f64::from(level) - sum[i].to_f64() / f64::from(count[i])).abs()
+                (level.to_f64() - sum[i].to_f64() / count[i].to_f64()).abs()
             };
             n[r] += 1.0;
             s[r] += diff;
@@ -166,27 +206,19 @@ pub(crate) fn neighbour_stats(
     let columns = offsets.len() + 1;
     let mut dependence = vec![0u32; ng * columns];
     let (mut n, mut s) = (vec![0.0f64; ng], vec![0.0f64; ng]);
-    // Sums of up to `offsets.len()` levels: in u32 when they cannot overflow it.
-    if u64::from(grid.ng) * offsets.len() as u64 <= u64::from(u32::MAX) {
-        accumulate::<u32>(
-            grid,
-            &offsets,
-            alpha,
-            columns,
-            &mut dependence,
-            &mut n,
-            &mut s,
-        );
+    let (d, n_, s_) = (&mut dependence, &mut n, &mut s);
+    let k = offsets.len() as u64;
+    let top = u64::from(grid.ng);
+    // Sums of up to `offsets.len()` levels: in u16 when they (and so every level and count)
+    // fit in it, else in u32 when they fit in it, else in u64.
+    if top * k <= u64::from(u16::MAX) {
+        let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
+        let alpha = u16::try_from(alpha).unwrap_or(u16::MAX);
+        accumulate::<u16, u16>(grid, &g, &offsets, alpha, columns, d, n_, s_);
+    } else if top * k <= u64::from(u32::MAX) {
+        accumulate::<u32, u32>(grid, &grid.grey, &offsets, alpha, columns, d, n_, s_);
     } else {
-        accumulate::<u64>(
-            grid,
-            &offsets,
-            alpha,
-            columns,
-            &mut dependence,
-            &mut n,
-            &mut s,
-        );
+        accumulate::<u32, u64>(grid, &grid.grey, &offsets, alpha, columns, d, n_, s_);
     }
     Ok(NeighbourStats {
         dependence,
