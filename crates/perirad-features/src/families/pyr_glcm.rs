@@ -524,14 +524,19 @@ struct MccWork {
     /// The entries `(row of S, value)` of `M`, column by column.
     entries: Vec<(u32, f64)>,
     s: Vec<f64>,
+    /// The unit eigenvector `√p_x` of `S` (eigenvalue 1), on the rows of `S`.
+    u: Vec<f64>,
     eigen: EigenWork,
+    lanczos: LanczosWork,
 }
 
 /// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`,
 /// from the non-zero cells `(a, k, p)` (row-major) and the marginals. `Q = D_x⁻¹ P D_y⁻¹ Pᵀ` is
 /// similar to the symmetric `S = M Mᵀ`, `M = D_x^(−½) P D_y^(−½)` (levels with `p_x = 0` give
-/// zero rows and columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`, found
-/// by Householder tridiagonalisation and implicit QL. PyRadiomics adds ε to `p_x(a) p_y(k)` and
+/// zero rows and columns of `Q`, i.e. eigenvalues 0), so the eigenvalues are those of `S`. Its
+/// largest is 1, with the eigenvector `√p_x`; the second is found by Lanczos on the deflated
+/// matrix ([`deflated_top`]), else (small `S`, uncertified result, λ2 near 0) by Householder
+/// tridiagonalisation and implicit QL of all of `S`. PyRadiomics adds ε to `p_x(a) p_y(k)` and
 /// takes the eigenvalues of the non-symmetric `Q`; the difference is of the order of
 /// ε / (p_x p_y).
 fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f64 {
@@ -578,6 +583,16 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f6
             s[r * m + c] = s[c * m + r];
         }
     }
+    // λ1 = 1 with eigenvector √p_x; λ2 is the largest eigenvalue of S − u uᵀ.
+    if m >= LANCZOS_MIN {
+        w.u.clear();
+        w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
+        let norm = dot(&w.u, &w.u).sqrt();
+        w.u.iter_mut().for_each(|x| *x /= norm);
+        if let Some(l2) = deflated_top(s, m, &w.u, &mut w.lanczos) {
+            return l2.sqrt();
+        }
+    }
     let Some(eig) = symmetric_eigenvalues(s, m, &mut w.eigen) else {
         return f64::NAN;
     };
@@ -593,6 +608,217 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f6
     }
     // S is positive semi-definite: a negative eigenvalue is rounding around 0.
     top[1].max(0.0).sqrt()
+}
+
+/// Smallest `S` (active levels) for which [`deflated_top`] is tried: below it the dense
+/// solver is as cheap.
+const LANCZOS_MIN: usize = 8;
+
+/// Buffers of [`deflated_top`].
+#[derive(Default)]
+struct LanczosWork {
+    /// The Lanczos vectors, one after the other.
+    q: Vec<f64>,
+    w: Vec<f64>,
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    d: Vec<f64>,
+    e: Vec<f64>,
+    chol: Vec<f64>,
+}
+
+/// `y ← y − c x`.
+fn axpy(y: &mut [f64], c: f64, x: &[f64]) {
+    for (a, &b) in y.iter_mut().zip(x) {
+        *a -= c * b;
+    }
+}
+
+/// The largest eigenvalue of `S' = S − u uᵀ` (`S`: symmetric `m × m`, row-major, positive
+/// semi-definite, largest eigenvalue 1 with the unit eigenvector `u`), i.e. the second largest
+/// eigenvalue of `S`, by Lanczos iterations on the complement of `u` with full
+/// reorthogonalisation, stopped when the largest Ritz value stagnates. The result θ is then
+/// certified by a Cholesky factorisation of `θ (1 + 2e-13) I − S'` (it exists only if every
+/// eigenvalue of `S'` is below `θ (1 + 2e-13)`, and Ritz values are at most the largest
+/// eigenvalue), so it is within 2e-13 relative of λ2 up to rounding. `None` (use the dense
+/// solver) if it cannot be certified or θ < 1e-6 (the dense solver then decides how a λ2 near 0
+/// rounds).
+fn deflated_top(s: &[f64], m: usize, u: &[f64], work: &mut LanczosWork) -> Option<f64> {
+    const SLACK: f64 = 2e-13;
+    let LanczosWork {
+        q,
+        w,
+        alpha,
+        beta,
+        d,
+        e,
+        chol,
+    } = work;
+    q.clear();
+    alpha.clear();
+    beta.clear();
+    // A fixed start vector with no structure shared with `S` (golden-ratio sequence).
+    w.clear();
+    w.extend((0..m).map(|i| 0.5 + ((i + 1) as f64 * 0.618_033_988_749_894_9).fract()));
+    for _ in 0..2 {
+        let c = dot(u, w);
+        axpy(w, c, u);
+    }
+    let norm = dot(w, w).sqrt();
+    if norm.is_nan() || norm <= 0.0 || s.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    q.extend(w.iter().map(|x| x / norm));
+    let mut last = f64::NAN;
+    let mut theta = f64::NAN;
+    for j in 0..m {
+        let qj = &q[j * m..(j + 1) * m];
+        for (r, x) in w.iter_mut().enumerate() {
+            *x = dot(&s[r * m..(r + 1) * m], qj);
+        }
+        alpha.push(dot(qj, w));
+        // The three-term recurrence, then against u and every Lanczos vector, again while a
+        // pass cancels much of w (Daniel–Gragg–Kaufman–Stewart; a third pass guards
+        // near-breakdowns).
+        axpy(w, alpha[j], qj);
+        if j > 0 {
+            axpy(w, beta[j - 1], &q[(j - 1) * m..j * m]);
+        }
+        let mut before = dot(w, w).sqrt();
+        let mut b = before;
+        for _ in 0..3 {
+            let c = dot(u, w);
+            axpy(w, c, u);
+            for qi in q.chunks_exact(m) {
+                let c = dot(qi, w);
+                axpy(w, c, qi);
+            }
+            b = dot(w, w).sqrt();
+            if b >= 0.7 * before {
+                break;
+            }
+            before = b;
+        }
+        // θ_j ≤ max(θ_{j−1}, α_j) + β_{j−1} (Weyl): Newton's start, above the largest root.
+        theta = match (j, beta.last()) {
+            (0, _) | (_, None) => alpha[0],
+            (_, Some(&bl)) => {
+                let start = (theta.max(alpha[j]) + bl) * (1.0 + 1e-12);
+                match tridiagonal_top(alpha, beta, start) {
+                    Some(t) => t,
+                    None => {
+                        d.clear();
+                        d.extend_from_slice(alpha);
+                        e.clear();
+                        e.extend_from_slice(beta);
+                        e.push(0.0);
+                        if !tridiagonal_ql(d, e) {
+                            return None;
+                        }
+                        d.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                    }
+                }
+            }
+        };
+        // Stop when θ has not moved over two steps, at a breakdown (an invariant subspace) or
+        // when the Krylov space is the whole complement of u.
+        if j + 1 == m || b <= 1e-13 || (j >= 3 && (theta - last).abs() <= 1e-14 * theta.abs()) {
+            break;
+        }
+        if j % 2 == 1 {
+            last = theta;
+        }
+        beta.push(b);
+        q.extend(w.iter().map(|x| x / b));
+    }
+    if theta.is_nan() || theta < 1e-6 {
+        return None;
+    }
+    // Cholesky of A = θ (1 + SLACK) I − S + u uᵀ (lower triangle, row-major).
+    let shift = theta * (1.0 + SLACK);
+    chol.clear();
+    chol.resize(m * m, 0.0);
+    for r in 0..m {
+        for c in 0..=r {
+            let diag = if r == c { shift } else { 0.0 };
+            chol[r * m + c] = diag - s[r * m + c] + u[r] * u[c];
+        }
+    }
+    for c in 0..m {
+        let rest = &mut chol[c * m..];
+        let row_c = &rest[..m];
+        let pivot = row_c[c] - dot(&row_c[..c], &row_c[..c]);
+        if pivot.is_nan() || pivot <= 0.0 {
+            return None;
+        }
+        let l = pivot.sqrt();
+        let (row_c, below) = rest.split_at_mut(m);
+        row_c[c] = l;
+        let row_c = &row_c[..c];
+        for row in below.chunks_exact_mut(m) {
+            let v = (row[c] - dot(&row[..c], row_c)) / l;
+            row[c] = v;
+        }
+    }
+    Some(theta)
+}
+
+/// `Σ p_i' / p_i = (log det(x I − T))'` for the symmetric tridiagonal `T` (diagonal `alpha`,
+/// subdiagonal `beta`), from the ratios `p_i` of its leading minors, if they are all positive,
+/// i.e. if `x` is above every eigenvalue of `T` (Sturm).
+fn log_det_slope(alpha: &[f64], beta: &[f64], x: f64) -> Option<f64> {
+    let (mut p, mut dp) = (x - alpha[0], 1.0);
+    if p.is_nan() || p <= 0.0 {
+        return None;
+    }
+    let mut sum = dp / p;
+    for (&a, &b) in alpha[1..].iter().zip(beta) {
+        let r = b * b / p;
+        dp = 1.0 + r * dp / p;
+        p = x - a - r;
+        if p.is_nan() || p <= 0.0 {
+            return None;
+        }
+        sum += dp / p;
+    }
+    Some(sum)
+}
+
+/// The largest eigenvalue of the symmetric tridiagonal matrix with diagonal `alpha` and
+/// subdiagonal `beta`, by Newton's iterations on `det(x I − T)` from `start` above it (they
+/// decrease monotonically to it: the polynomial's roots are real). A step that lands below it
+/// (by rounding, near it) is refined by bisection to 1e-15 relative. `None` if `start` is not
+/// above it or 100 iterations do not settle.
+fn tridiagonal_top(alpha: &[f64], beta: &[f64], start: f64) -> Option<f64> {
+    let mut x = start;
+    let mut sum = log_det_slope(alpha, beta, x)?;
+    for _ in 0..100 {
+        let step = 1.0 / sum;
+        let next = x - step;
+        if step <= 1e-15 * next.abs() {
+            return Some(next);
+        }
+        match log_det_slope(alpha, beta, next) {
+            Some(s) => (x, sum) = (next, s),
+            None => {
+                // The root is in (next, x].
+                let (mut lo, mut hi) = (next, x);
+                while hi - lo > 1e-15 * hi.abs() {
+                    let mid = 0.5 * (lo + hi);
+                    if mid <= lo || mid >= hi {
+                        break;
+                    }
+                    if log_det_slope(alpha, beta, mid).is_some() {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                return Some(hi);
+            }
+        }
+    }
+    None
 }
 
 /// Buffers of [`symmetric_eigenvalues`].
@@ -685,6 +911,18 @@ fn symmetric_eigenvalues<'w>(
     }
     d.clear();
     d.extend((0..n).map(|i| a[i * n + i]));
+    if !tridiagonal_ql(d, e) {
+        return None;
+    }
+    Some(d)
+}
+
+/// Eigenvalues of the symmetric tridiagonal matrix with diagonal `d` and subdiagonal `e`
+/// (`e[i]`: entry `(i + 1, i)`; `e.len() == d.len()`, the last entry unused), left in `d`:
+/// implicit QL iterations with Wilkinson shifts. `false` if they do not converge (60 per
+/// eigenvalue).
+fn tridiagonal_ql(d: &mut [f64], e: &mut [f64]) -> bool {
+    let n = d.len();
     for l in 0..n {
         let mut iterations = 0;
         loop {
@@ -701,7 +939,7 @@ fn symmetric_eigenvalues<'w>(
                 break;
             }
             if iterations == 60 {
-                return None;
+                return false;
             }
             iterations += 1;
             let g0 = (d[l + 1] - d[l]) / (2.0 * e[l]);
@@ -736,7 +974,7 @@ fn symmetric_eigenvalues<'w>(
             e[m] = 0.0;
         }
     }
-    Some(d)
+    true
 }
 
 #[cfg(test)]
@@ -807,6 +1045,135 @@ mod tests {
         let p = [(0, 0, 0.25), (1, 1, 0.75)];
         let m = [0.25, 0.75];
         assert!((mcc(&p, &m, &m, &mut w) - 1.0).abs() < 1e-12);
+    }
+
+    /// A deterministic generator of uniform numbers in [0, 1).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// `Σ λ_i v_i v_iᵀ` over an orthonormal basis whose first vector is `u`, with `λ_0 = 1`.
+    fn spectral(u: &[f64], rest: &[f64], rng: &mut Lcg) -> Vec<f64> {
+        let m = u.len();
+        let mut basis = u.to_vec();
+        while basis.len() < m * m {
+            let mut v: Vec<f64> = (0..m).map(|_| rng.next() - 0.5).collect();
+            for _ in 0..2 {
+                for b in basis.chunks_exact(m) {
+                    let c = dot(b, &v);
+                    axpy(&mut v, c, b);
+                }
+            }
+            let n = dot(&v, &v).sqrt();
+            basis.extend(v.iter().map(|x| x / n));
+        }
+        let mut s = vec![0.0; m * m];
+        for (b, &l) in basis.chunks_exact(m).zip(std::iter::once(&1.0).chain(rest)) {
+            for r in 0..m {
+                for c in 0..m {
+                    s[r * m + c] += l * b[r] * b[c];
+                }
+            }
+        }
+        // Exactly symmetric, as `mcc` builds it.
+        for r in 0..m {
+            for c in 0..r {
+                s[r * m + c] = s[c * m + r];
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn lanczos_matches_the_dense_solver() {
+        let mut rng = Lcg(7);
+        let (mut lw, mut ew) = (LanczosWork::default(), EigenWork::default());
+        let mut certified = 0;
+        for case in 0..200 {
+            let m = 8 + case % 40;
+            let mut u: Vec<f64> = (0..m).map(|_| rng.next() + 0.01).collect();
+            let n = dot(&u, &u).sqrt();
+            u.iter_mut().for_each(|x| *x /= n);
+            let rest: Vec<f64> = match case % 4 {
+                // Spread over [0, 1).
+                0 => (1..m).map(|_| rng.next()).collect(),
+                // Decaying, as MCC matrices are.
+                1 => (1..m).map(|i| 0.7f64.powi(i as i32) * rng.next()).collect(),
+                // The top two clustered (1e-9 apart), the rest spread.
+                2 => (1..m)
+                    .map(|i| match i {
+                        1 => 0.6,
+                        2 => 0.6 - 1e-9,
+                        _ => 0.5 * rng.next(),
+                    })
+                    .collect(),
+                // Repeated eigenvalues, λ2 = 1 among them.
+                _ => (1..m).map(|i| [1.0, 0.4, 0.1][i % 3]).collect(),
+            };
+            let s = spectral(&u, &rest, &mut rng);
+            let mut a = s.clone();
+            let mut e = symmetric_eigenvalues(&mut a, m, &mut ew)
+                .expect("dense")
+                .to_vec();
+            e.sort_by(|x, y| y.total_cmp(x));
+            let got = deflated_top(&s, m, &u, &mut lw);
+            // Clusters 1e-9 wide are not resolved: left to the dense solver.
+            assert!(got.is_some() || case % 4 == 2, "{case}");
+            if let Some(l2) = got {
+                certified += 1;
+                assert!((l2 - e[1]).abs() <= 1e-12 * e[1], "{case}: {l2} {}", e[1]);
+            }
+        }
+        assert!(certified >= 150, "{certified}");
+    }
+
+    #[test]
+    fn mcc_lanczos_and_dense_agree() {
+        let mut rng = Lcg(11);
+        let (mut w, mut ew) = (MccWork::default(), EigenWork::default());
+        for case in 0..50 {
+            let n = 10 + case % 30;
+            // A symmetric co-occurrence matrix with a band and some empty levels.
+            let mut p = vec![0.0; n * n];
+            for i in 0..n {
+                for j in i..n.min(i + 4) {
+                    if i % 7 != 3 && j % 7 != 3 && rng.next() < 0.8 {
+                        let v = rng.next();
+                        p[i * n + j] += v;
+                        p[j * n + i] += v;
+                    }
+                }
+            }
+            let total: f64 = p.iter().sum();
+            let cells: Vec<(u32, u32, f64)> = (0..n * n)
+                .filter(|&k| p[k] > 0.0)
+                .map(|k| ((k / n) as u32, (k % n) as u32, p[k] / total))
+                .collect();
+            let mut px = vec![0.0; n];
+            for &(a, _, v) in &cells {
+                px[a as usize] += v;
+            }
+            let fast = mcc(&cells, &px, &px, &mut w);
+            // The dense path on the same S.
+            let m = w.u.len();
+            let mut s = w.s.clone();
+            let mut e = symmetric_eigenvalues(&mut s, m, &mut ew)
+                .expect("dense")
+                .to_vec();
+            e.sort_by(|x, y| y.total_cmp(x));
+            let dense = e[1].max(0.0).sqrt();
+            assert!(
+                (fast - dense).abs() <= 1e-12 * dense,
+                "{case}: {fast} {dense}"
+            );
+        }
     }
 
     #[test]
