@@ -133,7 +133,10 @@ impl Settings {
                 .clone()
                 .or_else(|| self.resampled_pixel_spacing.clone()),
             interpolator: over.interpolator.or(self.interpolator),
-            interpolator_null: self.interpolator_null || over.interpolator_null,
+            // `dict.update`: an image type's own `interpolator` (a value or null) replaces the
+            // section's.
+            interpolator_null: over.interpolator_null
+                || (over.interpolator.is_none() && self.interpolator_null),
             pad_distance: over.pad_distance.or(self.pad_distance),
             distances: over.distances.clone().or_else(|| self.distances.clone()),
             force_2d: over.force_2d.or(self.force_2d),

@@ -12,7 +12,7 @@ use perirad_core::{BoundingBox, DType, Mask, Volume};
 use perirad_features::discretise::Binning;
 use perirad_features::extract::pyradiomics_texture;
 use perirad_features::families::firstorder;
-use perirad_features::filters::pyradiomics::{filtered_images, merge_settings};
+use perirad_features::filters::pyradiomics::filtered_images;
 use perirad_features::{ImageType, PyRadiomicsParams};
 use perirad_io::{read_image, read_labels, ReadOptions};
 use perirad_testdata::{
@@ -130,7 +130,7 @@ fn run(config: &str, types: &[ImageType], resample: bool) -> (Vec<String>, Tally
                 .find(|(o, _)| *o == t)
                 .map(|(_, s)| s.clone())
                 .unwrap_or_default();
-            let settings = merge_settings(&params.setting, &overrides);
+            let settings = params.setting.overlaid(&overrides);
             let filtered = filtered_images(t, &image, dtype, &mask, &settings).expect("filter");
             // LBP2D warns that it works in 2D while the features are 3D (as PyRadiomics does).
             let expected_warnings = usize::from(t == ImageType::Lbp2D);

@@ -225,3 +225,25 @@ fn deprecated_pyradiomics_features_are_accepted_when_named() {
         Some(3)
     );
 }
+
+/// An image type's own settings replace the section's as PyRadiomics' `dict.update` does,
+/// `interpolator: null` included.
+#[test]
+fn image_type_settings_overlay_the_section() {
+    let p = PyRadiomicsParams::from_yaml(
+        "setting:\n  interpolator: null\n  binWidth: 25\nimageType:\n  LoG:\n    sigma: [1.0]\n    interpolator: sitkLinear\n    binWidth: 5\n  Wavelet: {}\n",
+    )
+    .expect("valid");
+    let types = p.image_types.as_ref().expect("image types");
+    let log = p.setting.overlaid(&types[0].1);
+    assert!(!log.interpolator_null);
+    assert_eq!(
+        log.interpolator,
+        Some(perirad_features::Interpolator::Linear)
+    );
+    assert_eq!(log.bin_width, Some(5.0));
+    assert_eq!(log.sigma, Some(vec![1.0]));
+    let wavelet = p.setting.overlaid(&types[1].1);
+    assert!(wavelet.interpolator_null);
+    assert_eq!(wavelet.bin_width, Some(25.0));
+}

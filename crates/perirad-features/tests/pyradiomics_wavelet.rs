@@ -34,9 +34,8 @@ const BANDS: [&str; 8] = [
 /// 18 firstorder + 24 glcm + 16 glrlm + 16 glszm + 14 gldm + 5 ngtdm values per band.
 const PER_BAND: usize = 93;
 
-/// The `setting` section with the `Wavelet` image type's overrides of the wavelet settings.
+/// The `setting` section with the `Wavelet` image type's own settings in their place.
 fn wavelet_settings(params: &PyRadiomicsParams) -> Settings {
-    let mut s = params.setting.clone();
     let over = params
         .image_types
         .iter()
@@ -44,12 +43,7 @@ fn wavelet_settings(params: &PyRadiomicsParams) -> Settings {
         .find(|(t, _)| *t == ImageType::Wavelet)
         .map(|(_, o)| o.clone())
         .unwrap_or_default();
-    s.wavelet = over.wavelet.or(s.wavelet);
-    s.start_level = over.start_level.or(s.start_level);
-    s.level = over.level.or(s.level);
-    s.force_2d = over.force_2d.or(s.force_2d);
-    s.force_2d_dimension = over.force_2d_dimension.or(s.force_2d_dimension);
-    s
+    params.setting.overlaid(&over)
 }
 
 /// Band name → feature (`<class>_<name>`) → value, for one case and configuration.

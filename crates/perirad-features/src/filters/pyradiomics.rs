@@ -42,7 +42,7 @@ pub struct Filtered {
 }
 
 /// The images PyRadiomics derives from `image` for `image_type`, with `settings` the `setting`
-/// section merged with the image type's own settings (see [`merge_settings`]). `dtype` is the
+/// section merged with the image type's own settings (see [`Settings::overlaid`]). `dtype` is the
 /// voxel type SimpleITK holds the image in, `mask` the ROI on the image grid.
 ///
 /// Voxel types of the results (their values are exactly representable in them): float32 for
@@ -116,59 +116,6 @@ pub fn filtered_images(
             ))
         }
     })
-}
-
-/// PyRadiomics' settings for one image type: the `setting` section with the image type's own
-/// entries in its place (`dict.update`).
-pub fn merge_settings(base: &Settings, own: &Settings) -> Settings {
-    macro_rules! pick {
-        ($($f:ident),* $(,)?) => {
-            Settings {
-                $($f: own.$f.clone().or_else(|| base.$f.clone()),)*
-                interpolator_null: own.interpolator_null
-                    || (own.interpolator.is_none() && base.interpolator_null),
-            }
-        };
-    }
-    pick!(
-        minimum_roi_dimensions,
-        minimum_roi_size,
-        geometry_tolerance,
-        correct_mask,
-        additional_info,
-        label,
-        label_channel,
-        bin_width,
-        bin_count,
-        normalize,
-        normalize_scale,
-        remove_outliers,
-        resampled_pixel_spacing,
-        interpolator,
-        pad_distance,
-        distances,
-        force_2d,
-        force_2d_dimension,
-        resegment_range,
-        resegment_mode,
-        resegment_shape,
-        pre_crop,
-        sigma,
-        start_level,
-        level,
-        wavelet,
-        gradient_use_spacing,
-        lbp_2d_radius,
-        lbp_2d_samples,
-        lbp_2d_method,
-        lbp_3d_levels,
-        lbp_3d_icosphere_radius,
-        lbp_3d_icosphere_subdivision,
-        voxel_array_shift,
-        symmetrical_glcm,
-        weighting_norm,
-        gldm_a,
-    )
 }
 
 // ---- numpy formulas ---------------------------------------------------------------------------
