@@ -714,15 +714,6 @@ pub fn pyradiomics_texture(
     Ok(out.features)
 }
 
-/// What the texture classes need: the re-segmented ROI and its discretised grey levels, cropped
-/// to the ROI's bounding box (as PyRadiomics' `cropToTumorMask` hands them to the classes).
-pub struct TextureRoi {
-    /// The re-segmented ROI.
-    pub mask: Mask,
-    /// Grey level of each ROI voxel (1-based bin of PyRadiomics' edges), 0 outside the ROI.
-    pub levels: Volume<u32>,
-}
-
 /// `shape` features of the shape mask (never empty here: the ROI was checked).
 fn shape_shape(mask: &Mask) -> Vec<(&'static str, f64)> {
     shape::pyradiomics(mask).unwrap_or_default()

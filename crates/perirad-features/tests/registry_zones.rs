@@ -3,7 +3,6 @@
 //! where that mapping is wrong, which is spelled out below.
 
 use perirad_core::{Geometry, Volume, IDENTITY};
-use perirad_features::extract::TextureRoi;
 use perirad_features::families::{pyr_gldm, pyr_glszm, pyr_ngtdm};
 use perirad_features::registry::REGISTRY;
 use perirad_features::PyRadiomicsParams;
@@ -13,25 +12,22 @@ use perirad_testdata::shared_data;
 fn every_zone_class_feature_has_an_entry() {
     let g = Geometry::new([3, 3, 1], [1.0, 1.0, 1.0], [0.0; 3], IDENTITY).expect("grid");
     let levels = Volume::new(g.clone(), vec![1, 2, 0, 2, 2, 1, 3, 0, 1]).expect("levels");
-    let roi = TextureRoi {
-        mask: levels.map(|&l| l > 0),
-        levels,
-    };
+    let mask = levels.map(|&l| l > 0);
     let params = PyRadiomicsParams::default();
     let classes = [
         (
             "glszm",
-            pyr_glszm::pyradiomics(&roi, &params).expect("glszm"),
+            pyr_glszm::pyradiomics(&levels, &mask, &params).expect("glszm"),
             &pyr_glszm::DEPRECATED[..],
         ),
         (
             "gldm",
-            pyr_gldm::pyradiomics(&roi, &params).expect("gldm"),
+            pyr_gldm::pyradiomics(&levels, &mask, &params).expect("gldm"),
             &pyr_gldm::DEPRECATED[..],
         ),
         (
             "ngtdm",
-            pyr_ngtdm::pyradiomics(&roi, &params).expect("ngtdm"),
+            pyr_ngtdm::pyradiomics(&levels, &mask, &params).expect("ngtdm"),
             &pyr_ngtdm::DEPRECATED[..],
         ),
     ];

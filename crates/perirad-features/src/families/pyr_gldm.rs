@@ -31,8 +31,8 @@
 
 use super::pyr_grid::LevelGrid;
 use super::pyr_neighbours::{count_features, neighbour_stats, roi_grid, NeighbourStats};
-use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
+use perirad_core::{Mask, Volume};
 
 /// The class's deprecated features: PyRadiomics 3.1 yields no value for them (see above).
 pub const DEPRECATED: [&str; 2] = ["GrayLevelNonUniformityNormalized", "DependencePercentage"];
@@ -57,10 +57,11 @@ pub const NAMES: [&str; 14] = [
 
 /// The 14 `gldm` features of the ROI, named as [`NAMES`].
 pub fn pyradiomics(
-    roi: &TextureRoi,
+    levels: &Volume<u32>,
+    mask: &Mask,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = roi_grid(roi, params)?;
+    let grid = roi_grid(levels, mask, params)?;
     from_stats(&grid, &neighbour_stats(&grid, params)?)
 }
 

@@ -31,8 +31,8 @@
 
 use super::pyr_grid::LevelGrid;
 use super::pyr_neighbours::{count_features, neighbours, roi_grid};
-use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
+use perirad_core::{Mask, Volume};
 
 /// The class's deprecated features (none).
 pub const DEPRECATED: [&str; 0] = [];
@@ -59,10 +59,11 @@ pub const NAMES: [&str; 16] = [
 
 /// The 16 `glszm` features of the ROI, named as [`NAMES`].
 pub fn pyradiomics(
-    roi: &TextureRoi,
+    levels: &Volume<u32>,
+    mask: &Mask,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    from_grid(&roi_grid(roi, params)?, params)
+    from_grid(&roi_grid(levels, mask, params)?, params)
 }
 
 /// [`pyradiomics`] on the ROI's shared grid.

@@ -11,8 +11,8 @@
 
 use super::pyr_grid::LevelGrid;
 use crate::error::param;
-use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
+use perirad_core::{Mask, Volume};
 
 /// `np.spacing(1)`, PyRadiomics' ε in the entropies.
 pub(crate) const EPS: f64 = f64::EPSILON;
@@ -31,13 +31,15 @@ pub(crate) fn neighbours(
         .collect())
 }
 
-/// The shared grid of `roi`, for the classes that reject ROI voxels without a grey level.
+/// The shared grid of the ROI `mask` with grey `levels` (1-based, 0 outside), for the classes
+/// that reject ROI voxels without a grey level.
 pub(crate) fn roi_grid(
-    roi: &TextureRoi,
+    grey: &Volume<u32>,
+    roi: &Mask,
     params: &PyRadiomicsParams,
 ) -> Result<LevelGrid, FeatureError> {
-    let (mask, levels) = (roi.mask.data(), roi.levels.data());
-    if roi.levels.geometry().size() != roi.mask.geometry().size() {
+    let (mask, levels) = (roi.data(), grey.data());
+    if grey.geometry().size() != roi.geometry().size() {
         return Err(FeatureError::Input(
             "grey levels and ROI are on different grids".into(),
         ));
@@ -50,7 +52,7 @@ pub(crate) fn roi_grid(
             "an ROI voxel has no grey level (0)".into(),
         ));
     }
-    LevelGrid::new(&roi.levels, &roi.mask, &params.setting)
+    LevelGrid::new(grey, roi, &params.setting)
 }
 
 /// What `gldm` and `ngtdm` count over each ROI voxel's neighbours (the offsets of

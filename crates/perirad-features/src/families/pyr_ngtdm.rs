@@ -21,8 +21,8 @@
 
 use super::pyr_grid::LevelGrid;
 use super::pyr_neighbours::{neighbour_stats, roi_grid, NeighbourStats};
-use crate::extract::TextureRoi;
 use crate::{FeatureError, PyRadiomicsParams};
+use perirad_core::{Mask, Volume};
 
 /// The class's deprecated features (none).
 pub const DEPRECATED: [&str; 0] = [];
@@ -38,10 +38,11 @@ pub const NAMES: [&str; 5] = [
 
 /// The 5 `ngtdm` features of the ROI, named as [`NAMES`].
 pub fn pyradiomics(
-    roi: &TextureRoi,
+    levels: &Volume<u32>,
+    mask: &Mask,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let grid = roi_grid(roi, params)?;
+    let grid = roi_grid(levels, mask, params)?;
     from_stats(&grid, &neighbour_stats(&grid, params)?)
 }
 
