@@ -131,3 +131,36 @@ fn glcm_and_glrlm_have_entries_and_pyradiomics_codes() {
     }
     assert_eq!(checked, 22 + 16);
 }
+
+/// The names a parameter file may give for each texture class (the schema, `feature_names`)
+/// are exactly the names the class computes plus the ones it knows as deprecated.
+#[test]
+fn parameter_schema_names_equal_the_classes_names() {
+    use perirad_features::families::{pyr_glcm, pyr_gldm, pyr_glrlm, pyr_glszm, pyr_ngtdm};
+    use perirad_features::FeatureClass;
+    use std::collections::BTreeSet;
+    let classes: [(FeatureClass, &[&str], &[&str]); 5] = [
+        (FeatureClass::Glcm, &pyr_glcm::NAMES, pyr_glcm::DEPRECATED),
+        (
+            FeatureClass::Glrlm,
+            &pyr_glrlm::NAMES,
+            pyr_glrlm::DEPRECATED,
+        ),
+        (
+            FeatureClass::Glszm,
+            &pyr_glszm::NAMES,
+            &pyr_glszm::DEPRECATED,
+        ),
+        (FeatureClass::Gldm, &pyr_gldm::NAMES, &pyr_gldm::DEPRECATED),
+        (
+            FeatureClass::Ngtdm,
+            &pyr_ngtdm::NAMES,
+            &pyr_ngtdm::DEPRECATED,
+        ),
+    ];
+    for (class, names, deprecated) in classes {
+        let schema: BTreeSet<&str> = class.feature_names().iter().copied().collect();
+        let computed: BTreeSet<&str> = names.iter().chain(deprecated).copied().collect();
+        assert_eq!(schema, computed, "{}", class.name());
+    }
+}
