@@ -415,17 +415,21 @@ fn store(t: f64, dtype: DType) -> f64 {
 
 // ---- numpy reductions ----------------------------------------------------------------------------
 
-/// numpy's pairwise summation (`DOUBLE_pairwise_sum`) of `a`.
-fn pairwise_sum(a: &[f64]) -> f64 {
+/// numpy's pairwise summation (`DOUBLE_pairwise_sum`, `FLOAT_pairwise_sum`) of `a`, in the
+/// arithmetic of `T` (f64 or f32); `neg_zero` is `-0.0` of that type (numpy's start value).
+fn pairwise_sum<T>(a: &[T], neg_zero: T) -> T
+where
+    T: Copy + std::ops::Add<Output = T> + std::ops::AddAssign,
+{
     let n = a.len();
     if n < 8 {
-        let mut res = -0.0;
+        let mut res = neg_zero;
         for &x in a {
             res += x;
         }
         res
     } else if n <= 128 {
-        let mut r = [0.0; 8];
+        let mut r = [a[0]; 8];
         r.copy_from_slice(&a[..8]);
         let mut i = 8;
         while i < n - n % 8 {
@@ -442,38 +446,7 @@ fn pairwise_sum(a: &[f64]) -> f64 {
     } else {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
-    }
-}
-
-/// [`pairwise_sum`] in float32 arithmetic (`FLOAT_pairwise_sum`).
-fn pairwise_sum_f32(a: &[f32]) -> f32 {
-    let n = a.len();
-    if n < 8 {
-        let mut res = -0.0f32;
-        for &x in a {
-            res += x;
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [0.0f32; 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - n % 8 {
-            for (j, rj) in r.iter_mut().enumerate() {
-                *rj += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in &a[i..] {
-            res += x;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum_f32(&a[..n2]) + pairwise_sum_f32(&a[n2..])
+        pairwise_sum(&a[..n2], neg_zero) + pairwise_sum(&a[n2..], neg_zero)
     }
 }
 
@@ -481,7 +454,7 @@ fn pairwise_sum_f32(a: &[f32]) -> f32 {
 /// not above `(eps·mean)²`.
 fn kurtosis(samples: &[f64]) -> f64 {
     let n = samples.len() as f64;
-    let mean = pairwise_sum(samples) / n;
+    let mean = pairwise_sum(samples, -0.0) / n;
     let squares: Vec<f64> = samples
         .iter()
         .map(|&s| {
@@ -489,9 +462,9 @@ fn kurtosis(samples: &[f64]) -> f64 {
             d * d
         })
         .collect();
-    let m2 = pairwise_sum(&squares) / n;
+    let m2 = pairwise_sum(&squares, -0.0) / n;
     let fourth: Vec<f64> = squares.iter().map(|&s| s * s).collect();
-    let m4 = pairwise_sum(&fourth) / n;
+    let m4 = pairwise_sum(&fourth, -0.0) / n;
     let floor = f64::EPSILON * mean;
     if m2 <= floor * floor {
         return f64::NAN;
@@ -504,7 +477,7 @@ fn kurtosis(samples: &[f64]) -> f64 {
 fn kurtosis_f32(samples: &[f64]) -> f64 {
     let a: Vec<f32> = samples.iter().map(|&s| s as f32).collect();
     let n = a.len() as f64;
-    let mean = (f64::from(pairwise_sum_f32(&a)) / n) as f32;
+    let mean = (f64::from(pairwise_sum(&a, -0.0f32)) / n) as f32;
     let squares: Vec<f32> = a
         .iter()
         .map(|&s| {
@@ -512,9 +485,9 @@ fn kurtosis_f32(samples: &[f64]) -> f64 {
             d * d
         })
         .collect();
-    let m2 = (f64::from(pairwise_sum_f32(&squares)) / n) as f32;
+    let m2 = (f64::from(pairwise_sum(&squares, -0.0f32)) / n) as f32;
     let fourth: Vec<f32> = squares.iter().map(|&s| s * s).collect();
-    let m4 = (f64::from(pairwise_sum_f32(&fourth)) / n) as f32;
+    let m4 = (f64::from(pairwise_sum(&fourth, -0.0f32)) / n) as f32;
     let floor = f32::EPSILON * mean;
     if m2 <= floor * floor {
         return f64::NAN;
@@ -712,7 +685,7 @@ mod tests {
         let a: Vec<f64> = (0..300).map(|i| (i * 7 % 13) as f64).collect();
         for n in [0, 3, 8, 42, 129, 300] {
             let want: f64 = a[..n].iter().sum();
-            assert_eq!(pairwise_sum(&a[..n]), want);
+            assert_eq!(pairwise_sum(&a[..n], -0.0), want);
         }
     }
 
