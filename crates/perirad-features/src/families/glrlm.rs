@@ -23,7 +23,7 @@
 //! ```
 
 use super::texture::{
-    count_features, mean_of, named, CountMatrix, Discretised, DIRECTIONS_2D, DIRECTIONS_3D,
+    count_features, mean_of, named, trimmed, CountMatrix, Discretised, DIRECTIONS_2D, DIRECTIONS_3D,
 };
 use crate::settings::TextureDims;
 
@@ -84,15 +84,7 @@ fn matrix(d: &Discretised, dir: [i64; 3], z: Option<usize>, nr: usize) -> CountM
 
 /// The 16 features of one matrix; `None` when it has no run.
 fn features(m: &CountMatrix, ng: usize, nr: usize) -> Option<[f64; 16]> {
-    count_features(&m.counts, ng, nr, m.voxels).map(|f| {
-        let mut out = [0.0; 16];
-        out.copy_from_slice(&f[..16]);
-        out
-    })
-}
-
-fn merge<'a>(items: impl IntoIterator<Item = &'a CountMatrix>, len: usize) -> CountMatrix {
-    CountMatrix::merged(items, len)
+    trimmed(count_features(&m.counts, ng, nr, m.voxels))
 }
 
 /// IBSI GLRLM features of the discretised ROI for every aggregation of `dims` (see
@@ -116,16 +108,19 @@ pub fn ibsi(d: &Discretised, dims: TextureDims) -> Vec<(String, f64)> {
             groups.push(("2D_avg", mean_of(slices.iter().flatten().map(feats))));
             groups.push((
                 "2D_comb",
-                mean_of(slices.iter().map(|s| feats(&merge(s, len)))),
+                mean_of(slices.iter().map(|s| feats(&CountMatrix::merged(s, len)))),
             ));
             groups.push((
                 "2_5D_avg",
                 mean_of(
                     (0..DIRECTIONS_2D.len())
-                        .map(|di| feats(&merge(slices.iter().map(|s| &s[di]), len))),
+                        .map(|di| feats(&CountMatrix::merged(slices.iter().map(|s| &s[di]), len))),
                 ),
             ));
-            groups.push(("2_5D_comb", feats(&merge(slices.iter().flatten(), len))));
+            groups.push((
+                "2_5D_comb",
+                feats(&CountMatrix::merged(slices.iter().flatten(), len)),
+            ));
         }
         TextureDims::ThreeD => {
             let mats: Vec<CountMatrix> = DIRECTIONS_3D
@@ -133,7 +128,7 @@ pub fn ibsi(d: &Discretised, dims: TextureDims) -> Vec<(String, f64)> {
                 .map(|&dir| matrix(d, dir, None, nr))
                 .collect();
             groups.push(("3D_avg", mean_of(mats.iter().map(feats))));
-            groups.push(("3D_comb", feats(&merge(&mats, len))));
+            groups.push(("3D_comb", feats(&CountMatrix::merged(&mats, len))));
         }
     }
     named(&FEATURES, groups)

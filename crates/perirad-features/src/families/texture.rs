@@ -168,6 +168,15 @@ pub fn count_features(counts: &[f64], ng: usize, nj: usize, n_v: f64) -> Option<
     Some(f)
 }
 
+/// The first `N` of the 17 [`count_features`] (GLRLM, GLSZM and GLDZM have no energy).
+pub fn trimmed<const N: usize>(f: Option<[f64; 17]>) -> Option<[f64; N]> {
+    f.map(|f| {
+        let mut out = [0.0; N];
+        out.copy_from_slice(&f[..N]);
+        out
+    })
+}
+
 /// A count matrix with the number of voxels it was built on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountMatrix {

@@ -23,7 +23,7 @@
 //! ngt_strength    1X9X  Σ_ij (p_i + p_j)(i − j)² / Σ s_i  (0 when Σ s_i = 0)
 //! ```
 
-use super::texture::{count_features, named, CountMatrix, Discretised};
+use super::texture::{count_features, named, trimmed, CountMatrix, Discretised};
 use crate::settings::TextureDims;
 use perirad_core::Mask;
 
@@ -271,14 +271,6 @@ fn aggregate<const N: usize>(
     } else {
         vec![("3D", mats.first().and_then(&feats))]
     }
-}
-
-fn trimmed<const N: usize>(f: Option<[f64; 17]>) -> Option<[f64; N]> {
-    f.map(|f| {
-        let mut out = [0.0; N];
-        out.copy_from_slice(&f[..N]);
-        out
-    })
 }
 
 /// IBSI GLSZM features (`_2D` and `_2_5D`, or `_3D`).
