@@ -52,8 +52,6 @@ pub struct IbsiExtraction {
     /// Values of the IBSI-2 filters' response maps (settings `filters`), named
     /// `<filter name>_<tag>`, in the order of the settings file.
     pub filtered: Vec<(String, f64)>,
-    /// Families asked for that perirad does not compute yet.
-    pub not_computed: Vec<Family>,
     /// Voxels of the morphological and intensity masks after processing.
     pub morphological_voxels: usize,
     pub intensity_voxels: usize,

@@ -325,24 +325,10 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
                 .next()
                 .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
                 .map(|ex| (ex.features, ex.warnings)),
-            RunSettings::Ibsi(s) => ibsi_results
+            RunSettings::Ibsi(_) => ibsi_results
                 .next()
                 .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
-                .and_then(|ex| {
-                    let missing: Vec<&str> = ex.not_computed.iter().map(|f| f.name()).collect();
-                    if !missing.is_empty() && !args.skip_unsupported && s.families.is_some() {
-                        return Err(perirad_features::FeatureError::Param {
-                            key: "families".into(),
-                            reason: format!(
-                            "not computed by perirad yet: {} (use --skip-unsupported to skip them)",
-                            missing.join(", ")
-                        ),
-                        });
-                    }
-                    let warnings = missing
-                        .iter()
-                        .map(|f| format!("IBSI family {f} is not computed by perirad yet: skipped"))
-                        .collect();
+                .map(|ex| {
                     // Values of the original image get `original_`; those of IBSI-2 response
                     // maps are already named `<filter name>_<tag>`.
                     let features = ex
@@ -351,7 +337,7 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
                         .map(|(tag, v)| (format!("original_{tag}"), v))
                         .chain(ex.filtered)
                         .collect();
-                    Ok((features, warnings))
+                    (features, Vec::new())
                 }),
         };
         match result {
