@@ -29,6 +29,14 @@ impl BoundingBox {
         b
     }
 
+    /// The smallest box holding both boxes.
+    pub fn union(&self, other: &BoundingBox) -> BoundingBox {
+        BoundingBox {
+            lower: std::array::from_fn(|a| self.lower[a].min(other.lower[a])),
+            upper: std::array::from_fn(|a| self.upper[a].max(other.upper[a])),
+        }
+    }
+
     /// Fails unless the box is non-empty and inside a grid of `size`.
     pub fn check_within(&self, size: [usize; 3]) -> Result<(), CoreError> {
         let ok = (0..3).all(|a| self.lower[a] < self.upper[a] && self.upper[a] <= size[a]);

@@ -356,49 +356,41 @@ fn run_regions(
             vec![live]
         };
         for group in groups {
-            // The region's ROI on the full grid (filters that read the ROI need it there).
-            let full_roi = match &regions[group[0]] {
-                Ok(r) => uncropped(&r.roi, &r.bbox, image.geometry()),
-                Err(_) => continue,
-            };
             // Filter only the part of the image the regions' values depend on (see
             // `filter_support`); `origin` is where that part starts.
             let union = group
                 .iter()
                 .filter_map(|&i| regions[i].as_ref().ok().map(|r| r.bbox))
-                .reduce(|a, b| BoundingBox {
-                    lower: std::array::from_fn(|k| a.lower[k].min(b.lower[k])),
-                    upper: std::array::from_fn(|k| a.upper[k].max(b.upper[k])),
-                });
+                .reduce(|a, b| a.union(&b));
             let support = union
                 .and_then(|u| filter_support(*image_type, &merged.setting, &u, image.geometry()));
-            let (cropped, cropped_roi);
-            let (source, source_roi, origin) = match support
-                .and_then(|b| Some((image.crop(&b).ok()?, full_roi.crop(&b).ok()?, b.lower)))
+            let cropped;
+            let (source, origin) = match support.and_then(|b| Some((image.crop(&b).ok()?, b.lower)))
             {
-                Some((c, r, lower)) => {
-                    (cropped, cropped_roi) = (c, r);
-                    (&cropped, &cropped_roi, lower)
+                Some((c, lower)) => {
+                    cropped = c;
+                    (&cropped, lower)
                 }
-                None => (image, &full_roi, [0; 3]),
+                None => (image, [0; 3]),
+            };
+            // The first region's ROI on the filtered grid (filters that read the ROI need it).
+            let source_roi = match &regions[group[0]] {
+                Ok(r) => uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()),
+                Err(_) => continue,
             };
             let mut new_warnings = Vec::new();
             let result = for_each_image(
                 *image_type,
                 source,
                 dtype,
-                source_roi,
+                &source_roi,
                 &merged.setting,
                 &mut new_warnings,
                 &mut |name, filtered| {
                     for &i in &group {
                         if let Ok(r) = &mut regions[i] {
-                            let local = BoundingBox {
-                                lower: std::array::from_fn(|k| r.bbox.lower[k] - origin[k]),
-                                upper: std::array::from_fn(|k| r.bbox.upper[k] - origin[k]),
-                            };
                             let outcome = filtered
-                                .crop(&local)
+                                .crop(&local(&r.bbox, origin))
                                 .map_err(|e| FeatureError::Input(e.to_string()))
                                 .and_then(|crop| {
                                     image_features(
@@ -492,7 +484,15 @@ fn filter_support(
         .then_some(b)
 }
 
-/// `roi` (cropped to `bbox`) back on the full grid `g`.
+/// `bbox` in the coordinates of a crop starting at `origin`.
+fn local(bbox: &BoundingBox, origin: [usize; 3]) -> BoundingBox {
+    BoundingBox {
+        lower: std::array::from_fn(|k| bbox.lower[k] - origin[k]),
+        upper: std::array::from_fn(|k| bbox.upper[k] - origin[k]),
+    }
+}
+
+/// `roi` (cropped to `bbox`) back on the grid `g` that `bbox` refers to.
 fn uncropped(roi: &Mask, bbox: &BoundingBox, g: &perirad_core::Geometry) -> Mask {
     let mut full = Volume::filled(g.clone(), false);
     let [nx, ny, _] = g.size();

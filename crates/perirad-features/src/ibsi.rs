@@ -422,10 +422,7 @@ fn response_values(
             let (m, n) = (morph.data(), intensity.data());
             BoundingBox::of(size, |i| m[i] || n[i])
         })
-        .reduce(|a, b| BoundingBox {
-            lower: std::array::from_fn(|k| a.lower[k].min(b.lower[k])),
-            upper: std::array::from_fn(|k| a.upper[k].max(b.upper[k])),
-        })
+        .reduce(|a, b| a.union(&b))
     else {
         return Err(FeatureError::EmptyRoi);
     };
