@@ -1,0 +1,82 @@
+//! Degenerate inputs of the evaluation metrics: single class, constant scores, NaN, length
+//! mismatch. Each must give a clear error (or the documented value), never a panic.
+
+use perirad_stats::{roc, StatsError};
+
+fn is_invalid<T: std::fmt::Debug>(r: perirad_stats::error::Result<T>, needle: &str) {
+    match r {
+        Err(StatsError::Invalid(msg)) => {
+            assert!(msg.contains(needle), "message {msg:?} lacks {needle:?}")
+        }
+        other => panic!("expected Invalid containing {needle:?}, got {other:?}"),
+    }
+}
+
+fn is_outcome<T: std::fmt::Debug>(r: perirad_stats::error::Result<T>, needle: &str) {
+    match r {
+        Err(StatsError::Outcome(msg)) => {
+            assert!(msg.contains(needle), "message {msg:?} lacks {needle:?}")
+        }
+        other => panic!("expected Outcome containing {needle:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn roc_single_class() {
+    let y = [true, true, true];
+    let s = [0.1, 0.2, 0.3];
+    is_outcome(roc::auc(&y, &s), "no negatives");
+    is_outcome(roc::roc_curve(&y, &s), "single class");
+    is_outcome(
+        roc::auc_delong(&[false, false], &[0.1, 0.2]),
+        "no positives",
+    );
+    is_outcome(roc::youden(&y, &s), "single class");
+    is_outcome(roc::metrics_at_threshold(&y, &s, 0.5), "single class");
+}
+
+#[test]
+fn roc_nan_and_length() {
+    let y = [true, false, true, false];
+    is_invalid(roc::auc(&y, &[0.1, f64::NAN, 0.3, 0.4]), "row 1");
+    is_invalid(roc::auc(&y, &[0.1, 0.2]), "length mismatch");
+    is_invalid(
+        roc::delong_test(&y, &[0.1, 0.2, 0.3, 0.4], &[0.1, 0.2, 0.3]),
+        "length mismatch",
+    );
+    is_invalid(roc::delong_covariance(&y, &[]), "no score");
+    is_invalid(roc::auc(&[], &[]), "empty");
+    is_invalid(
+        roc::metrics_at_threshold(&y, &[0.1, 0.2, 0.3, 0.4], f64::NAN),
+        "threshold",
+    );
+}
+
+#[test]
+fn delong_needs_two_of_each_class() {
+    is_outcome(
+        roc::auc_delong(&[true, false, false], &[0.9, 0.1, 0.2]),
+        "at least 2 positives",
+    );
+}
+
+/// Constant scores: every pair is a tie, AUC = 1/2 by the Mann-Whitney definition, the placement
+/// values are all 1/2 so the DeLong variance is exactly 0, the CI collapses, and the paired test of
+/// two constant scores is 0/0 = NaN (a value, not a panic).
+#[test]
+fn constant_scores() {
+    let y = [true, false, true, false, true];
+    let s = [0.3; 5];
+    assert_eq!(roc::auc(&y, &s).expect("auc"), 0.5);
+    let d = roc::auc_delong(&y, &s).expect("delong");
+    assert_eq!((d.variance, d.ci_lower, d.ci_upper), (0.0, 0.5, 0.5));
+    let t = roc::delong_test(&y, &s, &s).expect("test");
+    assert!(t.z.is_nan() && t.p_value.is_nan(), "{t:?}");
+    let curve = roc::roc_curve(&y, &s).expect("curve");
+    assert_eq!(curve.fpr, vec![0.0, 1.0]);
+    assert_eq!(curve.tpr, vec![0.0, 1.0]);
+    // Youden: J = 0 everywhere, the first maximum is the +inf threshold (nobody positive).
+    let m = roc::youden(&y, &s).expect("youden");
+    assert_eq!((m.tp, m.fp, m.threshold), (0, 0, f64::INFINITY));
+    assert!(m.ppv.is_nan() && m.npv == 0.4);
+}

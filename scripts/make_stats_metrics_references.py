@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Reference vectors for perirad-stats evaluation metrics that the shared vectors do not cover.
+
+Writes into crates/perirad-stats/tests/data/:
+  roc_youden_sklearn.json  ROC curves (sklearn roc_curve, drop_intermediate=False) and the confusion
+                           metrics at the Youden threshold (argmax of tpr - fpr, first maximum = highest
+                           threshold; positive iff score >= threshold) for the scores of roc_delong.json.
+  td_auc_sksurv.json       time-dependent cumulative/dynamic AUC with IPCW (sksurv cumulative_dynamic_auc)
+                           on whas500 and rossi.
+
+Run with the peers venv:  ~/.cache/perirad-peers/bin/python scripts/make_stats_metrics_references.py
+Inputs come from the shared reference data (PERIRAD_SHARED_DATA or ../shared/data).
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.metrics import confusion_matrix, roc_curve
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("PERIRAD_SHARED_DATA", ROOT / ".." / "shared" / "data")).resolve()
+STATS = SHARED / "stats"
+OUT = ROOT / "crates" / "perirad-stats" / "tests" / "data"
+
+
+def jsonable(o):
+    if isinstance(o, dict):
+        return {k: jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [jsonable(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return [jsonable(v) for v in o.tolist()]
+    if isinstance(o, (np.floating, float)):
+        f = float(o)
+        if np.isnan(f):
+            return "NaN"
+        if np.isinf(f):
+            return "Infinity" if f > 0 else "-Infinity"
+        return f
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.bool_,)):
+        return bool(o)
+    return o
+
+
+def write(name, obj):
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / name, "w") as f:
+        json.dump(jsonable(obj), f, indent=1)
+    print("wrote", OUT / name)
+
+
+def youden_reference():
+    vec = json.load(open(STATS / "vectors" / "roc_delong.json"))
+    cases = {}
+    # A small synthetic case where two ROC points share the maximal J (0.9 and 0.7), to pin the tie rule.
+    vec["cases"]["synthetic_tied_j"] = {"inputs": {"y": [1, 0, 1, 0], "score1": [0.9, 0.8, 0.7, 0.6],
+                                                   "score2": [2.0, 1.0, 1.0, 0.0]},
+                                        "score_names": ["s1", "s2"]}
+    for cname, case in vec["cases"].items():
+        inp = case["inputs"]
+        if "file" in inp:
+            df = pd.read_csv(STATS / inp["file"], float_precision="round_trip")  # exact decimal -> binary64
+            y = df[inp["target_column"]].values.astype(int)
+            scores = [df[c].values.astype(float) for c in inp["columns"]]
+        else:
+            y = np.asarray(inp["y"], int)
+            scores = [np.asarray(inp["score1"], float), np.asarray(inp["score2"], float)]
+        out = []
+        for name, s in zip(case["score_names"], scores):
+            fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
+            k = int(np.argmax(tpr - fpr))  # first maximum = highest threshold among ties
+            t = thr[k]
+            pred = (s >= t).astype(int)
+            tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+            out.append({
+                "score_name": name,
+                "roc_thresholds": thr, "roc_fpr": fpr, "roc_tpr": tpr,
+                "youden_index": k, "youden_threshold": t, "youden_j": tpr[k] - fpr[k],
+                "n_ties_at_max_j": int(np.sum((tpr - fpr) == (tpr - fpr)[k])),
+                "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+                "sensitivity": tp / (tp + fn), "specificity": tn / (tn + fp),
+                "accuracy": (tp + tn) / len(y),
+                "ppv": tp / (tp + fp) if tp + fp > 0 else float("nan"),
+                "npv": tn / (tn + fn) if tn + fn > 0 else float("nan"),
+            })
+        cases[cname] = {"inputs": inp, "scores": out}
+    write("roc_youden_sklearn.json", {
+        "method": "ROC curve and metrics at the Youden threshold",
+        "reference": {"implementation": "sklearn.metrics.roc_curve(drop_intermediate=False), numpy.argmax(tpr - fpr), sklearn.metrics.confusion_matrix",
+                      "version": {"scikit-learn": sklearn.__version__, "numpy": np.__version__}},
+        "options": {"rule": "positive iff score >= threshold",
+                    "tie_rule": "first index of max(tpr - fpr) in sklearn's decreasing-threshold order (highest threshold)",
+                    "inputs": "the cases of shared vectors/roc_delong.json (file paths relative to shared data stats/)"},
+        "cases": cases,
+    })
+
+
+SECTIONS = {"youden": youden_reference}
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or list(SECTIONS)
+    for w in which:
+        SECTIONS[w]()
