@@ -80,3 +80,84 @@ fn constant_scores() {
     assert_eq!((m.tp, m.fp, m.threshold), (0, 0, f64::INFINITY));
     assert!(m.ppv.is_nan() && m.npv == 0.4);
 }
+
+mod calibration_degenerate {
+    use super::*;
+    use perirad_stats::calibration::{self, HlGrouping};
+    use perirad_stats::metrics;
+
+    #[test]
+    fn single_class_and_bad_probabilities() {
+        let p = [0.2, 0.4, 0.6, 0.8];
+        is_outcome(calibration::calibration(&[true; 4], &p), "no negatives");
+        is_invalid(
+            calibration::calibration(&[true, false, true, false], &[0.2, 0.4, 1.0, 0.8]),
+            "0 < p < 1",
+        );
+        is_invalid(
+            calibration::calibration(&[true, false, true, false], &[0.2, 0.4, 0.0, 0.8]),
+            "row 2",
+        );
+        is_invalid(
+            metrics::brier_score(&[true, false], &[0.2, 1.5]),
+            "outside [0, 1]",
+        );
+        is_invalid(
+            metrics::brier_score(&[true, false], &[0.2, f64::NAN]),
+            "not finite",
+        );
+        is_invalid(
+            metrics::brier_score(&[true, false], &[0.2]),
+            "length mismatch",
+        );
+        is_invalid(
+            calibration::decision_curve(&[true, false], &[0.2, 0.3], &[0.5, 1.0]),
+            "threshold 1",
+        );
+        is_invalid(
+            calibration::hosmer_lemeshow(&[true, false], &[0.2, 0.3], 2, HlGrouping::EqualSize),
+            "g >= 3",
+        );
+        // Brier and net benefit stay defined for a single class.
+        assert!(metrics::brier_score(&[true; 4], &p).is_ok());
+        assert!(calibration::decision_curve(&[false; 4], &p, &[0.1, 0.5]).is_ok());
+    }
+
+    #[test]
+    fn constant_probabilities() {
+        let y = [true, false, true, false, false];
+        let p = [0.4; 5];
+        match calibration::calibration(&y, &p) {
+            Err(StatsError::Numerical(msg)) => assert!(
+                msg.contains("all 5 predicted probabilities are equal"),
+                "{msg}"
+            ),
+            other => panic!("expected Numerical, got {other:?}"),
+        }
+        is_invalid(
+            calibration::hosmer_lemeshow(&y, &p, 10, HlGrouping::Quantile),
+            "all 5 probabilities are equal",
+        );
+        // Equal-size groups of 5 subjects in 3 groups: sizes 2, 2, 1, each with expected counts > 0.
+        let h =
+            calibration::hosmer_lemeshow(&y, &p, 3, HlGrouping::EqualSize).expect("HL equal size");
+        assert_eq!(h.group_sizes, vec![2, 2, 1]);
+        // More groups than subjects leaves an empty group: an error naming it, not a NaN.
+        match calibration::hosmer_lemeshow(&y, &p, 10, HlGrouping::EqualSize) {
+            Err(StatsError::Numerical(msg)) => {
+                assert!(msg.contains("group 5 has 0 subjects"), "{msg}")
+            }
+            other => panic!("expected Numerical, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn perfect_separation_does_not_converge() {
+        let y = [false, false, false, true, true, true];
+        let p = [0.1, 0.2, 0.3, 0.7, 0.8, 0.9];
+        match calibration::calibration(&y, &p) {
+            Err(StatsError::Numerical(msg)) => assert!(msg.contains("separation"), "{msg}"),
+            other => panic!("expected Numerical (separation), got {other:?}"),
+        }
+    }
+}
