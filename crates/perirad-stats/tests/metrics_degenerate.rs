@@ -161,3 +161,56 @@ mod calibration_degenerate {
         }
     }
 }
+
+mod bootstrap_degenerate {
+    use super::*;
+    use perirad_stats::metrics;
+
+    #[test]
+    fn bad_arguments() {
+        let y = [true, false, true, false];
+        let s = [0.9, 0.1, 0.8, 0.3];
+        let idx = metrics::bootstrap_indices(4, 10, 1).expect("indices");
+        is_invalid(metrics::bootstrap_ci(&y, &s, roc::auc, &idx, 0.0), "alpha");
+        is_invalid(
+            metrics::bootstrap_ci(&y, &s, roc::auc, &[], 0.05),
+            "no resamples",
+        );
+        is_invalid(
+            metrics::bootstrap_ci(&y, &s, roc::auc, &[vec![0, 1, 2, 4]], 0.05),
+            "index 4",
+        );
+        is_invalid(
+            metrics::bootstrap_ci(&y, &s[..3], roc::auc, &idx, 0.05),
+            "length mismatch",
+        );
+        is_invalid(metrics::bootstrap_indices(0, 10, 1), "n > 0");
+        is_invalid(metrics::quantile_type7(&[], 0.5), "empty");
+        is_invalid(metrics::quantile_type7(&[1.0, f64::NAN], 0.5), "not finite");
+        is_invalid(metrics::quantile_type7(&[1.0, 2.0], 1.5), "outside");
+        // A single class on the full data: the statistic's own error comes back.
+        is_outcome(
+            metrics::bootstrap_ci(&[true; 4], &s, roc::auc, &idx, 0.05),
+            "single class",
+        );
+    }
+
+    /// Single-class resamples are NaN replicates and are left out of the intervals.
+    #[test]
+    fn undefined_replicates_are_skipped() {
+        let y = [true, false, true, false];
+        let s = [0.9, 0.1, 0.8, 0.3];
+        let idx = vec![
+            vec![0, 0, 0, 0],
+            vec![0, 1, 2, 3],
+            vec![1, 1, 0, 2],
+            vec![3, 1, 1, 1],
+        ];
+        let r = metrics::bootstrap_ci(&y, &s, roc::auc, &idx, 0.05).expect("bootstrap");
+        assert!(r.replicates[0].is_nan() && r.replicates[3].is_nan());
+        assert_eq!(r.n_valid, 2);
+        // Every valid replicate equals the estimate (1.0): no replicate below it -> z0 = -inf -> no BCa.
+        assert!(r.bca.is_none());
+        assert_eq!(r.percentile, [1.0, 1.0]);
+    }
+}
