@@ -6,7 +6,7 @@ Writes into crates/perirad-stats/tests/data/:
                            metrics at the Youden threshold (argmax of tpr - fpr, first maximum = highest
                            threshold; positive iff score >= threshold) for the scores of roc_delong.json.
   td_auc_sksurv.json       time-dependent cumulative/dynamic AUC with IPCW (sksurv cumulative_dynamic_auc)
-                           on whas500 and rossi.
+                           on whas500 (Cox risk, apparent and split; tied integer risk).
 
 Run with the peers venv:  ~/.cache/perirad-peers/bin/python scripts/make_stats_metrics_references.py
 Inputs come from the shared reference data (PERIRAD_SHARED_DATA or ../shared/data).
@@ -101,7 +101,62 @@ def youden_reference():
     })
 
 
-SECTIONS = {"youden": youden_reference}
+def td_auc_reference():
+    from sksurv.linear_model import CoxPHSurvivalAnalysis
+    from sksurv.metrics import cumulative_dynamic_auc
+    from sksurv.util import Surv
+    import sksurv
+
+    def cox_risk(X_train, y_train, X_test):
+        m = CoxPHSurvivalAnalysis(ties="breslow").fit(X_train, y_train)
+        return m.predict(X_test)
+
+    cases = {}
+    # whas500 (days): Cox linear predictor on 5 covariates as the risk score.
+    w = pd.read_csv(STATS / "data" / "whas500.csv", float_precision="round_trip")
+    cols = ["age", "hr", "bmi", "sysbp", "chf"]
+    X = w[cols].values.astype(float)
+    T = w["time"].values.astype(float)
+    E = w["event"].values.astype(bool)
+    y = Surv.from_arrays(E, T)
+    times = np.array([365.0, 730.0, 1095.0, 1460.0, 1825.0])
+    risk = cox_risk(X, y, X)
+    auc, mean_auc = cumulative_dynamic_auc(y, y, risk, times)
+    cases["whas500_apparent"] = {"train_rows": "all", "test_rows": "all", "risk_doc": "sksurv CoxPHSurvivalAnalysis(ties='breslow') on " + ", ".join(cols) + ", fitted on all rows; predict() on the test rows",
+                                 "train_time": T, "train_event": E, "test_time": T, "test_event": E, "risk": risk,
+                                 "times": times, "auc": auc, "mean_auc": mean_auc}
+    tr = np.arange(len(T)) % 2 == 0
+    te = ~tr
+    risk_te = cox_risk(X[tr], y[tr], X[te])
+    times2 = np.array([200.0, 500.0, 1000.0, 1500.0])
+    auc, mean_auc = cumulative_dynamic_auc(y[tr], y[te], risk_te, times2)
+    cases["whas500_split"] = {"train_rows": "even rows (0,2,...)", "test_rows": "odd rows", "risk_doc": "Cox as above fitted on the even rows, predicted on the odd rows",
+                              "train_time": T[tr], "train_event": E[tr], "test_time": T[te], "test_event": E[te], "risk": risk_te,
+                              "times": times2, "auc": auc, "mean_auc": mean_auc}
+    # whas500 with an integer risk score (age in years: many exactly tied risks), several times and a
+    # single time (mean AUC = AUC). rossi is not usable here: events and all remaining censorings share
+    # week 52, so the censoring KM is 0 there and sksurv refuses the IPCW.
+    T = w["time"].values.astype(float)
+    E = w["event"].values.astype(bool)
+    y = Surv.from_arrays(E, T)
+    age = w["age"].values.astype(float)
+    auc, mean_auc = cumulative_dynamic_auc(y, y, age, times)
+    cases["whas500_age_tied"] = {"train_rows": "all", "test_rows": "all", "risk_doc": "risk = age (integer years, heavily tied)",
+                                 "train_time": T, "train_event": E, "test_time": T, "test_event": E, "risk": age,
+                                 "times": times, "auc": auc, "mean_auc": mean_auc}
+    auc, mean_auc = cumulative_dynamic_auc(y, y, age, np.array([1000.0]))
+    cases["whas500_age_single_time"] = {"train_rows": "all", "test_rows": "all", "risk_doc": "risk = age",
+                                        "train_time": T, "train_event": E, "test_time": T, "test_event": E, "risk": age,
+                                        "times": [1000.0], "auc": auc, "mean_auc": mean_auc}
+    write("td_auc_sksurv.json", {
+        "method": "time-dependent cumulative/dynamic AUC with IPCW (Uno 2007 / Hung & Chiang 2010), mean AUC weighted by the test KM",
+        "reference": {"implementation": "sksurv.metrics.cumulative_dynamic_auc (tied_tol 1e-8; risks here are exactly tied or well separated)",
+                      "version": {"scikit-survival": sksurv.__version__, "numpy": np.__version__}},
+        "cases": cases,
+    })
+
+
+SECTIONS = {"youden": youden_reference, "td_auc": td_auc_reference}
 
 if __name__ == "__main__":
     which = sys.argv[1:] or list(SECTIONS)

@@ -377,3 +377,159 @@ pub fn concordance_index(time: &[f64], event: &[bool], risk: &[f64]) -> Result<C
         comparable,
     })
 }
+
+/// Kaplan-Meier estimate of the censoring distribution `G(t) = P(C > t)` (the "reverse" KM of
+/// scikit-survival's `CensoringDistributionEstimator`): at each distinct time, events leave the risk
+/// set before censorings, `G = prod (1 - c_i / (n_i - d_i))`. Returns (times, G) as a step function;
+/// with no censoring, `G = 1` everywhere.
+fn censoring_km(time: &[f64], event: &[bool]) -> (Vec<f64>, Vec<f64>) {
+    let rows = risk_table(time, event);
+    let mut g = 1.0;
+    let mut times = Vec::with_capacity(rows.len());
+    let mut values = Vec::with_capacity(rows.len());
+    for (t, n, d, c) in rows {
+        let at_risk = n - d;
+        if c > 0 && at_risk > 0 {
+            g *= 1.0 - c as f64 / at_risk as f64;
+        }
+        times.push(t);
+        values.push(g);
+    }
+    (times, values)
+}
+
+/// Time-dependent cumulative/dynamic AUC with inverse probability of censoring weights (Uno et al.
+/// 2007; Hung & Chiang 2010), as scikit-survival `cumulative_dynamic_auc` (1-D risk):
+///
+/// ```text
+/// cases at t:    T_i <= t and event_i, weight w_i = 1 / G(T_i)    (G: censoring KM of the training data)
+/// controls at t: T_j > t
+/// AUC(t)   = sum_i sum_j w_i [I(r_i > r_j) + 1/2 I(r_i == r_j)] / (sum_i w_i * #controls)
+/// mean AUC = sum_k AUC(t_k) (S(t_{k-1}) - S(t_k)) / (1 - S(t_K)),  S: KM of the test data, S(t_0) = 1
+/// ```
+///
+/// `train_*` only serve to estimate `G`; pass the test data twice for an apparent estimate. Risks are
+/// tied only when exactly equal (scikit-survival uses |difference| <= 1e-8). `G` is evaluated only at
+/// the event times of cases (scikit-survival requires `G > 0` at every test event time, even after the
+/// last evaluation time).
+/// Errors: input checks, non-finite risk, `times` empty / not strictly increasing / outside
+/// `[min test time, max test time)` (`Invalid`); a case time beyond the training follow-up, or
+/// `G(T_i) = 0` for a case (`Invalid`, the weight is undefined); no case or no control at some time
+/// (`Outcome`, naming the time).
+pub fn cumulative_dynamic_auc(
+    train_time: &[f64],
+    train_event: &[bool],
+    test_time: &[f64],
+    test_event: &[bool],
+    risk: &[f64],
+    times: &[f64],
+) -> Result<TimeDependentAuc> {
+    check_survival(train_time, train_event, None)?;
+    check_survival(test_time, test_event, Some(("risk scores", risk.len())))?;
+    if let Some(i) = risk.iter().position(|r| !r.is_finite()) {
+        return Err(StatsError::Invalid(format!(
+            "risk score at row {i} is not finite ({})",
+            risk[i]
+        )));
+    }
+    if times.is_empty() {
+        return Err(StatsError::Invalid(
+            "time-dependent AUC: no evaluation times given".into(),
+        ));
+    }
+    let t_min = test_time.iter().copied().fold(f64::INFINITY, f64::min);
+    let t_max = test_time.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for (k, &t) in times.iter().enumerate() {
+        if !(t >= t_min && t < t_max) {
+            return Err(StatsError::Invalid(format!(
+                "evaluation time {k} ({t}) must lie within the test follow-up [{t_min}, {t_max})"
+            )));
+        }
+        if k > 0 && t <= times[k - 1] {
+            return Err(StatsError::Invalid(format!(
+                "evaluation times must be strictly increasing: time {k} ({t}) <= time {} ({})",
+                k - 1,
+                times[k - 1]
+            )));
+        }
+    }
+    let all_events = train_event.iter().all(|&e| e);
+    let (g_times, g_values) = censoring_km(train_time, train_event);
+    let g_last_time = g_times[g_times.len() - 1];
+    let g_last = g_values[g_values.len() - 1];
+    let g_at = |t: f64| -> Result<f64> {
+        if all_events {
+            return Ok(1.0);
+        }
+        if t > g_last_time {
+            if g_last > 0.0 {
+                return Err(StatsError::Invalid(format!(
+                    "case time {t} lies beyond the last training time {g_last_time}: censoring distribution unknown"
+                )));
+            }
+            return Ok(0.0);
+        }
+        let k = g_times.partition_point(|&x| x <= t);
+        Ok(if k == 0 { 1.0 } else { g_values[k - 1] })
+    };
+    let last_eval = times[times.len() - 1];
+    // Weights of the subjects that are a case at some evaluation time.
+    let mut weight = vec![0.0; test_time.len()];
+    for i in 0..test_time.len() {
+        if test_event[i] && test_time[i] <= last_eval {
+            let g = g_at(test_time[i])?;
+            if g <= 0.0 {
+                return Err(StatsError::Invalid(format!(
+                    "censoring survival is 0 at the event time {} of test row {i}: no IPC weight",
+                    test_time[i]
+                )));
+            }
+            weight[i] = 1.0 / g;
+        }
+    }
+    let mut auc = Vec::with_capacity(times.len());
+    for &t in times {
+        let mut controls: Vec<f64> = (0..test_time.len())
+            .filter(|&j| test_time[j] > t)
+            .map(|j| risk[j])
+            .collect();
+        controls.sort_by(f64::total_cmp);
+        let (mut num, mut wsum) = (0.0, 0.0);
+        for i in 0..test_time.len() {
+            if test_event[i] && test_time[i] <= t {
+                let below = controls.partition_point(|&r| r < risk[i]);
+                let equal = controls.partition_point(|&r| r <= risk[i]) - below;
+                num += weight[i] * (below as f64 + 0.5 * equal as f64);
+                wsum += weight[i];
+            }
+        }
+        if controls.is_empty() || wsum == 0.0 {
+            return Err(StatsError::Outcome(format!(
+                "time-dependent AUC at t = {t}: {} controls and {} case weight (need both > 0)",
+                controls.len(),
+                wsum
+            )));
+        }
+        auc.push(num / (wsum * controls.len() as f64));
+    }
+    let mean_auc = if times.len() == 1 {
+        auc[0]
+    } else {
+        let km = kaplan_meier(test_time, test_event)?;
+        let mut prev = 1.0;
+        let mut integral = 0.0;
+        let mut s_last = 1.0;
+        for (k, &t) in times.iter().enumerate() {
+            let s = km.survival_at(t);
+            integral += auc[k] * (prev - s);
+            prev = s;
+            s_last = s;
+        }
+        integral / (1.0 - s_last)
+    };
+    Ok(TimeDependentAuc {
+        times: times.to_vec(),
+        auc,
+        mean_auc,
+    })
+}

@@ -53,3 +53,59 @@ fn curve_reaches_zero() {
     assert_eq!((km.ci_lower[1], km.ci_upper[1]), (0.0, 0.0));
     assert_eq!(km.median, 2.0);
 }
+
+mod td_auc_degenerate {
+    use super::*;
+
+    const T: [f64; 6] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    const E: [bool; 6] = [false, true, true, false, true, false];
+    const R: [f64; 6] = [0.1, 0.9, 0.5, 0.4, 0.6, 0.2];
+
+    fn run(times: &[f64]) -> perirad_stats::error::Result<survival::TimeDependentAuc> {
+        survival::cumulative_dynamic_auc(&T, &E, &T, &E, &R, times)
+    }
+
+    #[test]
+    fn bad_times() {
+        for (times, needle) in [
+            (&[][..], "no evaluation times"),
+            (&[6.0][..], "within the test follow-up"),
+            (&[0.5][..], "within the test follow-up"),
+            (&[3.0, 3.0][..], "strictly increasing"),
+            (&[f64::NAN][..], "within the test follow-up"),
+        ] {
+            match run(times) {
+                Err(StatsError::Invalid(m)) => assert!(m.contains(needle), "{m}"),
+                other => panic!("expected Invalid containing {needle:?}, got {other:?}"),
+            }
+        }
+        let bad = survival::cumulative_dynamic_auc(&T, &E, &T, &E, &R[..5], &[3.0]);
+        assert!(matches!(bad, Err(StatsError::Invalid(_))), "{bad:?}");
+    }
+
+    /// At t = 1 nobody has had an event yet: no cases, the AUC is undefined.
+    #[test]
+    fn no_case_at_time() {
+        match run(&[1.0]) {
+            Err(StatsError::Outcome(m)) => assert!(m.contains("t = 1"), "{m}"),
+            other => panic!("expected Outcome, got {other:?}"),
+        }
+    }
+
+    /// Training data whose last time is a censoring of everyone left: G = 0 there, and a case at that
+    /// time has no weight.
+    #[test]
+    fn zero_censoring_survival() {
+        let tt = [1.0, 2.0, 2.0, 3.0];
+        let te = [true, true, false, false];
+        let r = survival::cumulative_dynamic_auc(
+            &tt,
+            &te,
+            &[1.0, 2.0, 2.0, 3.0, 4.0],
+            &[true, true, false, true, false],
+            &[0.1, 0.2, 0.3, 0.4, 0.5],
+            &[3.0],
+        );
+        assert!(matches!(r, Err(StatsError::Invalid(_))), "{r:?}");
+    }
+}

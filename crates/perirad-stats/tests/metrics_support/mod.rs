@@ -54,9 +54,12 @@ pub fn nums(v: &Value) -> Vec<f64> {
 
 pub fn bools(v: &Value) -> Vec<bool> {
     v.as_array()
-        .expect("JSON array of 0/1")
+        .expect("JSON array of 0/1 or booleans")
         .iter()
-        .map(|x| num(x) != 0.0)
+        .map(|x| match x {
+            Value::Bool(b) => *b,
+            other => num(other) != 0.0,
+        })
         .collect()
 }
 
