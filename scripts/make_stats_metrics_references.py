@@ -5,6 +5,7 @@ Writes into crates/perirad-stats/tests/data/:
   roc_youden_sklearn.json  ROC curves (sklearn roc_curve, drop_intermediate=False) and the confusion
                            metrics at the Youden threshold (argmax of tpr - fpr, first maximum = highest
                            threshold; positive iff score >= threshold) for the scores of roc_delong.json.
+  distributions_scipy.json normal cdf/sf/ppf and chi-squared sf (scipy), for the distribution helpers.
   td_auc_sksurv.json       time-dependent cumulative/dynamic AUC with IPCW (sksurv cumulative_dynamic_auc)
                            on whas500 (Cox risk, apparent and split; tied integer risk).
 
@@ -156,7 +157,24 @@ def td_auc_reference():
     })
 
 
-SECTIONS = {"youden": youden_reference, "td_auc": td_auc_reference}
+def distributions_reference():
+    import scipy
+    from scipy import stats
+    x = np.r_[np.linspace(-8.0, 8.0, 161), [0.8598, 1.2160298965198297, 1.959963984540054, -37.5, 37.5]]
+    q = np.r_[[1e-300, 1e-20, 1e-10, 1e-5, 0.001, 0.01, 0.017380610379730623, 0.025, 0.05, 0.1, 0.25, 0.5],
+              [0.75, 0.9, 0.95, 0.975, 0.9655667191140173, 0.99, 0.999, 1 - 1e-5, 1 - 1e-10]]
+    chi_x = np.r_[[0.0, 1e-8, 0.008227343202350296, 0.5, 1.0, 3.8375695765490505, 9.325309167576451, 25.403700345785367, 60.0, 200.0]]
+    chi_df = [1, 2, 3, 8, 20]
+    write("distributions_scipy.json", {
+        "method": "standard normal cdf / sf / ppf and chi-squared sf",
+        "reference": {"implementation": "scipy.stats.norm, scipy.stats.chi2", "version": {"scipy": scipy.__version__}},
+        "norm": {"x": x, "cdf": stats.norm.cdf(x), "sf": stats.norm.sf(x)},
+        "norm_ppf": {"q": q, "ppf": stats.norm.ppf(q)},
+        "chi2_sf": {"x": chi_x, "df": chi_df, "sf": [stats.chi2.sf(chi_x, d) for d in chi_df]},
+    })
+
+
+SECTIONS = {"youden": youden_reference, "td_auc": td_auc_reference, "distributions": distributions_reference}
 
 if __name__ == "__main__":
     which = sys.argv[1:] or list(SECTIONS)

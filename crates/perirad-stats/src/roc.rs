@@ -72,10 +72,14 @@ pub struct DelongTest {
 #[derive(Debug, Clone, Serialize)]
 pub struct ThresholdMetrics {
     pub threshold: f64,
-    pub tp: usize,
-    pub fp: usize,
-    pub tn: usize,
-    pub fn_: usize,
+    /// Positives with score >= threshold (TP).
+    pub true_positives: usize,
+    /// Negatives with score >= threshold (FP).
+    pub false_positives: usize,
+    /// Negatives with score < threshold (TN).
+    pub true_negatives: usize,
+    /// Positives with score < threshold (FN).
+    pub false_negatives: usize,
     /// `TP / (TP + FN)`.
     pub sensitivity: f64,
     /// `TN / (TN + FP)`.
@@ -337,10 +341,10 @@ pub fn metrics_at_threshold(y: &[bool], score: &[f64], threshold: f64) -> Result
     let specificity = ratio(tn, tn + fp);
     Ok(ThresholdMetrics {
         threshold,
-        tp,
-        fp,
-        tn,
-        fn_,
+        true_positives: tp,
+        false_positives: fp,
+        true_negatives: tn,
+        false_negatives: fn_,
         sensitivity,
         specificity,
         accuracy: ratio(tp + tn, y.len()),

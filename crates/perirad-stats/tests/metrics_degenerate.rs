@@ -77,7 +77,10 @@ fn constant_scores() {
     assert_eq!(curve.tpr, vec![0.0, 1.0]);
     // Youden: J = 0 everywhere, the first maximum is the +inf threshold (nobody positive).
     let m = roc::youden(&y, &s).expect("youden");
-    assert_eq!((m.tp, m.fp, m.threshold), (0, 0, f64::INFINITY));
+    assert_eq!(
+        (m.true_positives, m.false_positives, m.threshold),
+        (0, 0, f64::INFINITY)
+    );
     assert!(m.ppv.is_nan() && m.npv == 0.4);
 }
 
@@ -213,4 +216,31 @@ mod bootstrap_degenerate {
         assert!(r.bca.is_none());
         assert_eq!(r.percentile, [1.0, 1.0]);
     }
+}
+
+/// Bootstrap replicates are computed in parallel; the result must not depend on the thread count.
+#[test]
+fn bootstrap_ignores_thread_count() {
+    use perirad_stats::metrics;
+    let y: Vec<bool> = (0..60).map(|i| (i * 7) % 5 < 2).collect();
+    let s: Vec<f64> = (0..60).map(|i| ((i * 13) % 17) as f64 / 17.0).collect();
+    let idx = metrics::bootstrap_indices(60, 300, 7).expect("indices");
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| metrics::bootstrap_ci(&y, &s, roc::auc, &idx, 0.05).expect("bootstrap"))
+    };
+    let (a, b) = (run(1), run(4));
+    assert_eq!(
+        a.replicates.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        b.replicates.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!((a.percentile, a.basic), (b.percentile, b.basic));
+    let (ba, bb) = (a.bca.expect("bca"), b.bca.expect("bca"));
+    assert_eq!(
+        (ba.lower, ba.upper, ba.acceleration),
+        (bb.lower, bb.upper, bb.acceleration)
+    );
 }

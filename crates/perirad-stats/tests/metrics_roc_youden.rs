@@ -67,7 +67,12 @@ fn roc_curve_and_youden_match_sklearn() {
                 num(&want["youden_j"]),
                 1e-15,
             );
-            for (k, got) in [("tp", m.tp), ("fp", m.fp), ("tn", m.tn), ("fn", m.fn_)] {
+            for (k, got) in [
+                ("tp", m.true_positives),
+                ("fp", m.false_positives),
+                ("tn", m.true_negatives),
+                ("fn", m.false_negatives),
+            ] {
                 c.equal(
                     &format!("{tag} {k}"),
                     got as u64,
