@@ -274,6 +274,35 @@ pub fn bootstrap_indices(n: usize, b: usize, seed: u64) -> Result<Vec<Vec<usize>
         .collect())
 }
 
+/// `b` stratified bootstrap resamples: each resample draws, with replacement, as many positives from
+/// the positives and as many negatives from the negatives as `y` holds (pROC's default for
+/// `ci.auc(method = "bootstrap")`), so every resample keeps both classes. Row `k` lists the positives'
+/// draws first, then the negatives'. Deterministic for a given seed ([`SplitMix64`]).
+/// Errors: empty `y` or `b == 0` (`Invalid`); a single class (`Outcome`).
+pub fn bootstrap_indices_stratified(y: &[bool], b: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if y.is_empty() || b == 0 {
+        return Err(StatsError::Invalid(format!(
+            "bootstrap needs n > 0 subjects and b > 0 resamples (got n = {}, b = {b})",
+            y.len()
+        )));
+    }
+    class_counts(y)?;
+    let pos: Vec<usize> = (0..y.len()).filter(|&i| y[i]).collect();
+    let neg: Vec<usize> = (0..y.len()).filter(|&i| !y[i]).collect();
+    let mut rng = SplitMix64::new(seed);
+    Ok((0..b)
+        .map(|_| {
+            let mut row = Vec::with_capacity(y.len());
+            for class in [&pos, &neg] {
+                for _ in 0..class.len() {
+                    row.push(class[rng.below(class.len() as u64) as usize]);
+                }
+            }
+            row
+        })
+        .collect())
+}
+
 /// BCa (bias-corrected and accelerated) interval and its ingredients.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bca {

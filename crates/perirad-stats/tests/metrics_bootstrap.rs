@@ -144,3 +144,31 @@ fn quantile_type7_matches_numpy_percentile() {
     c.close("Q7(0.975)", hi, ci[1], 1e-15);
     c.finish("quantile_type7");
 }
+
+/// Stratified resamples keep the class counts; their AUC intervals stay close to the reference
+/// (unstratified) ones, within the same ~0.02 allowance.
+#[test]
+fn stratified_bootstrap_keeps_classes() {
+    let (v, y, p) = inputs();
+    let o = &v["outputs"];
+    let idx = metrics::bootstrap_indices_stratified(&y, 2000, 99).expect("indices");
+    let m = y.iter().filter(|&&t| t).count();
+    for row in &idx {
+        assert_eq!(row.len(), y.len());
+        assert_eq!(
+            row.iter().filter(|&&i| y[i]).count(),
+            m,
+            "class counts kept"
+        );
+    }
+    let a = metrics::bootstrap_ci(&y, &p, roc::auc, &idx, 0.05).expect("AUC bootstrap");
+    assert_eq!(a.n_valid, 2000, "no single-class resample");
+    let mut c = Check::default();
+    c.all_close(
+        "auc percentile (stratified)",
+        &a.percentile,
+        &nums(&o["auc_percentile_ci"]),
+        0.02,
+    );
+    c.finish("bootstrap_ci.json (stratified SplitMix64 resamples)");
+}

@@ -188,6 +188,11 @@ mod bootstrap_degenerate {
             "length mismatch",
         );
         is_invalid(metrics::bootstrap_indices(0, 10, 1), "n > 0");
+        is_outcome(
+            metrics::bootstrap_indices_stratified(&[false; 3], 10, 1),
+            "no positives",
+        );
+        is_invalid(metrics::bootstrap_indices_stratified(&y, 0, 1), "b > 0");
         is_invalid(metrics::quantile_type7(&[], 0.5), "empty");
         is_invalid(metrics::quantile_type7(&[1.0, f64::NAN], 0.5), "not finite");
         is_invalid(metrics::quantile_type7(&[1.0, 2.0], 1.5), "outside");
