@@ -126,3 +126,63 @@ fn calibration_reference() {
     }
     c.finish("calibration.json");
 }
+
+/// Slope, recalibration intercept, Brier and HL against the independent R values (glm,
+/// rms::val.prob, ResourceSelection::hoslem.test) stored in the vector.
+#[test]
+fn calibration_matches_r() {
+    let v = vector("calibration.json");
+    let rv = &v["crosscheck_R"]["values"]["cases"];
+    let mut c = Check::default();
+    for (name, case) in v["cases"].as_object().expect("cases") {
+        let r = &rv[name];
+        let y = bools(&case["inputs"]["y"]);
+        let p = nums(&case["inputs"]["p"]);
+        let got = calibration::calibration(&y, &p).expect("calibration");
+        c.close(
+            &format!("{name} R brier"),
+            got.brier,
+            num(&r["brier"]),
+            1e-14,
+        );
+        c.close(
+            &format!("{name} R glm slope"),
+            got.calibration_slope,
+            num(&r["calibration_slope"]),
+            1e-8,
+        );
+        c.close(
+            &format!("{name} R val.prob Slope"),
+            got.calibration_slope,
+            num(&r["rms_val_prob"]["Slope"]),
+            1e-8,
+        );
+        c.close(
+            &format!("{name} R val.prob Intercept"),
+            got.recalibration_intercept,
+            num(&r["rms_val_prob"]["Intercept"]),
+            1e-8,
+        );
+        c.close(
+            &format!("{name} R citl"),
+            got.calibration_in_the_large,
+            num(&r["calibration_in_the_large"]),
+            1e-8,
+        );
+        let h = calibration::hosmer_lemeshow(&y, &p, 10, HlGrouping::Quantile).expect("HL");
+        let hr = &r["hosmer_lemeshow_R_hoslem_test_g10"];
+        c.close(
+            &format!("{name} R hoslem chi2"),
+            h.chi2,
+            num(&hr["chi2"]),
+            1e-10,
+        );
+        c.close(
+            &format!("{name} R hoslem p"),
+            h.p_value,
+            num(&hr["p"]),
+            1e-10,
+        );
+    }
+    c.finish("calibration.json crosscheck_R");
+}

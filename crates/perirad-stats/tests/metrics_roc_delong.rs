@@ -120,3 +120,52 @@ fn delong_direction_is_fixed() {
         "variance is symmetric under negation"
     );
 }
+
+/// The same quantities against the independent R pROC 1.18 values stored in the vector.
+#[test]
+fn roc_delong_matches_proc() {
+    let v = vector("roc_delong.json");
+    let rv = &v["crosscheck_R"]["values"]["cases"];
+    let mut c = Check::default();
+    for (name, case) in v["cases"].as_object().expect("cases") {
+        let r = &rv[name];
+        let (y, s1, s2) = case_inputs(case);
+        let auc = nums(&r["auc"]);
+        let var = nums(&r["var_delong"]);
+        let lo = nums(&r["ci95_lower"]);
+        let hi = nums(&r["ci95_upper"]);
+        for (k, s) in [&s1, &s2].into_iter().enumerate() {
+            let d = roc::auc_delong(&y, s).expect("auc_delong");
+            c.close(&format!("{name} pROC auc[{k}]"), d.auc, auc[k], 1e-12);
+            c.close(&format!("{name} pROC var[{k}]"), d.variance, var[k], 1e-12);
+            c.close(
+                &format!("{name} pROC ci lower[{k}]"),
+                d.ci_lower,
+                lo[k],
+                1e-10,
+            );
+            c.close(
+                &format!("{name} pROC ci upper[{k}]"),
+                d.ci_upper,
+                hi[k],
+                1e-10,
+            );
+        }
+        let cov = roc::delong_covariance(&y, &[&s1, &s2]).expect("cov");
+        c.close(
+            &format!("{name} pROC cov"),
+            cov.cov[0][1],
+            num(&r["cov_delong"]),
+            1e-12,
+        );
+        let t = roc::delong_test(&y, &s1, &s2).expect("test");
+        c.close(&format!("{name} pROC z"), t.z, num(&r["test"]["z"]), 1e-9);
+        c.close(
+            &format!("{name} pROC p"),
+            t.p_value,
+            num(&r["test"]["p_two_sided"]),
+            1e-9,
+        );
+    }
+    c.finish("roc_delong.json crosscheck_R (pROC)");
+}
