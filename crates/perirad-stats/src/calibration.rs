@@ -10,7 +10,10 @@
 //! method on the exact binomial log-likelihood; the general logistic model lives in `logistic`.
 
 use crate::error::{Result, StatsError};
-use crate::metrics::{brier_unchecked, check_probabilities, check_scores, chi2_sf, class_counts};
+use crate::metrics::{
+    brier_unchecked, check_probabilities, check_scores, chi2_sf, class_counts,
+    quantile_type7_sorted,
+};
 use serde::Serialize;
 
 /// Calibration summary of probabilities `p` for outcomes `y`.
@@ -225,14 +228,6 @@ pub fn calibration(y: &[bool], p: &[f64]) -> Result<Calibration> {
     })
 }
 
-/// R type-7 quantile of already sorted data (see [`crate::metrics::quantile_type7`]).
-fn quantile7_sorted(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// Hosmer-Lemeshow goodness-of-fit test with `g` groups:
 ///
 /// ```text
@@ -266,7 +261,7 @@ pub fn hosmer_lemeshow(
         HlGrouping::Quantile => {
             let sorted: Vec<f64> = order.iter().map(|&i| p[i]).collect();
             let mut br: Vec<f64> = (0..=g)
-                .map(|k| quantile7_sorted(&sorted, k as f64 / g as f64))
+                .map(|k| quantile_type7_sorted(&sorted, k as f64 / g as f64))
                 .collect();
             br.dedup();
             if br.len() < 2 {

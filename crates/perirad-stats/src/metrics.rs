@@ -211,7 +211,7 @@ pub fn quantile_type7(x: &[f64], q: f64) -> Result<f64> {
 
 /// Type-7 quantile of sorted, finite, non-empty data. Interpolates as numpy does (from the upper
 /// neighbour when the fraction is >= 1/2), so values agree with numpy to the last bit.
-fn quantile_type7_sorted(s: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile_type7_sorted(s: &[f64], q: f64) -> f64 {
     let h = (s.len() - 1) as f64 * q;
     let lo = (h.floor() as usize).min(s.len() - 1);
     let hi = (lo + 1).min(s.len() - 1);
