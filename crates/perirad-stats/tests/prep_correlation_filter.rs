@@ -1,0 +1,84 @@
+//! Correlation redundancy filters (4 algorithms × Pearson/Spearman × 0.8/0.9/0.95 on
+//! HCC-TACE-Seg and WORC-Liver) against `vectors/correlation_filter.json`; the cases the vector
+//! lists as fragile (an |r| equal to the threshold) are skipped.
+
+mod prep_support;
+
+use perirad_stats::correlation::{
+    correlation_matrix, redundancy_filter, CorrelationFilter, CorrelationFilterOptions,
+    CorrelationKind, RedundancyRule,
+};
+use perirad_stats::Matrix;
+use prep_support::{dataset, usizes, vector, Mismatches};
+
+const RULES: [(&str, RedundancyRule); 4] = [
+    ("greedy_keep_first", RedundancyRule::GreedyKeepFirst),
+    ("upper_tri_any", RedundancyRule::UpperTriAny),
+    (
+        "pairwise_drop_higher_mean",
+        RedundancyRule::PairwiseDropHigherMean,
+    ),
+    (
+        "radmlbench_decorrelate",
+        RedundancyRule::RadMlBenchDecorrelate,
+    ),
+];
+
+#[test]
+fn correlation_filters_match_reference_algorithms() {
+    let v = vector("correlation_filter.json");
+    let out = &v["outputs"];
+    let fragile: Vec<String> = out["fragile_cases_skip_in_tests"]
+        .as_array()
+        .expect("fragile list")
+        .iter()
+        .map(|f| f["case"].as_str().expect("case").to_string())
+        .collect();
+    let mut m = Mismatches::default();
+    let mut skipped = 0;
+    for dname in ["HCC-TACE-Seg", "WORC-Liver"] {
+        let d = dataset(dname);
+        for (kname, kind) in [
+            ("pearson", CorrelationKind::Pearson),
+            ("spearman", CorrelationKind::Spearman),
+        ] {
+            let c = correlation_matrix(&d.x, kind).expect("correlation matrix");
+            for t in [0.8, 0.9, 0.95] {
+                let case = format!("{kname}/{t}");
+                if fragile.contains(&format!("{dname}/{case}")) {
+                    skipped += 1;
+                    continue;
+                }
+                for (rname, rule) in RULES {
+                    let want = usizes(&out["kept_indices"][dname][&case][rname]);
+                    let got = redundancy_filter(&c, t, rule).expect("filter");
+                    m.check_eq(
+                        &format!("{dname}/{case}/{rname} ({} kept)", want.len()),
+                        got,
+                        want,
+                    );
+                }
+            }
+        }
+        // The fitted object gives the same kept set as the free function.
+        let opts = CorrelationFilterOptions {
+            kind: CorrelationKind::Pearson,
+            rule: RedundancyRule::GreedyKeepFirst,
+            threshold: 0.9,
+        };
+        let f = CorrelationFilter::fit(&d.x, opts).expect("fit");
+        let want = usizes(&out["kept_indices"][dname]["pearson/0.9"]["greedy_keep_first"]);
+        m.check_eq(&format!("{dname} CorrelationFilter"), f.kept.clone(), want);
+        let xt = f.transform(&d.x).expect("transform");
+        m.check_eq("transformed columns", xt.cols(), f.kept.len());
+    }
+    assert_eq!(skipped, fragile.len(), "every fragile case was met");
+    m.finish("correlation_filter.json");
+}
+
+#[test]
+fn redundancy_filter_rejects_non_square() {
+    let e = redundancy_filter(&Matrix::zeros(2, 3), 0.9, RedundancyRule::GreedyKeepFirst)
+        .expect_err("2x3");
+    assert!(e.to_string().contains("square"), "{e}");
+}
