@@ -65,6 +65,11 @@ pub fn pearson_matrix(x: &Matrix) -> Result<Matrix> {
         let mean = numpy_sum(&col) / n as f64;
         cols.push(col.iter().map(|v| v - mean).collect());
     }
+    if let Some(c) = constant_columns(x).first() {
+        return Err(StatsError::Invalid(format!(
+            "correlation: column {c} is constant, its correlation is undefined (drop it first, e.g. with the variance filter)"
+        )));
+    }
     let fact = (n - 1) as f64;
     let sd: Vec<f64> = cols
         .iter()
@@ -87,6 +92,21 @@ pub fn pearson_matrix(x: &Matrix) -> Result<Matrix> {
         })
         .collect();
     Matrix::from_rows(&rows)
+}
+
+/// Columns whose values are all identical. Tested on the values themselves, not on a computed
+/// standard deviation, which can be a rounding residue (numpy gives 1.1e-16 for some constant
+/// training columns of Ramella2018).
+pub fn constant_columns(x: &Matrix) -> Vec<usize> {
+    if x.rows() == 0 {
+        return Vec::new();
+    }
+    (0..x.cols())
+        .filter(|&c| {
+            let first = x.get(0, c);
+            (0..x.rows()).all(|r| x.get(r, c) == first)
+        })
+        .collect()
 }
 
 /// Spearman correlation matrix: Pearson on the midranks of each column.
@@ -222,11 +242,18 @@ pub struct CorrelationFilterOptions {
 
 /// A correlation redundancy filter fitted on training rows (the kept columns are chosen from the
 /// training correlation matrix and applied unchanged to any rows).
+///
+/// Columns constant on the training rows have no correlation; they are dropped and listed in
+/// `constant_columns`, and the rule runs on the other columns. This is what the reference
+/// pipeline's numpy code does in effect (a NaN correlation fails `|r| <= t`, so greedy drops the
+/// column) whenever the constant column is not the first column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CorrelationFilter {
     pub options: CorrelationFilterOptions,
     /// Kept column indices, increasing.
     pub kept: Vec<usize>,
+    /// Columns dropped because they were constant on the training rows.
+    pub constant_columns: Vec<usize>,
     /// Number of columns seen at fit time.
     pub n_columns: usize,
 }
@@ -234,11 +261,23 @@ pub struct CorrelationFilter {
 impl CorrelationFilter {
     /// Chooses the kept columns on the rows of `x`; see [`redundancy_filter`].
     pub fn fit(x: &Matrix, options: CorrelationFilterOptions) -> Result<Self> {
-        let c = correlation_matrix(x, options.kind)?;
-        let kept = redundancy_filter(&c, options.threshold, options.rule)?;
+        if x.rows() < 2 {
+            return Err(StatsError::Invalid(format!(
+                "correlation filter needs at least 2 rows, got {}",
+                x.rows()
+            )));
+        }
+        let constant = constant_columns(x);
+        let varying: Vec<usize> = (0..x.cols()).filter(|c| !constant.contains(c)).collect();
+        let c = correlation_matrix(&x.select_cols(&varying), options.kind)?;
+        let kept = redundancy_filter(&c, options.threshold, options.rule)?
+            .into_iter()
+            .map(|k| varying[k])
+            .collect();
         Ok(Self {
             options,
             kept,
+            constant_columns: constant,
             n_columns: x.cols(),
         })
     }

@@ -76,6 +76,45 @@ fn correlation_filters_match_reference_algorithms() {
     m.finish("correlation_filter.json");
 }
 
+/// A column constant on the training rows (here inserted at position 5 of HCC-TACE-Seg, after
+/// z-scoring, as in the reference pipeline where numpy's sd of such a column is a 1e-16
+/// residue) is dropped and the other columns get the reference kept set.
+#[test]
+fn constant_training_column_is_dropped_before_filtering() {
+    let v = vector("correlation_filter.json");
+    let d = dataset("HCC-TACE-Seg");
+    let (n, p) = (d.x.rows(), d.x.cols());
+    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(n);
+    for r in 0..n {
+        let mut row = d.x.row(r).to_vec();
+        row.insert(5, 0.3);
+        rows.push(row);
+    }
+    let x = Matrix::from_rows(&rows).expect("n x (p+1)");
+    let z = perirad_stats::preprocess::ZScore::fit(&x, 0).expect("z-score");
+    assert_eq!(z.constant_columns, vec![5]);
+    let xz = z.transform(&x).expect("transform");
+    let e = correlation_matrix(&xz, CorrelationKind::Pearson).expect_err("constant column");
+    assert!(e.to_string().contains("column 5 is constant"), "{e}");
+    let f = CorrelationFilter::fit(
+        &xz,
+        CorrelationFilterOptions {
+            kind: CorrelationKind::Pearson,
+            rule: RedundancyRule::GreedyKeepFirst,
+            threshold: 0.9,
+        },
+    )
+    .expect("fit");
+    assert_eq!(f.constant_columns, vec![5]);
+    let want: Vec<usize> =
+        usizes(&v["outputs"]["kept_indices"]["HCC-TACE-Seg"]["pearson/0.9"]["greedy_keep_first"])
+            .into_iter()
+            .map(|k| if k >= 5 { k + 1 } else { k })
+            .collect();
+    assert_eq!(f.kept, want);
+    assert!(f.kept.iter().all(|&k| k <= p));
+}
+
 #[test]
 fn redundancy_filter_rejects_non_square() {
     let e = redundancy_filter(&Matrix::zeros(2, 3), 0.9, RedundancyRule::GreedyKeepFirst)
