@@ -6,6 +6,9 @@ ComBat (neuroCombat 0.2.12, Fortin et al.):
   * non-parametric empirical Bayes (parametric=False), with and without mean_only, on the two
     inputs of the shared combat.json (A: three WORC cohorts, no covariates; B: WORC-Liver with
     synthetic batches and the categorical covariate Target);
+  * a continuous covariate: case A with categorical Target and a continuous integer-valued
+    covariate Z = (37*row mod 23) + 40 (integers, so neuroCombat's float32 cast of continuous
+    covariates is exact), parametric EB and non-EB;
   * fit on training rows and apply to held-out rows of known batches: neuroCombat on the rows
     with index % 3 != 0 of case A, then neuroCombatFromTraining on the rows with index % 3 == 0
     (no covariates, so the train-time covariate term is zero and the semantics are unambiguous).
@@ -71,6 +74,24 @@ def main():
                 "gamma_star": np.asarray(est["gamma.star"]).tolist(),
                 "delta_star": np.asarray(est["delta.star"]).tolist(),
             }
+    # Continuous covariate (case A + Target + Z).
+    D = pd.read_csv(SHARED / CASES["A"][0], float_precision="round_trip")
+    z = (37 * np.arange(len(D))) % 23 + 40
+    cov = pd.DataFrame({"batch": D.batch.values, "Target": D.Target.values, "Z": z})
+    out["continuous_covariate"] = {"input_file": CASES["A"][0], "Z": z.tolist(),
+                                   "categorical_covariates": ["Target"], "continuous_covariates": ["Z"],
+                                   "results": {}}
+    for eb in (True, False):
+        r = quiet(neuroCombat, dat=D[FEATS].values.T, covars=cov, batch_col="batch",
+                  categorical_cols=["Target"], continuous_cols=["Z"], eb=eb, parametric=True, mean_only=False)
+        key = "eb" if eb else "noeb"
+        f = write_csv(r["data"].T, D.batch.values, f"combat_extra_A_covariates_{key}_adjusted.csv")
+        out["continuous_covariate"]["results"][key] = {
+            "options": {"eb": eb, "parametric": True, "mean_only": False}, "adjusted_file": f,
+            "gamma_star": np.asarray(r["estimates"]["gamma.star"]).tolist(),
+            "delta_star": np.asarray(r["estimates"]["delta.star"]).tolist(),
+            "var_pooled": np.ravel(r["estimates"]["var.pooled"]).tolist(),
+        }
     # Fit on training rows, apply to held-out rows (case A, parametric EB).
     D = pd.read_csv(SHARED / CASES["A"][0], float_precision="round_trip")
     idx = np.arange(len(D))

@@ -32,10 +32,13 @@ pub struct SplitMix64 {
 }
 
 impl SplitMix64 {
+    /// A generator whose whole output is determined by `seed`.
     pub fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
+    /// The next 64-bit output (the reference algorithm of Steele et al., as in Java's
+    /// `SplittableRandom` and the seeding of xoshiro).
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;

@@ -71,6 +71,7 @@ pub enum IccKind {
 }
 
 impl IccTable {
+    /// The row of the table for one ICC form.
     pub fn form(&self, kind: IccKind) -> IccForm {
         match kind {
             IccKind::Icc1 => self.icc1,

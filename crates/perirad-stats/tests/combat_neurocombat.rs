@@ -249,6 +249,62 @@ fn combat_nonparametric_and_heldout_match_neurocombat() {
             tol,
         );
     }
+    // Categorical Target + continuous Z preserved.
+    let cc = &v["continuous_covariate"];
+    let inp = read_input(
+        &stats_dir()
+            .join("vectors")
+            .join(cc["input_file"].as_str().expect("input")),
+        &feats,
+        &features(&cc["categorical_covariates"]),
+    );
+    let z = f64s(&cc["Z"]);
+    let target = inp.covariates.as_ref().expect("Target dummy");
+    let rows: Vec<Vec<f64>> = (0..inp.x.rows())
+        .map(|i| vec![target.get(i, 0), z[i]])
+        .collect();
+    let cov = Matrix::from_rows(&rows).expect("covariates");
+    for (key, res) in cc["results"].as_object().expect("results") {
+        let options = CombatOptions {
+            eb: res["options"]["eb"].as_bool().expect("eb"),
+            ..CombatOptions::default()
+        };
+        let fit = Combat::fit(&inp.x, &inp.batch, Some(&cov), options).expect("fit");
+        let adj = fit
+            .transform(&inp.x, &inp.batch, Some(&cov))
+            .expect("transform");
+        let want = Table::read(&extra_dir().join(res["adjusted_file"].as_str().expect("file")))
+            .matrix(&feats);
+        check_matrix(
+            &mut m,
+            &format!("covariates/{key} adjusted"),
+            &adj,
+            &want,
+            tol,
+        );
+        check_rows(
+            &mut m,
+            &format!("covariates/{key} gamma_star"),
+            &fit.gamma_star,
+            &res["gamma_star"],
+            tol,
+        );
+        check_rows(
+            &mut m,
+            &format!("covariates/{key} delta_star"),
+            &fit.delta_star,
+            &res["delta_star"],
+            tol,
+        );
+        check_vec(
+            &mut m,
+            &format!("covariates/{key} var_pooled"),
+            &fit.var_pooled,
+            &res["var_pooled"],
+            tol,
+        );
+    }
+
     // Fit on training rows, apply to held-out rows of the same batches.
     let ft = &v["from_training"];
     let inp = read_input(

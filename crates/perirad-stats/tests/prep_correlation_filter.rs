@@ -69,6 +69,9 @@ fn correlation_filters_match_reference_algorithms() {
         let f = CorrelationFilter::fit(&d.x, opts).expect("fit");
         let want = usizes(&out["kept_indices"][dname]["pearson/0.9"]["greedy_keep_first"]);
         m.check_eq(&format!("{dname} CorrelationFilter"), f.kept.clone(), want);
+        let back: CorrelationFilter =
+            serde_json::from_str(&serde_json::to_string(&f).expect("serialize")).expect("parse");
+        m.check_eq("CorrelationFilter JSON round trip", back == f, true);
         let xt = f.transform(&d.x).expect("transform");
         m.check_eq("transformed columns", xt.cols(), f.kept.len());
     }

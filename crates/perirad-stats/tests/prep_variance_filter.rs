@@ -61,6 +61,10 @@ fn variance_filter_matches_sklearn() {
             )
             .expect("fit");
             m.check_eq(&key, f.kept.clone(), want);
+            let back: VarianceFilter =
+                serde_json::from_str(&serde_json::to_string(&f).expect("serialize"))
+                    .expect("parse");
+            m.check_eq("VarianceFilter JSON round trip", back == f, true);
             let xt = f.transform(&d.x).expect("transform");
             m.check_eq(&format!("{key} columns"), xt.cols(), f.kept.len());
         }

@@ -43,6 +43,10 @@ fn zscore_matches_sklearn_and_numpy() {
         for (j, (g, w)) in z.scale.iter().zip(f64s(&out[sd_key])).enumerate() {
             m.check(&format!("{sd_key}[{j}]"), *g, w, tol, tol);
         }
+        // Saved in model files: a JSON round trip gives back the same object.
+        let back: ZScore =
+            serde_json::from_str(&serde_json::to_string(&z).expect("serialize")).expect("parse");
+        m.check_eq("ZScore JSON round trip", back == z, true);
         let zall: Matrix = z.transform(&x).expect("transform all rows");
         let file = out[file_key].as_str().expect("file name");
         let t = Table::read(&stats_dir().join(file));
