@@ -211,7 +211,7 @@ fn dev2(w: &[f64], y: &[f64], q: &[f64]) -> f64 {
 }
 
 /// Validates options shared by the binomial and Cox paths.
-fn check_options(opts: &GlmnetOptions) -> Result<()> {
+pub(crate) fn check_options(opts: &GlmnetOptions) -> Result<()> {
     if !(0.0..=1.0).contains(&opts.alpha) {
         return Err(StatsError::Invalid(format!(
             "alpha = {} must lie in [0, 1]",
