@@ -762,13 +762,23 @@ pub fn cv_logistic(
     measure: CvMeasure,
     align: Alignment,
 ) -> Result<CvResult> {
+    let mut all = cv_logistic_measures(x, y, foldid, opts, &[measure], align)?;
+    Ok(all.remove(0))
+}
+
+/// [`cv_logistic`] for several measures from one set of fold fits (one result per measure,
+/// in the order given).
+pub fn cv_logistic_measures(
+    x: &Matrix,
+    y: &[bool],
+    foldid: &[usize],
+    opts: &GlmnetOptions,
+    measures: &[CvMeasure],
+    align: Alignment,
+) -> Result<Vec<CvResult>> {
     let path = logistic_path(x, y, opts)?;
     let n = x.rows();
     let k = check_folds(foldid, n)?;
-    let mut measure = measure;
-    if measure == CvMeasure::Auc && (n as f64) / (k as f64) < 10.0 {
-        measure = CvMeasure::Deviance;
-    }
     let lambdas = path.lambdas.clone();
     let fold_opts = match align {
         Alignment::Lambda => GlmnetOptions {
@@ -810,59 +820,67 @@ pub fn cv_logistic(
             Ok((test, lps))
         })
         .collect();
+    let mut folds = Vec::with_capacity(k);
+    for res in per_fold {
+        folds.push(res?);
+    }
     let nl = lambdas.len();
-    let mut cvraw = vec![vec![0.0; nl]; k];
-    let mut fold_w = vec![0.0; k];
-    for (f, res) in per_fold.into_iter().enumerate() {
-        let (test, lps) = res?;
-        fold_w[f] = test.len() as f64;
-        let yh: Vec<bool> = test.iter().map(|&i| y[i]).collect();
-        for l in 0..nl {
-            let p: Vec<f64> = lps[l].iter().map(|&e| 1.0 / (1.0 + (-e).exp())).collect();
-            cvraw[f][l] = match measure {
-                CvMeasure::Auc => auc(&yh, &p),
-                CvMeasure::Deviance => {
-                    let s: f64 = p
-                        .iter()
-                        .zip(&yh)
-                        .map(|(&p, &yi)| {
-                            let p = p.clamp(1e-5, 1.0 - 1e-5);
-                            -2.0 * if yi { p.ln() } else { (1.0 - p).ln() }
-                        })
-                        .sum();
-                    s / p.len() as f64
-                }
-                CvMeasure::Class => {
-                    let s: f64 = p
-                        .iter()
-                        .zip(&yh)
-                        .map(|(&p, &yi)| {
-                            let wrong = if yi { p <= 0.5 } else { p > 0.5 };
-                            if wrong {
-                                1.0
-                            } else {
-                                0.0
-                            }
-                        })
-                        .sum();
-                    s / p.len() as f64
-                }
-            };
+    let mut out = Vec::with_capacity(measures.len());
+    for &requested in measures {
+        let mut measure = requested;
+        if measure == CvMeasure::Auc && (n as f64) / (k as f64) < 10.0 {
+            measure = CvMeasure::Deviance;
+        }
+        let mut cvraw = vec![vec![0.0; nl]; k];
+        let mut fold_w = vec![0.0; k];
+        for (f, (test, lps)) in folds.iter().enumerate() {
+            fold_w[f] = test.len() as f64;
+            let yh: Vec<bool> = test.iter().map(|&i| y[i]).collect();
+            for l in 0..nl {
+                let p: Vec<f64> = lps[l].iter().map(|&e| 1.0 / (1.0 + (-e).exp())).collect();
+                cvraw[f][l] = fold_loss(measure, &yh, &p);
+            }
+        }
+        let (cvm, cvsd) = cv_stats(&cvraw, &fold_w);
+        let (index_min, index_1se) = opt_indices(&cvm, &cvsd, measure == CvMeasure::Auc)?;
+        out.push(CvResult {
+            lambda_min: lambdas[index_min],
+            lambda_1se: lambdas[index_1se],
+            path: path.clone(),
+            cvm,
+            cvsd,
+            cvraw,
+            index_min,
+            index_1se,
+            measure,
+        });
+    }
+    Ok(out)
+}
+
+/// Loss of one held-out fold at one lambda (cv.lognet's per-observation losses, averaged).
+fn fold_loss(measure: CvMeasure, y: &[bool], p: &[f64]) -> f64 {
+    let m = p.len() as f64;
+    match measure {
+        CvMeasure::Auc => auc(y, p),
+        CvMeasure::Deviance => {
+            p.iter()
+                .zip(y)
+                .map(|(&p, &yi)| {
+                    let p = p.clamp(1e-5, 1.0 - 1e-5);
+                    -2.0 * if yi { p.ln() } else { (1.0 - p).ln() }
+                })
+                .sum::<f64>()
+                / m
+        }
+        CvMeasure::Class => {
+            p.iter()
+                .zip(y)
+                .filter(|(&p, &yi)| if yi { p <= 0.5 } else { p > 0.5 })
+                .count() as f64
+                / m
         }
     }
-    let (cvm, cvsd) = cv_stats(&cvraw, &fold_w);
-    let (index_min, index_1se) = opt_indices(&cvm, &cvsd, measure == CvMeasure::Auc)?;
-    Ok(CvResult {
-        lambda_min: lambdas[index_min],
-        lambda_1se: lambdas[index_1se],
-        path,
-        cvm,
-        cvsd,
-        cvraw,
-        index_min,
-        index_1se,
-        measure,
-    })
 }
 
 /// `cvstats`: weighted mean over folds (NaN folds skipped) and
