@@ -17,6 +17,7 @@ pub mod preprocess;
 pub mod cox;
 pub mod glmnet;
 pub mod logistic;
+pub mod nomogram;
 
 // Evaluation.
 pub mod calibration;
