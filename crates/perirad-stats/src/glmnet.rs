@@ -18,7 +18,7 @@
 use crate::error::{Result, StatsError};
 use crate::matrix::Matrix;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// glmnet's internal constants (`glmnet.control()` defaults).
 const FDEV: f64 = 1e-5;
@@ -646,7 +646,7 @@ pub fn logistic_path(x: &Matrix, y: &[bool], opts: &GlmnetOptions) -> Result<Pat
 }
 
 /// Loss measured on held-out folds, as `cv.glmnet(type.measure = ...)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CvMeasure {
     /// Binomial deviance `-2 [y log p + (1-y) log(1-p)]`, p clamped to [1e-5, 1 - 1e-5].
     Deviance,

@@ -8,8 +8,10 @@ mod distance;
 mod extract;
 mod features;
 mod info;
+mod model;
 mod provenance;
 mod regions;
+mod table;
 
 use clap::{Args, Parser, Subcommand};
 use perirad_io::ReadOptions;
@@ -45,6 +47,13 @@ enum Command {
     /// Run a conformance suite: `ibsi` checks every IBSI-1 reference value (digital and CT
     /// phantoms, configurations A–E).
     Conformance(conformance::ConformanceArgs),
+    /// Fit and validate a model on a feature table without leakage (nested CV, train/test
+    /// split or external validation); `--out` saves the model for `perirad predict`.
+    Model(model::ModelArgs),
+    /// Score new patients with a model saved by `perirad model --out`.
+    Predict(model::PredictArgs),
+    /// Compare the AUCs of several scores or models on the same patients (paired DeLong test).
+    Compare(model::CompareArgs),
     /// Convert an image or mask to NIfTI (.nii/.nii.gz), NRRD (.nrrd) or MetaImage (.mha/.mhd).
     Convert(info::ConvertArgs),
 }
@@ -108,6 +117,9 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract::run_extract(&args),
         Command::Features(args) => features::run_features(&args),
         Command::Conformance(args) => conformance::run_conformance(&args),
+        Command::Model(args) => model::run_model(&args),
+        Command::Predict(args) => model::run_predict(&args),
+        Command::Compare(args) => model::run_compare(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
