@@ -115,7 +115,7 @@ fn lp_with(x: &Matrix, a0: f64, beta: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// `glmnet:::lambda.interp`: left/right indices and the weight of `left`.
-fn lambda_interp(lambda: &[f64], s: f64) -> (usize, usize, f64) {
+pub(crate) fn lambda_interp(lambda: &[f64], s: f64) -> (usize, usize, f64) {
     let k = lambda.len();
     if k == 1 {
         return (0, 0, 1.0);
