@@ -237,6 +237,14 @@ pub fn cox_ph(
             xc[i * k + j] = x.get(i, j) - means[j];
         }
     }
+    for j in 0..k {
+        let first = x.get(0, j);
+        if (0..n).all(|i| x.get(i, j) == first) {
+            return Err(StatsError::Numerical(format!(
+                "column {j} is constant ({first}); its coefficient is not identifiable"
+            )));
+        }
+    }
     let tg = time_groups(time);
     let lin = |beta: &[f64]| -> Vec<f64> {
         (0..n)

@@ -83,7 +83,22 @@ pub struct Path {
 impl Path {
     /// Linear predictors `b0 + x·b` of the rows of `x` at path index `l`.
     pub fn linear_predictor(&self, x: &Matrix, l: usize) -> Result<Vec<f64>> {
+        if l >= self.lambdas.len() {
+            return Err(StatsError::Invalid(format!(
+                "lambda index {l} is outside the path ({} lambdas)",
+                self.lambdas.len()
+            )));
+        }
         lp_with(x, self.intercepts[l], &self.betas[l])
+    }
+
+    /// Predicted probabilities `P(y = true)` of the rows of `x` at path index `l`.
+    pub fn probabilities(&self, x: &Matrix, l: usize) -> Result<Vec<f64>> {
+        Ok(self
+            .linear_predictor(x, l)?
+            .into_iter()
+            .map(crate::logistic::inv_logit)
+            .collect())
     }
 
     /// Intercept and coefficients at an arbitrary `lambda`, linearly interpolated between the
