@@ -132,10 +132,11 @@ fn lp_with(x: &Matrix, a0: f64, beta: &[f64]) -> Result<Vec<f64>> {
 /// `glmnet:::lambda.interp`: left/right indices and the weight of `left`.
 pub(crate) fn lambda_interp(lambda: &[f64], s: f64) -> (usize, usize, f64) {
     let k = lambda.len();
-    if k == 1 {
+    let span = lambda[0] - lambda[k.saturating_sub(1)];
+    if k <= 1 || span.is_nan() || span <= 0.0 {
+        // one lambda, or a degenerate user sequence of equal values
         return (0, 0, 1.0);
     }
-    let span = lambda[0] - lambda[k - 1];
     let norm: Vec<f64> = lambda.iter().map(|l| (lambda[0] - l) / span).collect();
     let lo = norm.iter().cloned().fold(f64::INFINITY, f64::min);
     let hi = norm.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

@@ -183,3 +183,28 @@ fn cv_is_identical_with_one_thread() {
             .expect("i")
     );
 }
+
+/// A user sequence of one repeated lambda: fitted whole, cross-validated without panicking.
+#[test]
+fn repeated_user_lambda() {
+    let (x, y, _, v) = data();
+    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+        .iter()
+        .map(|&f| f as usize)
+        .collect();
+    let o = GlmnetOptions {
+        lambda: Some(vec![0.05, 0.05]),
+        ..opts()
+    };
+    let cv = cv_logistic(
+        &x,
+        &y,
+        &foldid,
+        &o,
+        CvMeasure::Deviance,
+        Alignment::Fraction,
+    )
+    .expect("cv");
+    assert_eq!(cv.path.lambdas, vec![0.05, 0.05]);
+    assert_eq!(cv.cvm[0], cv.cvm[1]);
+}
