@@ -32,16 +32,19 @@ OUT = os.path.join(ROOT, "crates", "perirad-stats", "tests", "data", "elastic_ne
 
 # (alpha, lambda.min.ratio, number of leading columns used): ratio 1e-4 is glmnet's default for
 # n > p; with 4 columns the paths stop early (deviance-ratio gain < fdev), folds at own lengths
-CASES = [(0.5, 0.01, 41), (0.2, 0.01, 41), (0.5, 1e-4, 41), (1.0, 1e-4, 4), (0.5, 1e-4, 4)]
+# The last entry fits without standardisation (standardize=FALSE: the penalty acts on raw-scale
+# coefficients).
+CASES = [(0.5, 0.01, 41, True), (0.2, 0.01, 41, True), (0.5, 1e-4, 41, True), (1.0, 1e-4, 4, True),
+         (0.5, 1e-4, 4, True), (1.0, 0.01, 41, False)]
 NLAMBDA = 100
 THRESH = 1e-10
 MAXIT = 1_000_000
 PROB_MIN = 1e-5
 
 
-def fit(x, y, alpha, ratio, lambdas=None):
+def fit(x, y, alpha, ratio, lambdas=None, standardize=True):
     m = LogitNet(alpha=alpha, n_lambda=NLAMBDA, min_lambda_ratio=ratio, lambda_path=lambdas,
-                 standardize=True, fit_intercept=True, tol=THRESH, max_iter=MAXIT, n_splits=0)
+                 standardize=standardize, fit_intercept=True, tol=THRESH, max_iter=MAXIT, n_splits=0)
     m.fit(x, y)
     lam = np.asarray(m.lambda_path_, dtype=float)
     a0 = np.asarray(m.intercept_path_[0], dtype=float)
@@ -75,7 +78,7 @@ def auc(y, p):
     return ((diff > 0).sum() + 0.5 * (diff == 0).sum()) / (len(pos) * len(neg))
 
 
-def cv(x, y, foldid, alpha, ratio, lam_full, user_lambda):
+def cv(x, y, foldid, alpha, ratio, lam_full, user_lambda, standardize=True):
     n = len(y)
     k = int(foldid.max())
     nl = len(lam_full)
@@ -83,7 +86,7 @@ def cv(x, y, foldid, alpha, ratio, lam_full, user_lambda):
     fold_lengths = []
     for f in range(1, k + 1):
         tr, te = foldid != f, foldid == f
-        lam, a0, beta = fit(x[tr], y[tr], alpha, ratio, lam_full if user_lambda else None)
+        lam, a0, beta = fit(x[tr], y[tr], alpha, ratio, lam_full if user_lambda else None, standardize)
         fold_lengths.append(len(lam))
         if user_lambda:
             assert len(lam) == nl
@@ -144,18 +147,19 @@ def main():
     assert np.abs(fit(x, y, 1.0, 0.01)[0] - lam1).max() < 1e-12
     cases = {}
     x_all = x
-    for alpha, ratio, ncol in CASES:
+    for alpha, ratio, ncol, std in CASES:
         x = x_all[:, :ncol]
-        lam, a0, beta = fit(x, y, alpha, ratio)
+        lam, a0, beta = fit(x, y, alpha, ratio, None, std)
         eta = a0[None, :] + x @ beta
         pr = np.clip(1 / (1 + np.exp(-eta)), 1e-9, 1 - 1e-9)
         dev = -2 * (y[:, None] * np.log(pr) + (1 - y[:, None]) * np.log(1 - pr)).sum(0)
         q0 = y.mean()
         nulldev = -2 * len(y) * (q0 * np.log(q0) + (1 - q0) * np.log(1 - q0))
-        xs = x.std(axis=0)  # ddof 0, glmnet's standardisation
+        xs = x.std(axis=0) if std else np.ones(x.shape[1])  # ddof 0, glmnet's standardisation
         gmax = np.abs(((x - x.mean(0)) / xs).T @ (y - q0) / len(y)).max()
-        cases[f"alpha_{alpha}_ratio_{ratio:g}_cols_{ncol}"] = {
+        cases[f"alpha_{alpha}_ratio_{ratio:g}_cols_{ncol}" + ("" if std else "_unstandardized")] = {
             "columns_used": ncol,
+            "standardize": std,
             "alpha": alpha,
             "lambda_min_ratio": ratio,
             "lambda": lam.tolist(),
@@ -165,8 +169,8 @@ def main():
             "df": (beta != 0).sum(0).tolist(),
             "dev_ratio_from_coefficients": (1 - dev / nulldev).tolist(),
             "null_deviance": float(nulldev),
-            "cv": cv(x, y, foldid, alpha, ratio, lam, user_lambda=False),
-            "cv_user_lambda_alignment": cv(x, y, foldid, alpha, ratio, lam, user_lambda=True),
+            "cv": cv(x, y, foldid, alpha, ratio, lam, False, std),
+            "cv_user_lambda_alignment": cv(x, y, foldid, alpha, ratio, lam, True, std),
         }
     doc = {
         "name": "elastic_net_logistic",
@@ -179,7 +183,7 @@ def main():
                    "columns": cols, "foldid_1based": foldid.tolist()},
         "validation_max_abs_diff_vs_shared_lasso_vector": validation,
         "options": {"nlambda": NLAMBDA, "thresh": THRESH, "maxit": MAXIT,
-                    "standardize": True, "deviance_prob_clamp": [PROB_MIN, 1 - PROB_MIN]},
+                    "deviance_prob_clamp": [PROB_MIN, 1 - PROB_MIN]},
         "cases": cases,
         "tolerance": {"lambda": 1e-10, "coef_std_scale": 1e-6, "cvm": 1e-5, "cvsd": 1e-5,
                       "indices": "exact"},

@@ -237,6 +237,14 @@ pub fn cox_ph(
             xc[i * k + j] = x.get(i, j) - means[j];
         }
     }
+    for j in 0..k {
+        let first = x.get(0, j);
+        if (0..n).all(|i| x.get(i, j) == first) {
+            return Err(StatsError::Numerical(format!(
+                "column {j} is constant ({first}); its coefficient is not identifiable"
+            )));
+        }
+    }
     let tg = time_groups(time);
     let lin = |beta: &[f64]| -> Vec<f64> {
         (0..n)
@@ -383,8 +391,30 @@ pub struct CoxPath {
     pub loglik_null: f64,
     /// Largest violation of the KKT conditions (scale of the penalty) at each lambda.
     pub kkt_violation: Vec<f64>,
+    /// Fraction of the null deviance explained, `(ℓ(β) - ℓ(0)) / (ℓ_sat - ℓ(0))`,
+    /// `ℓ_sat = -Σ_t d_t log d_t`.
+    pub dev_ratio: Vec<f64>,
     /// Coordinate-descent passes used.
     pub npasses: usize,
+}
+
+const MNLAM_COX: usize = 5;
+const COX_FDEV: f64 = 1e-3;
+const COX_DEVMAX: f64 = 0.99;
+
+/// Saturated Cox log-likelihood `-Σ_t d_t log d_t` over distinct event times.
+fn saturated_loglik(tg: &TimeGroups, event: &[bool]) -> f64 {
+    tg.groups
+        .iter()
+        .map(|(_, rows)| {
+            let d = rows.iter().filter(|&&i| event[i]).count() as f64;
+            if d > 0.0 {
+                -d * d.ln()
+            } else {
+                0.0
+            }
+        })
+        .sum()
 }
 
 /// Breslow log partial likelihood and, per row, its first derivative `g` and the diagonal of
@@ -438,10 +468,11 @@ fn breslow_eta_derivatives(
 /// alpha_min_ratio)`: `λ_max = max_j |∂ℓ/∂β_j(0)| / n / max(α, 1e-3)` and a geometric
 /// sequence down to `λ_max · lambda_min_ratio`. R glmnet's `family = "cox"` agrees except when
 /// censored times equal event times (README pitfall 3). With `standardize`, columns are scaled
-/// by their SD (divisor n) for the fit and the coefficients unscaled. The path is not stopped
-/// early. Solver: outer quadratic approximation in the linear predictor (diagonal weights) with
+/// by their SD (divisor n) for the fit and the coefficients unscaled. Solver: outer quadratic approximation in the linear predictor (diagonal weights) with
 /// cyclic coordinate descent, halving the step whenever the objective would increase; each
-/// lambda is iterated until the largest coefficient change is below `thresh`.
+/// lambda is iterated until the largest coefficient change is below `thresh`. A computed
+/// sequence stops early as glmnet's `coxnet` does (after 5 lambdas, when the deviance ratio
+/// grew by less than 0.1% over the last 4, or exceeds 0.99); a user sequence is fitted whole.
 pub fn cox_path(x: &Matrix, time: &[f64], event: &[bool], opts: &GlmnetOptions) -> Result<CoxPath> {
     check_survival(x, time, event)?;
     crate::glmnet::check_options(opts)?;
@@ -503,9 +534,12 @@ pub fn cox_path(x: &Matrix, time: &[f64], event: &[bool], opts: &GlmnetOptions) 
         loglik: Vec::new(),
         loglik_null: ll0,
         kkt_violation: Vec::new(),
+        dev_ratio: Vec::new(),
         npasses: 0,
     };
     let mut passes = 0usize;
+    let lsat = saturated_loglik(&tg, event);
+    let computed = opts.lambda.is_none();
     for &lam in &lambdas {
         let l1 = lam * alpha;
         let l2 = lam * (1.0 - alpha);
@@ -615,7 +649,224 @@ pub fn cox_path(x: &Matrix, time: &[f64], event: &[bool], opts: &GlmnetOptions) 
         out.df.push(beta.iter().filter(|b| **b != 0.0).count());
         out.loglik.push(ll);
         out.kkt_violation.push(kkt);
+        let dr = (ll - ll0) / (lsat - ll0);
+        out.dev_ratio.push(dr);
+        // glmnet coxnet's early stop (computed sequences only): after 5 lambdas, stop when
+        // the deviance ratio gained less than 1e-3 (relative) over the last 4 steps or
+        // exceeds 0.99.
+        let m = out.dev_ratio.len();
+        if computed && m >= MNLAM_COX {
+            let prev = out.dev_ratio[m - MNLAM_COX];
+            if (dr - prev) / dr < COX_FDEV || dr > COX_DEVMAX {
+                break;
+            }
+        }
     }
     out.npasses = passes;
     Ok(out)
+}
+
+impl CoxPath {
+    /// Coefficients at an arbitrary `lambda`, linearly interpolated between the path's lambdas
+    /// as glmnet's `predict(..., s = lambda)` does (clamped at the ends of the path).
+    pub fn coef_at(&self, lambda: f64) -> Vec<f64> {
+        let (left, right, frac) = crate::glmnet::lambda_interp(&self.lambdas, lambda);
+        self.betas[left]
+            .iter()
+            .zip(&self.betas[right])
+            .map(|(l, r)| frac * l + (1.0 - frac) * r)
+            .collect()
+    }
+}
+
+/// Loss of the Cox cross-validation, as `cv.glmnet(family = "cox", type.measure = ...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CoxCvMeasure {
+    /// Grouped partial-likelihood deviance (Verweij & van Houwelingen): for fold k,
+    /// `(D(all rows; β₋ₖ) - D(training rows; β₋ₖ)) / events in fold k`,
+    /// `D = 2 (ℓ_sat - ℓ_Breslow)`; folds weighted by their events.
+    Deviance,
+    /// Harrell's C of the held-out linear predictors per fold (survival::concordance
+    /// conventions), folds weighted by size.
+    CIndex,
+}
+
+/// Cross-validation of a Cox path.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoxCvResult {
+    pub path: CoxPath,
+    pub cvm: Vec<f64>,
+    pub cvsd: Vec<f64>,
+    pub cvraw: Vec<Vec<f64>>,
+    pub index_min: usize,
+    pub index_1se: usize,
+    pub lambda_min: f64,
+    pub lambda_1se: f64,
+}
+
+fn breslow_deviance(
+    cols: &Matrix,
+    rows: &[usize],
+    beta: &[f64],
+    time: &[f64],
+    event: &[bool],
+) -> f64 {
+    let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+    let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
+    let eta: Vec<f64> = rows
+        .iter()
+        .map(|&i| cols.row(i).iter().zip(beta).map(|(a, b)| a * b).sum())
+        .collect();
+    let tg = time_groups(&t);
+    let (ll, _, _) = breslow_eta_derivatives(&eta, &e, &tg);
+    2.0 * (saturated_loglik(&tg, &e) - ll)
+}
+
+/// Harrell's concordance with its pair counts (scikit-survival `concordance_index_censored`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Concordance {
+    /// `(concordant + tied_risk / 2) / (concordant + discordant + tied_risk)`.
+    pub cindex: f64,
+    pub concordant: u64,
+    pub discordant: u64,
+    /// Comparable pairs with equal risk.
+    pub tied_risk: u64,
+    /// Comparable pairs sharing the same time (an event and a subject censored at that time).
+    pub tied_time: u64,
+}
+
+/// Harrell's C as survival::concordance, scikit-survival and lifelines count it: a pair is
+/// comparable when the shorter time is an event (a censored time equal to an event time counts
+/// as longer; two events at the same time are not comparable); tied risks count 1/2; higher
+/// `risk` = shorter expected survival. `cindex` is NaN without comparable pairs.
+pub fn concordance(time: &[f64], event: &[bool], risk: &[f64]) -> Concordance {
+    let (mut conc, mut disc, mut tied, mut tied_time) = (0u64, 0u64, 0u64, 0u64);
+    for i in 0..time.len() {
+        if !event[i] {
+            continue;
+        }
+        for j in 0..time.len() {
+            let same = time[j] == time[i] && !event[j];
+            if !(time[j] > time[i] || same) {
+                continue;
+            }
+            if same {
+                tied_time += 1;
+            }
+            if risk[i] > risk[j] {
+                conc += 1;
+            } else if risk[i] < risk[j] {
+                disc += 1;
+            } else {
+                tied += 1;
+            }
+        }
+    }
+    Concordance {
+        cindex: (conc as f64 + 0.5 * tied as f64) / (conc + disc + tied) as f64,
+        concordant: conc,
+        discordant: disc,
+        tied_risk: tied,
+        tied_time,
+    }
+}
+
+/// Harrell's C only (see [`concordance`]).
+pub fn harrell_c(time: &[f64], event: &[bool], risk: &[f64]) -> f64 {
+    concordance(time, event, risk).cindex
+}
+
+/// `cv.glmnet(x, Surv(time, event), family = "cox", foldid, type.measure, grouped = TRUE)`:
+/// folds fitted with [`cox_path`] (own lambda sequences interpolated at the full-data lambdas
+/// for [`Alignment::Fraction`], R's default; or at the full-data lambdas for
+/// [`Alignment::Lambda`]); cvm, cvsd, lambda.min, lambda.1se as glmnet 4.1
+/// (`buildPredmat.coxnetlist`, `cv.coxnet`, `cvstats`, `getOptcv.glmnet`).
+pub fn cv_cox(
+    x: &Matrix,
+    time: &[f64],
+    event: &[bool],
+    foldid: &[usize],
+    opts: &GlmnetOptions,
+    measure: CoxCvMeasure,
+    align: crate::glmnet::Alignment,
+) -> Result<CoxCvResult> {
+    use rayon::prelude::*;
+    let path = cox_path(x, time, event, opts)?;
+    let n = x.rows();
+    let k = crate::glmnet::check_folds(foldid, n)?;
+    let lambdas = path.lambdas.clone();
+    let fold_opts = match align {
+        crate::glmnet::Alignment::Lambda => GlmnetOptions {
+            lambda: Some(lambdas.clone()),
+            ..opts.clone()
+        },
+        crate::glmnet::Alignment::Fraction => opts.clone(),
+    };
+    let all: Vec<usize> = (0..n).collect();
+    let per_fold: Vec<Result<(Vec<f64>, f64)>> = (1..=k)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<usize> = (0..n).filter(|&i| foldid[i] != f).collect();
+            let test: Vec<usize> = (0..n).filter(|&i| foldid[i] == f).collect();
+            let xt = x.select_rows(&train);
+            let tt: Vec<f64> = train.iter().map(|&i| time[i]).collect();
+            let et: Vec<bool> = train.iter().map(|&i| event[i]).collect();
+            let fit = cox_path(&xt, &tt, &et, &fold_opts).map_err(|e| match e {
+                StatsError::Outcome(m) => StatsError::Outcome(format!("fold {f}: {m}")),
+                StatsError::Invalid(m) => StatsError::Invalid(format!("fold {f}: {m}")),
+                StatsError::Numerical(m) => StatsError::Numerical(format!("fold {f}: {m}")),
+            })?;
+            let mut raw = Vec::with_capacity(lambdas.len());
+            let events = test.iter().filter(|&&i| event[i]).count() as f64;
+            for (l, &lam) in lambdas.iter().enumerate() {
+                let beta = match align {
+                    crate::glmnet::Alignment::Lambda => {
+                        fit.betas[l.min(fit.betas.len() - 1)].clone()
+                    }
+                    crate::glmnet::Alignment::Fraction => fit.coef_at(lam),
+                };
+                raw.push(match measure {
+                    CoxCvMeasure::Deviance => {
+                        let full = breslow_deviance(x, &all, &beta, time, event);
+                        let minus = breslow_deviance(x, &train, &beta, time, event);
+                        (full - minus) / events
+                    }
+                    CoxCvMeasure::CIndex => {
+                        let ts: Vec<f64> = test.iter().map(|&i| time[i]).collect();
+                        let es: Vec<bool> = test.iter().map(|&i| event[i]).collect();
+                        let lp: Vec<f64> = test
+                            .iter()
+                            .map(|&i| x.row(i).iter().zip(&beta).map(|(a, b)| a * b).sum())
+                            .collect();
+                        harrell_c(&ts, &es, &lp)
+                    }
+                });
+            }
+            let w = match measure {
+                CoxCvMeasure::Deviance => events,
+                CoxCvMeasure::CIndex => test.len() as f64,
+            };
+            Ok((raw, w))
+        })
+        .collect();
+    let mut cvraw = Vec::with_capacity(k);
+    let mut w = Vec::with_capacity(k);
+    for r in per_fold {
+        let (raw, wf) = r?;
+        cvraw.push(raw);
+        w.push(wf);
+    }
+    let (cvm, cvsd) = crate::glmnet::cv_stats(&cvraw, &w);
+    let (index_min, index_1se) =
+        crate::glmnet::opt_indices(&cvm, &cvsd, measure == CoxCvMeasure::CIndex)?;
+    Ok(CoxCvResult {
+        lambda_min: lambdas[index_min],
+        lambda_1se: lambdas[index_1se],
+        path,
+        cvm,
+        cvsd,
+        cvraw,
+        index_min,
+        index_1se,
+    })
 }

@@ -83,7 +83,22 @@ pub struct Path {
 impl Path {
     /// Linear predictors `b0 + x·b` of the rows of `x` at path index `l`.
     pub fn linear_predictor(&self, x: &Matrix, l: usize) -> Result<Vec<f64>> {
+        if l >= self.lambdas.len() {
+            return Err(StatsError::Invalid(format!(
+                "lambda index {l} is outside the path ({} lambdas)",
+                self.lambdas.len()
+            )));
+        }
         lp_with(x, self.intercepts[l], &self.betas[l])
+    }
+
+    /// Predicted probabilities `P(y = true)` of the rows of `x` at path index `l`.
+    pub fn probabilities(&self, x: &Matrix, l: usize) -> Result<Vec<f64>> {
+        Ok(self
+            .linear_predictor(x, l)?
+            .into_iter()
+            .map(crate::logistic::inv_logit)
+            .collect())
     }
 
     /// Intercept and coefficients at an arbitrary `lambda`, linearly interpolated between the
@@ -115,12 +130,13 @@ fn lp_with(x: &Matrix, a0: f64, beta: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// `glmnet:::lambda.interp`: left/right indices and the weight of `left`.
-fn lambda_interp(lambda: &[f64], s: f64) -> (usize, usize, f64) {
+pub(crate) fn lambda_interp(lambda: &[f64], s: f64) -> (usize, usize, f64) {
     let k = lambda.len();
-    if k == 1 {
+    let span = lambda[0] - lambda[k.saturating_sub(1)];
+    if k <= 1 || span.is_nan() || span <= 0.0 {
+        // one lambda, or a degenerate user sequence of equal values
         return (0, 0, 1.0);
     }
-    let span = lambda[0] - lambda[k - 1];
     let norm: Vec<f64> = lambda.iter().map(|l| (lambda[0] - l) / span).collect();
     let lo = norm.iter().cloned().fold(f64::INFINITY, f64::min);
     let hi = norm.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

@@ -144,6 +144,14 @@ pub fn logistic_regression(x: &Matrix, y: &[bool], opts: &LogisticOptions) -> Re
             k - 1
         )));
     }
+    for j in 0..x.cols() {
+        let first = x.get(0, j);
+        if (0..n).all(|i| x.get(i, j) == first) {
+            return Err(StatsError::Numerical(format!(
+                "column {j} is constant ({first}); it is collinear with the intercept"
+            )));
+        }
+    }
     let design = |i: usize, j: usize| if j == 0 { 1.0 } else { x.get(i, j - 1) };
     // Start at the null model: intercept = logit of the event rate.
     let pos = y.iter().filter(|&&v| v).count() as f64;

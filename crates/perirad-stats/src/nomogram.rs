@@ -55,19 +55,27 @@ pub struct Nomogram {
 
 impl Nomogram {
     /// Points of one row on every axis.
-    pub fn points(&self, row: &[f64]) -> Vec<f64> {
-        row.iter()
+    pub fn points(&self, row: &[f64]) -> Result<Vec<f64>> {
+        if row.len() != self.lp_at_zero_points.len() {
+            return Err(StatsError::Invalid(format!(
+                "row has {} values, the nomogram has {} predictors",
+                row.len(),
+                self.lp_at_zero_points.len()
+            )));
+        }
+        Ok(row
+            .iter()
             .enumerate()
             .map(|(j, &v)| {
                 100.0 * (self.fit.coef[j + 1] * v - self.lp_at_zero_points[j])
                     / self.max_range_lp_units
             })
-            .collect()
+            .collect())
     }
 
     /// Total points of one row.
-    pub fn total_points(&self, row: &[f64]) -> f64 {
-        self.points(row).iter().sum()
+    pub fn total_points(&self, row: &[f64]) -> Result<f64> {
+        Ok(self.points(row)?.iter().sum())
     }
 
     /// Linear predictor read off the total-points axis.

@@ -145,3 +145,66 @@ fn cv_rejects_bad_fold_assignments() {
     z[0] = 0;
     assert!(cv_logistic(&x, &y, &z, &o, CvMeasure::Deviance, Alignment::Lambda).is_err());
 }
+
+/// Folds run in parallel; the result must not depend on the number of threads.
+#[test]
+fn cv_is_identical_with_one_thread() {
+    let (x, y, _, v) = data();
+    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+        .iter()
+        .map(|&f| f as usize)
+        .collect();
+    let o = opts();
+    let run = || {
+        cv_logistic(
+            &x,
+            &y,
+            &foldid,
+            &o,
+            CvMeasure::Deviance,
+            Alignment::Fraction,
+        )
+        .expect("cv")
+    };
+    let many = run();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let one = pool.install(run);
+    assert_eq!(many.cvm, one.cvm);
+    assert_eq!(many.cvsd, one.cvsd);
+    assert_eq!(many.path, one.path);
+    // and both equal the reference selection
+    assert_eq!(
+        one.index_min as u64,
+        v["outputs"]["cv"]["deviance"]["index_min"]
+            .as_u64()
+            .expect("i")
+    );
+}
+
+/// A user sequence of one repeated lambda: fitted whole, cross-validated without panicking.
+#[test]
+fn repeated_user_lambda() {
+    let (x, y, _, v) = data();
+    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+        .iter()
+        .map(|&f| f as usize)
+        .collect();
+    let o = GlmnetOptions {
+        lambda: Some(vec![0.05, 0.05]),
+        ..opts()
+    };
+    let cv = cv_logistic(
+        &x,
+        &y,
+        &foldid,
+        &o,
+        CvMeasure::Deviance,
+        Alignment::Fraction,
+    )
+    .expect("cv");
+    assert_eq!(cv.path.lambdas, vec![0.05, 0.05]);
+    assert_eq!(cv.cvm[0], cv.cvm[1]);
+}

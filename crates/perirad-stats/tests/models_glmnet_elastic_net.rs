@@ -1,7 +1,7 @@
 //! glmnet elastic-net (0 < alpha < 1) binomial path and cv.glmnet against
 //! `tests/data/elastic_net_logistic.json`, made by `scripts/make_stats_models_references.py`
 //! with glmnet's Fortran (python-glmnet 2.6.1). Includes paths that stop early (deviance-ratio
-//! gain < fdev) so folds have paths of their own lengths.
+//! gain < fdev) so folds have paths of their own lengths, and one unstandardised fit.
 
 mod models_common;
 use models_common::*;
@@ -23,7 +23,7 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
         .collect();
     let o = &r["options"];
     let cases = r["cases"].as_object().expect("cases");
-    assert_eq!(cases.len(), 5);
+    assert_eq!(cases.len(), 6);
     for (name, c) in cases {
         let ncol = c["columns_used"].as_u64().expect("ncol") as usize;
         let x = table.matrix(&cols[..ncol]);
@@ -32,7 +32,7 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
             nlambda: o["nlambda"].as_u64().expect("nlambda") as usize,
             lambda_min_ratio: c["lambda_min_ratio"].as_f64(),
             lambda: None,
-            standardize: true,
+            standardize: c["standardize"].as_bool().expect("standardize"),
             thresh: o["thresh"].as_f64().expect("thresh"),
             maxit: o["maxit"].as_u64().expect("maxit") as usize,
         };

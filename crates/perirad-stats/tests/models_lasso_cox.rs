@@ -4,9 +4,96 @@
 
 mod models_common;
 use models_common::*;
-use perirad_stats::cox::cox_path;
+use perirad_stats::cox::{cox_path, cv_cox, CoxCvMeasure};
+use perirad_stats::glmnet::Alignment;
 use perirad_stats::glmnet::GlmnetOptions;
 use perirad_stats::Matrix;
+
+fn standardized_whas500(v: &serde_json::Value) -> (Matrix, Vec<String>) {
+    let inputs = &v["inputs"];
+    let table = stats_csv(inputs["file"].as_str().expect("file"));
+    let covs = strings(&inputs["covariates"]);
+    let raw = table.matrix(&covs);
+    let (n, p) = (raw.rows(), raw.cols());
+    let mut data = vec![0.0; n * p];
+    for j in 0..p {
+        let c = raw.col(j);
+        let m = c.iter().sum::<f64>() / n as f64;
+        let s = (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n as f64).sqrt();
+        for i in 0..n {
+            data[i * p + j] = (c[i] - m) / s;
+        }
+    }
+    (Matrix::from_row_major(n, p, data).expect("x"), covs)
+}
+
+/// R cv.glmnet(family = "cox") with the vector's foldid (deviance grouped, and C), default
+/// alignment: `crosscheck_R` holds the reference (README: 1e-4). On the tied data glmnet's
+/// own Breslow variant differs (pitfall 3), so that case gets a looser tolerance.
+#[test]
+fn r_cv_glmnet_cox() {
+    let v = vector("lasso_cox.json");
+    let (x, _) = standardized_whas500(&v);
+    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+        .iter()
+        .map(|&f| f as usize)
+        .collect();
+    let o = &v["options"];
+    let opts = GlmnetOptions {
+        alpha: 1.0,
+        nlambda: o["n_lambda"].as_u64().expect("n_lambda") as usize,
+        lambda_min_ratio: o["lambda_min_ratio"].as_f64(),
+        lambda: None,
+        standardize: false,
+        thresh: 1e-12,
+        maxit: 10_000_000,
+    };
+    for (name, case) in v["cases"].as_object().expect("cases") {
+        let te = read_csv(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
+        let time = te.column("time");
+        let event = te.bools("event");
+        let tol = if name.contains("ties_broken") {
+            1e-4
+        } else {
+            2e-3
+        };
+        for (mname, measure) in [
+            ("deviance", CoxCvMeasure::Deviance),
+            ("C", CoxCvMeasure::CIndex),
+        ] {
+            let want = &v["crosscheck_R"]["values"]["cases"][name.as_str()]["cv"][mname];
+            let cv = cv_cox(
+                &x,
+                &time,
+                &event,
+                &foldid,
+                &opts,
+                measure,
+                Alignment::Fraction,
+            )
+            .expect("cv");
+            let l = format!("{name} {mname}");
+            let dm = compare(&format!("{l} cvm"), &cv.cvm, &f64s(&want["cvm"]), tol);
+            let ds = compare(&format!("{l} cvsd"), &cv.cvsd, &f64s(&want["cvsd"]), tol);
+            eprintln!(
+                "{l}: cvm {dm:.1e} cvsd {ds:.1e} indices {} {} (R {} {})",
+                cv.index_min, cv.index_1se, want["index_min"], want["index_1se"]
+            );
+            if name.contains("ties_broken") {
+                assert_eq!(
+                    cv.index_min as u64,
+                    want["index_min"].as_u64().expect("i"),
+                    "{l} index_min"
+                );
+                assert_eq!(
+                    cv.index_1se as u64,
+                    want["index_1se"].as_u64().expect("i"),
+                    "{l} index_1se"
+                );
+            }
+        }
+    }
+}
 
 #[test]
 fn sksurv_coxnet_whas500() {
@@ -123,4 +210,35 @@ fn cox_path_degenerate_inputs() {
     let e = cox_path(&x, &t, &event, &opts).expect_err("inf time");
     assert!(e.to_string().contains("row 4"), "{e}");
     assert!(cox_path(&x, &time[..5], &event, &opts).is_err());
+}
+
+/// `standardize = true` on the raw covariates fits the same model on the standardised scale:
+/// raw-scale coefficients × SD equal the sksurv path of the pre-standardised data.
+#[test]
+fn internal_standardization_matches_sksurv_path() {
+    let v = vector("lasso_cox.json");
+    let inputs = &v["inputs"];
+    let table = stats_csv(inputs["file"].as_str().expect("file"));
+    let covs = strings(&inputs["covariates"]);
+    let raw = table.matrix(&covs);
+    let sds = f64s(&inputs["sds_ddof0"]);
+    let case = &v["cases"]["whas500_censor_ties_broken"];
+    let te = read_csv(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
+    let o = &v["options"];
+    let opts = GlmnetOptions {
+        alpha: 1.0,
+        nlambda: o["n_lambda"].as_u64().expect("n") as usize,
+        lambda_min_ratio: o["lambda_min_ratio"].as_f64(),
+        lambda: None,
+        standardize: true,
+        thresh: 1e-12,
+        maxit: 10_000_000,
+    };
+    let path = cox_path(&raw, &te.column("time"), &te.bools("event"), &opts).expect("path");
+    compare("lambda", &path.lambdas, &f64s(&case["lambda"]), 1e-10);
+    let want = read_csv(&stats_dir().join(case["path_file"].as_str().expect("path")));
+    for (j, cname) in covs.iter().enumerate() {
+        let got: Vec<f64> = path.betas.iter().map(|b| b[j] * sds[j]).collect();
+        compare(cname, &got, &want.column(cname), 1e-5);
+    }
 }

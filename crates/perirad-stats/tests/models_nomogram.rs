@@ -96,8 +96,8 @@ fn radscore_and_rms_nomogram() {
     let mut lp = Vec::new();
     let mut prob = Vec::new();
     for r in 0..x.rows() {
-        let p = nom.points(x.row(r));
-        let t = nom.total_points(x.row(r));
+        let p = nom.points(x.row(r)).expect("points");
+        let t = nom.total_points(x.row(r)).expect("total");
         pts_r.push(p[0]);
         pts_s.push(p[1]);
         tot.push(t);
@@ -123,7 +123,7 @@ fn radscore_and_rms_nomogram() {
     let rv = &v["crosscheck_R"]["values"];
     let ends_r: Vec<f64> = [nom.axis_lo[0], nom.axis_hi[0]]
         .iter()
-        .map(|&a| nom.points(&[a, nom.axis_lo[1]])[0])
+        .map(|&a| nom.points(&[a, nom.axis_lo[1]]).expect("points")[0])
         .collect();
     compare(
         "R points radscore ends",
@@ -133,7 +133,7 @@ fn radscore_and_rms_nomogram() {
     );
     let ends_s: Vec<f64> = [nom.axis_lo[1], nom.axis_hi[1]]
         .iter()
-        .map(|&a| nom.points(&[nom.axis_lo[0], a])[1])
+        .map(|&a| nom.points(&[nom.axis_lo[0], a]).expect("points")[1])
         .collect();
     compare(
         "R points size ends",
@@ -141,5 +141,6 @@ fn radscore_and_rms_nomogram() {
         &f64s(&rv["points_size_at_lo_hi"]),
         1e-6,
     );
+    assert!(nom.points(&[1.0]).is_err());
     eprintln!("radscore_nomogram: radscore {d_rs:.1e} (own cv.glmnet {d_own:.1e}), coef {d_coef:.1e}, total points {d_tot:.1e}, prob {d_p:.1e}");
 }
