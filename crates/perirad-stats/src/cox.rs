@@ -722,58 +722,10 @@ fn breslow_deviance(
     2.0 * (saturated_loglik(&tg, &e) - ll)
 }
 
-/// Harrell's concordance with its pair counts (scikit-survival `concordance_index_censored`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Concordance {
-    /// `(concordant + tied_risk / 2) / (concordant + discordant + tied_risk)`.
-    pub cindex: f64,
-    pub concordant: u64,
-    pub discordant: u64,
-    /// Comparable pairs with equal risk.
-    pub tied_risk: u64,
-    /// Comparable pairs sharing the same time (an event and a subject censored at that time).
-    pub tied_time: u64,
-}
-
-/// Harrell's C as survival::concordance, scikit-survival and lifelines count it: a pair is
-/// comparable when the shorter time is an event (a censored time equal to an event time counts
-/// as longer; two events at the same time are not comparable); tied risks count 1/2; higher
-/// `risk` = shorter expected survival. `cindex` is NaN without comparable pairs.
-pub fn concordance(time: &[f64], event: &[bool], risk: &[f64]) -> Concordance {
-    let (mut conc, mut disc, mut tied, mut tied_time) = (0u64, 0u64, 0u64, 0u64);
-    for i in 0..time.len() {
-        if !event[i] {
-            continue;
-        }
-        for j in 0..time.len() {
-            let same = time[j] == time[i] && !event[j];
-            if !(time[j] > time[i] || same) {
-                continue;
-            }
-            if same {
-                tied_time += 1;
-            }
-            if risk[i] > risk[j] {
-                conc += 1;
-            } else if risk[i] < risk[j] {
-                disc += 1;
-            } else {
-                tied += 1;
-            }
-        }
-    }
-    Concordance {
-        cindex: (conc as f64 + 0.5 * tied as f64) / (conc + disc + tied) as f64,
-        concordant: conc,
-        discordant: disc,
-        tied_risk: tied,
-        tied_time,
-    }
-}
-
-/// Harrell's C only (see [`concordance`]).
+/// Harrell's C of a held-out fold ([`crate::survival::concordance_index`]); NaN when the fold
+/// has no comparable pair or invalid input.
 pub fn harrell_c(time: &[f64], event: &[bool], risk: &[f64]) -> f64 {
-    concordance(time, event, risk).cindex
+    crate::survival::concordance_index(time, event, risk).map_or(f64::NAN, |c| c.cindex)
 }
 
 /// `cv.glmnet(x, Surv(time, event), family = "cox", foldid, type.measure, grouped = TRUE)`:

@@ -65,16 +65,10 @@ impl Default for LogisticOptions {
 
 /// Two-sided normal p-value `2 Φ(-|z|)`, accurate in the far tail.
 pub fn normal_two_sided_p(z: f64) -> f64 {
-    statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)
+    2.0 * crate::metrics::norm_sf(z.abs())
 }
 
-/// Upper tail of the χ² distribution with `df` degrees of freedom.
-pub fn chi2_sf(x: f64, df: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
-    }
-    statrs::function::gamma::gamma_ur(df / 2.0, x / 2.0)
-}
+pub use crate::metrics::chi2_sf;
 
 fn sigmoid(eta: f64) -> f64 {
     if eta >= 0.0 {

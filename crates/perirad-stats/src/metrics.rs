@@ -224,40 +224,7 @@ pub(crate) fn quantile_type7_sorted(s: &[f64], q: f64) -> f64 {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast, seedable generator for resampling.
-/// The same seed gives the same stream on every platform.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator whose stream is fixed by `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform integer in `0..n` (`n > 0`), unbiased (Lemire's multiply-and-reject).
-    pub fn below(&mut self, n: u64) -> u64 {
-        debug_assert!(n > 0);
-        let threshold = n.wrapping_neg() % n; // (2^64 - n) mod n
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
-            }
-        }
-    }
-}
+pub use crate::cv::SplitMix64;
 
 /// `b` nonparametric bootstrap resamples of `0..n` (each drawn with replacement, size `n`) from a
 /// [`SplitMix64`] seeded with `seed`: row `k` holds resample `k`. Deterministic for a given seed.
@@ -270,7 +237,7 @@ pub fn bootstrap_indices(n: usize, b: usize, seed: u64) -> Result<Vec<Vec<usize>
     }
     let mut rng = SplitMix64::new(seed);
     Ok((0..b)
-        .map(|_| (0..n).map(|_| rng.below(n as u64) as usize).collect())
+        .map(|_| (0..n).map(|_| rng.below_u64(n as u64) as usize).collect())
         .collect())
 }
 
@@ -295,7 +262,7 @@ pub fn bootstrap_indices_stratified(y: &[bool], b: usize, seed: u64) -> Result<V
             let mut row = Vec::with_capacity(y.len());
             for class in [&pos, &neg] {
                 for _ in 0..class.len() {
-                    row.push(class[rng.below(class.len() as u64) as usize]);
+                    row.push(class[rng.below_u64(class.len() as u64) as usize]);
                 }
             }
             row

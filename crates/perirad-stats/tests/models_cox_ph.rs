@@ -3,7 +3,8 @@
 
 mod models_common;
 use models_common::*;
-use perirad_stats::cox::{concordance, cox_ph, CoxOptions, Ties};
+use perirad_stats::cox::{cox_ph, CoxOptions, Ties};
+use perirad_stats::survival::concordance_index;
 use perirad_stats::{Matrix, StatsError};
 
 #[test]
@@ -52,7 +53,7 @@ fn statsmodels_phreg_rossi_and_whas500() {
                 &f64s(&want["linear_predictor_uncentered_first10"]),
                 1e-5,
             );
-            let c = concordance(&time, &event, &fit.linear_predictor);
+            let c = concordance_index(&time, &event, &fit.linear_predictor).expect("C-index");
             let wc = &want["concordance_sksurv"];
             let dcx = compare(
                 &format!("{l} C"),
@@ -129,54 +130,4 @@ fn degenerate_survival_inputs() {
     let x1 = Matrix::from_rows(&(0..10).map(|i| vec![i as f64]).collect::<Vec<_>>()).expect("rows");
     let r = cox_ph(&x1, &time, &all, Ties::Breslow, &o);
     assert!(matches!(r, Err(StatsError::Numerical(_))), "{r:?}");
-}
-
-/// Harrell's C and its pair counts against `stats/vectors/cindex.json` (sksurv, lifelines,
-/// brute force, R survival::concordance).
-#[test]
-fn harrell_concordance_rossi() {
-    let v = vector("cindex.json");
-    let inputs = &v["inputs"];
-    let table = stats_csv(inputs["file"].as_str().expect("file"));
-    let time = table.column(inputs["time"].as_str().expect("time"));
-    let event = table.bools(inputs["event"].as_str().expect("event"));
-    for (name, sign) in [("prio", 1.0), ("age", -1.0)] {
-        let risk: Vec<f64> = table.column(name).iter().map(|v| sign * v).collect();
-        let c = concordance(&time, &event, &risk);
-        let w = &v["outputs"][name];
-        compare(
-            &format!("{name} C"),
-            &[c.cindex],
-            &[w["cindex_sksurv"].as_f64().expect("c")],
-            1e-12,
-        );
-        compare(
-            &format!("{name} C (R)"),
-            &[c.cindex],
-            &[v["crosscheck_R"]["values"][name]["cindex"]
-                .as_f64()
-                .expect("c")],
-            1e-12,
-        );
-        assert_eq!(
-            c.concordant,
-            w["concordant"].as_u64().expect("n"),
-            "{name} concordant"
-        );
-        assert_eq!(
-            c.discordant,
-            w["discordant"].as_u64().expect("n"),
-            "{name} discordant"
-        );
-        assert_eq!(
-            c.tied_risk,
-            w["tied_risk"].as_u64().expect("n"),
-            "{name} tied_risk"
-        );
-        assert_eq!(
-            c.tied_time,
-            w["tied_time"].as_u64().expect("n"),
-            "{name} tied_time"
-        );
-    }
 }
