@@ -17,6 +17,7 @@
 use crate::correlation::{
     CorrelationFilter, CorrelationFilterOptions, CorrelationKind, RedundancyRule,
 };
+use crate::cox::{cox_ph, cv_cox, CoxCvMeasure, CoxOptions, Ties};
 use crate::cv::{Split, SplitMix64};
 use crate::error::{Result, StatsError};
 use crate::glmnet::{cv_logistic, Alignment, CvMeasure, GlmnetOptions};
@@ -25,6 +26,7 @@ use crate::matrix::Matrix;
 use crate::mrmr::{f_classif, mrmr_fcq};
 use crate::preprocess::{VarianceFilter, VarianceFilterOptions, ZScore};
 use crate::roc::auc;
+use crate::survival::concordance_index;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -67,6 +69,24 @@ pub enum ModelSpec {
     },
     /// Unpenalised maximum-likelihood logistic regression on every remaining column.
     Logistic,
+    /// Penalised Cox regression on the glmnet path (Breslow ties; alpha 1 = LASSO-Cox), lambda
+    /// chosen by inner k-fold cross-validation of the partial-likelihood deviance.
+    CoxNet {
+        alpha: f64,
+        rule: LambdaRule,
+        nlambda: usize,
+        lambda_min_ratio: f64,
+        thresh: f64,
+    },
+    /// Unpenalised Cox proportional hazards (Efron ties) on every remaining column.
+    Cox,
+}
+
+impl ModelSpec {
+    /// Whether the model needs a survival outcome (time + event).
+    pub fn is_survival(&self) -> bool {
+        matches!(self, ModelSpec::CoxNet { .. } | ModelSpec::Cox)
+    }
 }
 
 /// A whole pipeline: steps, model and the number of inner folds used to tune the model.
@@ -91,6 +111,16 @@ impl Default for PipelineSpec {
             model: glmnet_model(1.0, LambdaRule::OneSe),
             inner_k: 5,
         }
+    }
+}
+
+fn coxnet_model(alpha: f64, rule: LambdaRule) -> ModelSpec {
+    ModelSpec::CoxNet {
+        alpha,
+        rule,
+        nlambda: 100,
+        lambda_min_ratio: 0.01,
+        thresh: 1e-7,
     }
 }
 
@@ -144,6 +174,18 @@ impl fmt::Display for PipelineSpec {
                 }
             }
             ModelSpec::Logistic => "logistic".to_string(),
+            ModelSpec::CoxNet { alpha, rule, .. } => {
+                let r = match rule {
+                    LambdaRule::Min => "min",
+                    LambdaRule::OneSe => "1se",
+                };
+                if *alpha == 1.0 {
+                    format!("lasso-cox:{r}")
+                } else {
+                    format!("enet-cox:{alpha}:{r}")
+                }
+            }
+            ModelSpec::Cox => "cox".to_string(),
         });
         write!(f, "{}", parts.join(","))
     }
@@ -166,7 +208,8 @@ impl FromStr for PipelineSpec {
     ///
     /// Steps: `zscore` (`zscore:ddof1` for the sample SD), `variance:T`,
     /// `corr[:pearson|spearman][:T][:greedy|uppertri|pairwise|radmlbench]` (default Pearson
-    /// 0.9 greedy), `mrmr:K`. Models: `lasso[:1se|min]`, `enet:ALPHA[:1se|min]`, `logistic`.
+    /// 0.9 greedy), `mrmr:K`. Binary models: `lasso[:1se|min]`, `enet:ALPHA[:1se|min]`,
+    /// `logistic`; survival models: `lasso-cox[:1se|min]`, `enet-cox:ALPHA[:1se|min]`, `cox`.
     /// A trailing `inner:K` sets the inner folds (default 5).
     fn from_str(s: &str) -> Result<Self> {
         let bad = |m: String| StatsError::Invalid(format!("pipeline {s:?}: {m}"));
@@ -254,6 +297,18 @@ impl FromStr for PipelineSpec {
                     model = Some(glmnet_model(alpha, rule_of(args.get(1))?));
                 }
                 "logistic" => model = Some(ModelSpec::Logistic),
+                "lasso-cox" => model = Some(coxnet_model(1.0, rule_of(args.first())?)),
+                "enet-cox" => {
+                    let a = args
+                        .first()
+                        .ok_or_else(|| bad("enet-cox needs alpha, e.g. enet-cox:0.5".into()))?;
+                    let alpha = num(a, "alpha")?;
+                    if !(alpha > 0.0 && alpha <= 1.0) {
+                        return Err(bad(format!("alpha {alpha} is not in (0, 1]")));
+                    }
+                    model = Some(coxnet_model(alpha, rule_of(args.get(1))?));
+                }
+                "cox" => model = Some(ModelSpec::Cox),
                 "inner" => {
                     inner_k = args
                         .first()
@@ -263,13 +318,14 @@ impl FromStr for PipelineSpec {
                 }
                 other => {
                     return Err(bad(format!(
-                        "unknown step {other:?} (steps: zscore, variance, corr, mrmr; models: lasso, enet, logistic)"
+                        "unknown step {other:?} (steps: zscore, variance, corr, mrmr; models: lasso, enet, logistic, lasso-cox, enet-cox, cox)"
                     )))
                 }
             }
         }
-        let model =
-            model.ok_or_else(|| bad("no model at the end (lasso, enet or logistic)".into()))?;
+        let model = model.ok_or_else(|| {
+            bad("no model at the end (lasso, enet, logistic, lasso-cox, enet-cox or cox)".into())
+        })?;
         Ok(PipelineSpec {
             steps,
             model,
@@ -337,7 +393,11 @@ pub struct FittedPipeline {
     pub lambda: Option<f64>,
     /// Training rows and positives the pipeline was fitted on.
     pub n_train: usize,
+    /// Training positives (binary) or events (survival).
     pub n_train_positive: usize,
+    /// A survival (Cox) model: its linear predictor is a log hazard ratio, not a logit.
+    #[serde(default)]
+    pub survival: bool,
 }
 
 impl FittedPipeline {
@@ -378,8 +438,25 @@ impl FittedPipeline {
             .collect())
     }
 
-    /// Predicted probabilities of the positive class.
+    /// What cross-validation scores: the probability of a binary model, the linear predictor
+    /// (log relative hazard) of a survival model.
+    pub fn prediction(&self, x: &Matrix) -> Result<Vec<f64>> {
+        if self.survival {
+            self.linear_predictor(x)
+        } else {
+            self.probability(x)
+        }
+    }
+
+    /// Predicted probabilities of the positive class (binary models; for a survival model the
+    /// logistic transform of its linear predictor has no meaning and this errors).
     pub fn probability(&self, x: &Matrix) -> Result<Vec<f64>> {
+        if self.survival {
+            return Err(StatsError::Invalid(
+                "a survival model predicts a relative hazard (linear predictor), not a probability"
+                    .into(),
+            ));
+        }
         Ok(self
             .linear_predictor(x)?
             .into_iter()
@@ -388,7 +465,102 @@ impl FittedPipeline {
     }
 }
 
-fn check_inputs(x: &Matrix, y: &[bool], names: &[String]) -> Result<()> {
+/// The outcome a pipeline is fitted to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A binary outcome (true = positive).
+    Binary(Vec<bool>),
+    /// A right-censored survival outcome.
+    Survival { time: Vec<f64>, event: Vec<bool> },
+}
+
+impl Outcome {
+    pub fn len(&self) -> usize {
+        match self {
+            Outcome::Binary(y) => y.len(),
+            Outcome::Survival { time, .. } => time.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows at `idx`.
+    pub fn select(&self, idx: &[usize]) -> Outcome {
+        match self {
+            Outcome::Binary(y) => Outcome::Binary(idx.iter().map(|&i| y[i]).collect()),
+            Outcome::Survival { time, event } => Outcome::Survival {
+                time: idx.iter().map(|&i| time[i]).collect(),
+                event: idx.iter().map(|&i| event[i]).collect(),
+            },
+        }
+    }
+
+    /// What folds are stratified on: the class, or the event indicator.
+    pub fn strata(&self) -> &[bool] {
+        match self {
+            Outcome::Binary(y) => y,
+            Outcome::Survival { event, .. } => event,
+        }
+    }
+
+    /// The name of the cross-validation metric: AUC or Harrell's C.
+    pub fn metric(&self) -> &'static str {
+        match self {
+            Outcome::Binary(_) => "AUC",
+            Outcome::Survival { .. } => "C-index",
+        }
+    }
+
+    /// The metric of a score (probability or linear predictor; higher = more likely positive
+    /// or shorter survival) on these rows.
+    fn score(&self, s: &[f64]) -> Result<f64> {
+        match self {
+            Outcome::Binary(y) => auc(y, s),
+            Outcome::Survival { time, event } => Ok(concordance_index(time, event, s)?.cindex),
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        match self {
+            Outcome::Binary(y) => {
+                let pos = y.iter().filter(|&&v| v).count();
+                if pos == 0 || pos == y.len() {
+                    return Err(StatsError::Outcome(format!(
+                        "the outcome has a single class ({pos} positive of {} rows)",
+                        y.len()
+                    )));
+                }
+            }
+            Outcome::Survival { time, event } => {
+                if time.len() != event.len() {
+                    return Err(StatsError::Invalid(format!(
+                        "{} times but {} event indicators",
+                        time.len(),
+                        event.len()
+                    )));
+                }
+                if let Some(i) = time.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
+                    return Err(StatsError::Invalid(format!(
+                        "survival time of row {i} is {} (must be finite and >= 0)",
+                        time[i]
+                    )));
+                }
+                let events = event.iter().filter(|&&e| e).count();
+                if events < 2 {
+                    return Err(StatsError::Outcome(format!(
+                        "a survival model needs at least 2 events, got {events} of {} rows",
+                        event.len()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_inputs(x: &Matrix, y: &Outcome, names: &[String]) -> Result<()> {
     if x.rows() != y.len() {
         return Err(StatsError::Invalid(format!(
             "{} rows of features but {} outcomes",
@@ -415,17 +587,10 @@ fn check_inputs(x: &Matrix, y: &[bool], names: &[String]) -> Result<()> {
             i / x.cols()
         )));
     }
-    let pos = y.iter().filter(|&&v| v).count();
-    if pos == 0 || pos == y.len() {
-        return Err(StatsError::Outcome(format!(
-            "the outcome has a single class ({pos} positive of {} rows)",
-            y.len()
-        )));
-    }
-    Ok(())
+    y.check()
 }
 
-/// Stratified inner fold labels (1..=k) for `y`, from `seed`.
+/// Stratified inner fold labels (1..=k) for `y` (the class, or the event indicator), from `seed`.
 pub fn inner_folds(y: &[bool], k: usize, seed: u64) -> Result<Vec<usize>> {
     let mut rng = SplitMix64::new(seed);
     Ok(crate::cv::stratified_fold_labels(y, k, &mut rng)?
@@ -434,18 +599,15 @@ pub fn inner_folds(y: &[bool], k: usize, seed: u64) -> Result<Vec<usize>> {
         .collect())
 }
 
-/// Fits `spec` on the rows of `x` (columns named `names`) with outcome `y`; `inner_foldid`
-/// (1..=k per row) are the folds that tune the model's lambda.
-pub fn fit(
+/// Fits the steps of `spec` on `x`; returns the fitted steps, the transformed matrix and the
+/// indices (into `x`'s columns) of the columns that reach the model.
+fn fit_steps(
     x: &Matrix,
-    y: &[bool],
-    names: &[String],
+    y: &Outcome,
     spec: &PipelineSpec,
-    inner_foldid: &[usize],
-) -> Result<FittedPipeline> {
-    check_inputs(x, y, names)?;
+) -> Result<(Vec<FittedStep>, Matrix, Vec<usize>)> {
     let mut m = x.clone();
-    let mut cols: Vec<String> = names.to_vec();
+    let mut cols: Vec<usize> = (0..x.cols()).collect();
     let mut steps = Vec::with_capacity(spec.steps.len());
     for step in &spec.steps {
         let fitted = match step {
@@ -460,7 +622,12 @@ pub fn fit(
             )?),
             Step::Correlation(o) => FittedStep::Correlation(CorrelationFilter::fit(&m, *o)?),
             Step::Mrmr { k } => {
-                let sel = mrmr_fcq(&m, y, (*k).min(m.cols()))?;
+                let Outcome::Binary(yb) = y else {
+                    return Err(StatsError::Invalid(
+                        "mrmr ranks features against a binary outcome; it cannot be used with a survival model".into(),
+                    ));
+                };
+                let sel = mrmr_fcq(&m, yb, (*k).min(m.cols()))?;
                 FittedStep::Select {
                     kept: sel.selected,
                     n_columns: m.cols(),
@@ -469,7 +636,7 @@ pub fn fit(
         };
         let kept = fitted.kept(m.cols());
         m = fitted.transform(&m)?;
-        cols = kept.iter().map(|&i| cols[i].clone()).collect();
+        cols = kept.iter().map(|&i| cols[i]).collect();
         steps.push(fitted);
         if m.cols() == 0 {
             return Err(StatsError::Invalid(format!(
@@ -478,16 +645,55 @@ pub fn fit(
             )));
         }
     }
-    let n_train_positive = y.iter().filter(|&&v| v).count();
-    let (intercept, coefficients, lambda) = match &spec.model {
-        ModelSpec::Glmnet {
-            alpha,
-            rule,
-            measure,
-            nlambda,
-            lambda_min_ratio,
-            thresh,
-        } => {
+    Ok((steps, m, cols))
+}
+
+/// Fits `spec` on the rows of `x` (columns named `names`) with a binary outcome `y`;
+/// `inner_foldid` (1..=k per row) are the folds that tune the model's lambda.
+pub fn fit(
+    x: &Matrix,
+    y: &[bool],
+    names: &[String],
+    spec: &PipelineSpec,
+    inner_foldid: &[usize],
+) -> Result<FittedPipeline> {
+    fit_outcome(x, &Outcome::Binary(y.to_vec()), names, spec, inner_foldid)
+}
+
+/// Fits `spec` on the rows of `x` with a binary or survival outcome (the model must suit it).
+pub fn fit_outcome(
+    x: &Matrix,
+    y: &Outcome,
+    names: &[String],
+    spec: &PipelineSpec,
+    inner_foldid: &[usize],
+) -> Result<FittedPipeline> {
+    check_inputs(x, y, names)?;
+    let survival = matches!(y, Outcome::Survival { .. });
+    if spec.model.is_survival() != survival {
+        return Err(StatsError::Invalid(if survival {
+            format!("model {spec} is for a binary outcome, but a survival outcome (time, event) was given; use lasso-cox, enet-cox or cox")
+        } else {
+            format!("model {spec} is for a survival outcome (time, event), but a binary outcome was given; use lasso, enet or logistic")
+        }));
+    }
+    let (steps, m, cols) = fit_steps(x, y, spec)?;
+    let rule_index = |rule: &LambdaRule, min: usize, one_se: usize| match rule {
+        LambdaRule::Min => min,
+        LambdaRule::OneSe => one_se,
+    };
+    let (intercept, coefficients, lambda) = match (&spec.model, y) {
+        (
+            ModelSpec::Glmnet {
+                alpha,
+                rule,
+                measure,
+                nlambda,
+                lambda_min_ratio,
+                thresh,
+            },
+            Outcome::Binary(yb),
+        ) => {
             let opts = GlmnetOptions {
                 alpha: *alpha,
                 nlambda: *nlambda,
@@ -495,32 +701,69 @@ pub fn fit(
                 thresh: *thresh,
                 ..GlmnetOptions::default()
             };
-            let cv = cv_logistic(&m, y, inner_foldid, &opts, *measure, Alignment::Fraction)?;
-            let l = match rule {
-                LambdaRule::Min => cv.index_min,
-                LambdaRule::OneSe => cv.index_1se,
-            };
+            let cv = cv_logistic(&m, yb, inner_foldid, &opts, *measure, Alignment::Fraction)?;
+            let l = rule_index(rule, cv.index_min, cv.index_1se);
             (
                 cv.path.intercepts[l],
                 cv.path.betas[l].clone(),
                 Some(cv.path.lambdas[l]),
             )
         }
-        ModelSpec::Logistic => {
-            let f = logistic_regression(&m, y, &LogisticOptions::default())?;
+        (ModelSpec::Logistic, Outcome::Binary(yb)) => {
+            let f = logistic_regression(&m, yb, &LogisticOptions::default())?;
             (f.coef[0], f.coef[1..].to_vec(), None)
         }
+        (
+            ModelSpec::CoxNet {
+                alpha,
+                rule,
+                nlambda,
+                lambda_min_ratio,
+                thresh,
+            },
+            Outcome::Survival { time, event },
+        ) => {
+            let opts = GlmnetOptions {
+                alpha: *alpha,
+                nlambda: *nlambda,
+                lambda_min_ratio: Some(*lambda_min_ratio),
+                thresh: *thresh,
+                ..GlmnetOptions::default()
+            };
+            let cv = cv_cox(
+                &m,
+                time,
+                event,
+                inner_foldid,
+                &opts,
+                CoxCvMeasure::Deviance,
+                Alignment::Fraction,
+            )?;
+            let l = rule_index(rule, cv.index_min, cv.index_1se);
+            (0.0, cv.path.betas[l].clone(), Some(cv.path.lambdas[l]))
+        }
+        (ModelSpec::Cox, Outcome::Survival { time, event }) => {
+            let f = cox_ph(&m, time, event, Ties::Efron, &CoxOptions::default())?;
+            (0.0, f.coef, None)
+        }
+        _ => {
+            return Err(StatsError::Invalid(format!(
+                "model {spec} does not suit the outcome"
+            )))
+        }
     };
+    let model_columns = cols.iter().map(|&i| names[i].clone()).collect();
     Ok(FittedPipeline {
         spec: spec.clone(),
         features: names.to_vec(),
         steps,
         intercept,
         coefficients,
-        model_columns: cols,
+        model_columns,
         lambda,
         n_train: y.len(),
-        n_train_positive,
+        n_train_positive: y.strata().iter().filter(|&&v| v).count(),
+        survival,
     })
 }
 
@@ -529,8 +772,8 @@ pub fn fit(
 pub struct FoldResult {
     pub repeat: usize,
     pub fold: usize,
-    /// AUC on the test rows.
-    pub auc: f64,
+    /// The metric (AUC, or Harrell's C for survival) on the test rows.
+    pub value: f64,
     /// Selected features (nonzero coefficients).
     pub selected: Vec<String>,
     pub lambda: Option<f64>,
@@ -541,18 +784,21 @@ pub struct FoldResult {
 /// Cross-validation of a pipeline over given splits.
 #[derive(Debug, Clone, Serialize)]
 pub struct CvReport {
+    /// "AUC" or "C-index".
+    pub metric: &'static str,
     pub folds: Vec<FoldResult>,
-    /// Mean and sample SD (ddof 1) of the test-fold AUCs.
-    pub auc: f64,
-    pub auc_sd: f64,
-    /// Per repeat: AUC of the pooled out-of-fold probabilities.
-    pub pooled_auc_per_repeat: Vec<f64>,
-    pub pooled_auc_mean: f64,
-    /// Per repeat: out-of-fold probability of every row.
+    /// Mean and sample SD (ddof 1) of the test-fold values.
+    pub mean: f64,
+    pub sd: f64,
+    /// Per repeat: the metric of the pooled out-of-fold predictions.
+    pub pooled_per_repeat: Vec<f64>,
+    pub pooled_mean: f64,
+    /// Per repeat: out-of-fold prediction of every row (probability for a binary outcome, linear
+    /// predictor for survival).
     pub oof: Vec<Vec<f64>>,
 }
 
-/// A fold's result and its test rows' probabilities.
+/// A fold's result and its test rows' predictions.
 type FoldOutput = (FoldResult, Vec<(usize, f64)>);
 
 fn mean_sd(v: &[f64]) -> (f64, f64) {
@@ -566,13 +812,25 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
     (mean, sd)
 }
 
-/// Nested cross-validation: for every split, [`fit`] on the training rows (with the split's
-/// inner folds) and score the test rows. Splits are `[repeat][outer fold]`; every repeat must
-/// test each row exactly once for the pooled AUC. Folds run in parallel; the result does not
-/// depend on the thread count.
+/// Nested cross-validation for a binary outcome; see [`cross_validate_outcome`].
 pub fn cross_validate(
     x: &Matrix,
     y: &[bool],
+    names: &[String],
+    spec: &PipelineSpec,
+    splits: &[Vec<Split>],
+) -> Result<CvReport> {
+    cross_validate_outcome(x, &Outcome::Binary(y.to_vec()), names, spec, splits)
+}
+
+/// Nested cross-validation: for every split, [`fit_outcome`] on the training rows (with the
+/// split's inner folds) and score the test rows (AUC, or Harrell's C of the linear predictor
+/// for survival). Splits are `[repeat][outer fold]`; every repeat must test each row exactly
+/// once for the pooled metric. Folds run in parallel; the result does not depend on the
+/// thread count.
+pub fn cross_validate_outcome(
+    x: &Matrix,
+    y: &Outcome,
     names: &[String],
     spec: &PipelineSpec,
     splits: &[Vec<Split>],
@@ -594,17 +852,17 @@ pub fn cross_validate(
                 }
             };
             let xtr = x.select_rows(&s.train);
-            let ytr: Vec<bool> = s.train.iter().map(|&i| y[i]).collect();
-            let model = fit(&xtr, &ytr, names, spec, &s.inner_foldid).map_err(ctx)?;
+            let ytr = y.select(&s.train);
+            let model = fit_outcome(&xtr, &ytr, names, spec, &s.inner_foldid).map_err(ctx)?;
             let xte = x.select_rows(&s.test);
-            let yte: Vec<bool> = s.test.iter().map(|&i| y[i]).collect();
-            let p = model.probability(&xte).map_err(ctx)?;
-            let a = auc(&yte, &p).map_err(ctx)?;
+            let yte = y.select(&s.test);
+            let p = model.prediction(&xte).map_err(ctx)?;
+            let v = yte.score(&p).map_err(ctx)?;
             Ok((
                 FoldResult {
                     repeat: r,
                     fold: f,
-                    auc: a,
+                    value: v,
                     selected: model.selected().into_iter().map(|(n, _)| n).collect(),
                     lambda: model.lambda,
                     n_model_columns: model.model_columns.len(),
@@ -622,24 +880,24 @@ pub fn cross_validate(
         }
         folds.push(fr);
     }
-    let aucs: Vec<f64> = folds.iter().map(|f| f.auc).collect();
-    let (mean, sd) = mean_sd(&aucs);
+    let values: Vec<f64> = folds.iter().map(|f| f.value).collect();
+    let (mean, sd) = mean_sd(&values);
     let mut pooled = Vec::with_capacity(splits.len());
     for (r, o) in oof.iter().enumerate() {
         let rows: Vec<usize> = (0..y.len()).filter(|&i| !o[i].is_nan()).collect();
-        let yy: Vec<bool> = rows.iter().map(|&i| y[i]).collect();
         let pp: Vec<f64> = rows.iter().map(|&i| o[i]).collect();
-        pooled.push(auc(&yy, &pp).map_err(|e| {
+        pooled.push(y.select(&rows).score(&pp).map_err(|e| {
             StatsError::Outcome(format!("pooled out-of-fold predictions of repeat {r}: {e}"))
         })?);
     }
     let (pooled_mean, _) = mean_sd(&pooled);
     Ok(CvReport {
+        metric: y.metric(),
         folds,
-        auc: mean,
-        auc_sd: sd,
-        pooled_auc_per_repeat: pooled,
-        pooled_auc_mean: pooled_mean,
+        mean,
+        sd,
+        pooled_per_repeat: pooled,
+        pooled_mean,
         oof,
     })
 }
@@ -660,30 +918,9 @@ pub fn naive_select_then_cv(
     spec: &PipelineSpec,
     splits: &[Vec<Split>],
 ) -> Result<f64> {
-    check_inputs(x, y, names)?;
-    let mut m = x.clone();
-    let mut cols: Vec<usize> = (0..x.cols()).collect();
-    for step in &spec.steps {
-        let fitted = match step {
-            Step::ZScore { ddof } => FittedStep::ZScore(ZScore::fit(&m, *ddof)?),
-            Step::Variance { threshold } => FittedStep::Variance(VarianceFilter::fit(
-                &m,
-                VarianceFilterOptions {
-                    threshold: *threshold,
-                    ddof: 0,
-                    min_max: false,
-                },
-            )?),
-            Step::Correlation(o) => FittedStep::Correlation(CorrelationFilter::fit(&m, *o)?),
-            Step::Mrmr { k } => FittedStep::Select {
-                kept: mrmr_fcq(&m, y, (*k).min(m.cols()))?.selected,
-                n_columns: m.cols(),
-            },
-        };
-        let kept = fitted.kept(m.cols());
-        m = fitted.transform(&m)?;
-        cols = kept.iter().map(|&i| cols[i]).collect();
-    }
+    let outcome = Outcome::Binary(y.to_vec());
+    check_inputs(x, &outcome, names)?;
+    let (_, m, cols) = fit_steps(x, &outcome, spec)?;
     let f = f_classif(&m, y)?;
     let mut order: Vec<usize> = (0..m.cols()).collect();
     order.sort_by(|&a, &b| f[b].total_cmp(&f[a]).then(a.cmp(&b)));
@@ -697,7 +934,7 @@ pub fn naive_select_then_cv(
         inner_k: spec.inner_k,
     };
     let report = cross_validate(&xs, y, &chosen, &plain, splits)?;
-    Ok(report.auc)
+    Ok(report.mean)
 }
 
 #[cfg(test)]

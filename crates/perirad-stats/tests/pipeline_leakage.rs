@@ -55,7 +55,7 @@ fn run(spec_text: &str) -> (Vec<f64>, Vec<f64>) {
         nested.push(
             cross_validate(&x, &y, &names, &spec, &splits)
                 .expect("nested CV")
-                .auc,
+                .mean,
         );
         naive.push(naive_select_then_cv(&x, &y, &names, &spec, &splits).expect("naive"));
     }

@@ -6,13 +6,16 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use perirad_stats::calibration::{calibration, hosmer_lemeshow, HlGrouping};
 use perirad_stats::cv::{
-    repeated_stratified_kfold, splits_from_assignments, CvDesign, FoldAssignment, Role, Split,
+    repeated_stratified_kfold, splits_from_assignments, survival_stratified_kfold, CvDesign,
+    FoldAssignment, Role, Split,
 };
-use perirad_stats::metrics::brier_score;
+use perirad_stats::metrics::{brier_score, quantile_type7};
 use perirad_stats::pipeline::{
-    cross_validate, fit, inner_folds, naive_select_then_cv, FittedPipeline, PipelineSpec,
+    cross_validate_outcome, fit_outcome, inner_folds, naive_select_then_cv, FittedPipeline,
+    Outcome, PipelineSpec,
 };
 use perirad_stats::roc::{auc_delong, delong_test, metrics_at_threshold, youden};
+use perirad_stats::survival::{concordance_index, logrank};
 use perirad_stats::Matrix;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -27,14 +30,27 @@ pub struct ModelArgs {
     #[arg(long, value_name = "COL")]
     id: String,
     /// The binary outcome column (0/1, true/false, yes/no, or two labels with `--positive`).
-    #[arg(long, value_name = "COL")]
-    target: String,
+    #[arg(long, value_name = "COL", required_unless_present = "time")]
+    target: Option<String>,
+    /// Survival outcome: the follow-up time column (with `--event`; the pipeline's model must
+    /// then be lasso-cox, enet-cox or cox, default `zscore,corr:0.9,lasso-cox:1se`).
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "event",
+        conflicts_with = "target"
+    )]
+    time: Option<String>,
+    /// Survival outcome: the event indicator column (1 = event, 0 = censored).
+    #[arg(long, value_name = "COL", requires = "time")]
+    event: Option<String>,
     /// The value of the target column that is the positive class (default: 1/true/yes).
     #[arg(long, value_name = "VALUE")]
     positive: Option<String>,
-    /// Pipeline, e.g. `zscore,corr:0.9,lasso:1se` (the default); see the README.
-    #[arg(long, value_name = "SPEC", default_value = "zscore,corr:0.9,lasso:1se")]
-    pipeline: String,
+    /// Pipeline, e.g. `zscore,corr:0.9,lasso:1se` (the default; with `--time`/`--event`
+    /// `zscore,corr:0.9,lasso-cox:1se`); see the README.
+    #[arg(long, value_name = "SPEC")]
+    pipeline: Option<String>,
     /// Repeated stratified cross-validation: K folds repeated R times.
     #[arg(long, value_name = "KxR", default_value = "5x10", value_parser = parse_cv)]
     cv: (usize, usize),
@@ -89,11 +105,30 @@ fn parse_cv(s: &str) -> std::result::Result<(usize, usize), String> {
 /// A feature table read for modelling.
 pub struct ModelTable {
     pub ids: Vec<String>,
-    pub y: Vec<bool>,
+    pub y: Outcome,
     pub names: Vec<String>,
     pub x: Matrix,
     /// Feature columns constant over all rows (kept; they get no weight).
     pub constant: Vec<String>,
+}
+
+/// Which columns hold the outcome.
+pub struct OutcomeColumns<'a> {
+    /// Binary outcome column and its positive value.
+    pub target: Option<&'a str>,
+    pub positive: Option<&'a str>,
+    /// Survival outcome: time and event columns.
+    pub time: Option<&'a str>,
+    pub event: Option<&'a str>,
+}
+
+impl OutcomeColumns<'_> {
+    fn names(&self) -> Vec<&str> {
+        [self.target, self.time, self.event]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }
 
 fn outcome_of(
@@ -137,8 +172,7 @@ fn outcome_of(
 pub fn read_model_table(
     path: &Path,
     id: &str,
-    target: &str,
-    positive: Option<&str>,
+    oc: &OutcomeColumns,
     exclude: &[String],
     features: Option<&[String]>,
 ) -> Result<ModelTable> {
@@ -158,8 +192,38 @@ pub fn read_model_table(
             );
         }
     }
-    let target_col = csv.column(target).with_context(ctx)?;
-    let y = outcome_of(&csv, path, target_col, positive, &ids)?;
+    let y = match (oc.target, oc.time, oc.event) {
+        (Some(target), _, _) => {
+            let c = csv.column(target).with_context(ctx)?;
+            Outcome::Binary(outcome_of(&csv, path, c, oc.positive, &ids)?)
+        }
+        (None, Some(time), Some(event)) => {
+            let tc = csv.column(time).with_context(ctx)?;
+            let ec = csv.column(event).with_context(ctx)?;
+            let mut t = Vec::with_capacity(ids.len());
+            for (r, row) in csv.rows.iter().enumerate() {
+                match parse_cell(&row[tc]) {
+                    Ok(Some(v)) if v >= 0.0 => t.push(v),
+                    _ => bail!(
+                        "{}: case {}: time {time:?} is {:?}; expected a number >= 0",
+                        path.display(),
+                        ids[r],
+                        row[tc]
+                    ),
+                }
+            }
+            Outcome::Survival {
+                time: t,
+                event: outcome_of(&csv, path, ec, None, &ids)?,
+            }
+        }
+        _ => bail!("give a binary outcome (--target) or a survival outcome (--time and --event)"),
+    };
+    let outcome_cols: Vec<usize> = oc
+        .names()
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<Result<_>>()?;
     for e in exclude {
         csv.column(e)
             .with_context(|| format!("{}: --exclude", path.display()))?;
@@ -173,12 +237,14 @@ pub fn read_model_table(
             })
             .collect::<Result<_>>()?,
         None => (0..csv.header.len())
-            .filter(|&c| c != id_col && c != target_col && !exclude.contains(&csv.header[c]))
+            .filter(|&c| {
+                c != id_col && !outcome_cols.contains(&c) && !exclude.contains(&csv.header[c])
+            })
             .collect(),
     };
     if cols.is_empty() {
         bail!(
-            "{}: no feature columns besides {id:?} and {target:?}",
+            "{}: no feature columns besides {id:?} and the outcome",
             path.display()
         );
     }
@@ -305,36 +371,54 @@ fn percent(v: f64) -> String {
 }
 
 pub fn run_model(args: &ModelArgs) -> Result<bool> {
-    let spec: PipelineSpec = args.pipeline.parse()?;
-    let t = read_model_table(
-        &args.table,
-        &args.id,
-        &args.target,
-        args.positive.as_deref(),
-        &{
-            let mut ex = args.exclude.clone();
-            ex.extend(args.split.iter().cloned());
-            ex
-        },
-        None,
-    )?;
-    let n_pos = t.y.iter().filter(|&&v| v).count();
-    if n_pos == 0 || n_pos == t.y.len() {
+    let survival = args.time.is_some();
+    let spec_text = args.pipeline.clone().unwrap_or_else(|| {
+        if survival {
+            "zscore,corr:0.9,lasso-cox:1se".into()
+        } else {
+            "zscore,corr:0.9,lasso:1se".into()
+        }
+    });
+    let spec: PipelineSpec = spec_text.parse()?;
+    if spec.model.is_survival() != survival {
+        if survival {
+            bail!("pipeline {spec}: its model is for a binary outcome, but a survival outcome (--time/--event) was given; end the pipeline with lasso-cox, enet-cox or cox");
+        }
+        bail!("pipeline {spec}: its model is for a survival outcome, but a binary outcome (--target) was given; end the pipeline with lasso, enet or logistic");
+    }
+    if survival && args.naive {
+        bail!("--naive is computed for binary outcomes only");
+    }
+    let oc = OutcomeColumns {
+        target: args.target.as_deref(),
+        positive: args.positive.as_deref(),
+        time: args.time.as_deref(),
+        event: args.event.as_deref(),
+    };
+    let mut exclude = args.exclude.clone();
+    exclude.extend(args.split.iter().cloned());
+    let t = read_model_table(&args.table, &args.id, &oc, &exclude, None)?;
+    let strata = t.y.strata();
+    let n_pos = strata.iter().filter(|&&v| v).count();
+    let what = if survival { "events" } else { "positive" };
+    if n_pos == 0 || n_pos == strata.len() {
         bail!(
-            "{}: the outcome {:?} has a single class ({n_pos} positive of {} cases)",
+            "{}: the outcome has a single class ({n_pos} {what} of {} cases)",
             args.table.display(),
-            args.target,
-            t.y.len()
+            strata.len()
         );
     }
     let mut settings = json!({
         "table": args.table.display().to_string(),
         "id": args.id,
         "target": args.target,
+        "time": args.time,
+        "event": args.event,
         "pipeline": spec.to_string(),
         "seed": args.seed,
-        "n_cases": t.y.len(),
+        "n_cases": strata.len(),
         "n_positive": n_pos,
+        "metric": t.y.metric(),
         "n_features": t.names.len(),
         "constant_features": t.constant,
     });
@@ -363,7 +447,7 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
             &t,
             &train,
             &t.x.select_rows(&test),
-            &sel(&t.y, &test),
+            &t.y.select(&test),
             &spec,
             args.seed,
         )?;
@@ -371,14 +455,7 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
         out.insert("test".into(), r.1);
         final_model = m;
     } else if let Some(ext) = &args.external {
-        let e = read_model_table(
-            ext,
-            &args.id,
-            &args.target,
-            args.positive.as_deref(),
-            &args.exclude,
-            Some(&t.names),
-        )?;
+        let e = read_model_table(ext, &args.id, &oc, &args.exclude, Some(&t.names))?;
         settings["design"] = json!(format!("external validation on {}", ext.display()));
         let all: Vec<usize> = (0..t.y.len()).collect();
         let (m, r) = train_validate(&t, &all, &e.x, &e.y, &spec, args.seed)?;
@@ -397,30 +474,46 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
                     "repeated stratified {k}-fold x {r}, nested (inner {}-fold)",
                     spec.inner_k
                 ));
-                repeated_stratified_kfold(
-                    &t.y,
-                    CvDesign {
-                        k,
-                        repeats: r,
-                        inner_k: spec.inner_k,
-                        seed: args.seed,
-                    },
-                )
-                .with_context(|| format!("{}: outcome {:?}", args.table.display(), args.target))?
+                let design = CvDesign {
+                    k,
+                    repeats: r,
+                    inner_k: spec.inner_k,
+                    seed: args.seed,
+                };
+                if survival {
+                    survival_stratified_kfold(strata, design)
+                } else {
+                    repeated_stratified_kfold(strata, design)
+                }
+                .with_context(|| format!("{}: the outcome", args.table.display()))?
             }
         };
-        let report = cross_validate(&t.x, &t.y, &t.names, &spec, &splits)?;
-        out.insert("auc".into(), json!(report.auc));
-        out.insert("auc_sd".into(), json!(report.auc_sd));
+        let report = cross_validate_outcome(&t.x, &t.y, &t.names, &spec, &splits)?;
+        let (m, sd, folds_key, pooled, pooled_mean) = if survival {
+            (
+                "c_index",
+                "c_index_sd",
+                "fold_c_indices",
+                "pooled_c_index_per_repeat",
+                "pooled_c_index_mean",
+            )
+        } else {
+            (
+                "auc",
+                "auc_sd",
+                "fold_aucs",
+                "pooled_auc_per_repeat",
+                "pooled_auc_mean",
+            )
+        };
+        out.insert(m.into(), json!(report.mean));
+        out.insert(sd.into(), json!(report.sd));
         out.insert(
-            "fold_aucs".into(),
-            json!(report.folds.iter().map(|f| f.auc).collect::<Vec<_>>()),
+            folds_key.into(),
+            json!(report.folds.iter().map(|f| f.value).collect::<Vec<_>>()),
         );
-        out.insert(
-            "pooled_auc_per_repeat".into(),
-            json!(report.pooled_auc_per_repeat),
-        );
-        out.insert("pooled_auc_mean".into(), json!(report.pooled_auc_mean));
+        out.insert(pooled.into(), json!(report.pooled_per_repeat));
+        out.insert(pooled_mean.into(), json!(report.pooled_mean));
         out.insert(
             "selected_features".into(),
             json!(report
@@ -430,16 +523,22 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
                 .collect::<Vec<_>>()),
         );
         if args.naive {
-            let naive = naive_select_then_cv(&t.x, &t.y, &t.names, &spec, &splits)?;
-            out.insert("naive_select_then_cv_auc_LEAKY".into(), json!(naive));
+            if let Outcome::Binary(y) = &t.y {
+                let naive = naive_select_then_cv(&t.x, y, &t.names, &spec, &splits)?;
+                out.insert("naive_select_then_cv_auc_LEAKY".into(), json!(naive));
+            }
         }
-        let folds = inner_folds(&t.y, spec.inner_k, args.seed)?;
-        final_model = fit(&t.x, &t.y, &t.names, &spec, &folds)?;
+        let folds = inner_folds(strata, spec.inner_k, args.seed)?;
+        final_model = fit_outcome(&t.x, &t.y, &t.names, &spec, &folds)?;
     }
     out.insert(
         "final_model".into(),
         json!({
-            "selected": final_model.selected().iter().map(|(n, c)| json!({"feature": n, "coefficient": c})).collect::<Vec<_>>(),
+            "selected": final_model
+                .selected()
+                .iter()
+                .map(|(n, c)| json!({"feature": n, "coefficient": c}))
+                .collect::<Vec<_>>(),
             "intercept": final_model.intercept,
             "lambda": final_model.lambda,
         }),
@@ -448,10 +547,10 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
     if let Some(path) = &args.out {
         let saved = SavedModel {
             perirad_version: env!("CARGO_PKG_VERSION").to_string(),
-            kind: "binary".into(),
+            kind: if survival { "survival" } else { "binary" }.into(),
             table: args.table.display().to_string(),
             id: args.id.clone(),
-            target: args.target.clone(),
+            target: args.target.clone().unwrap_or_default(),
             positive: args.positive.clone(),
             pipeline: final_model.clone(),
         };
@@ -468,54 +567,89 @@ pub fn run_model(args: &ModelArgs) -> Result<bool> {
     Ok(true)
 }
 
-fn sel(y: &[bool], idx: &[usize]) -> Vec<bool> {
-    idx.iter().map(|&i| y[i]).collect()
-}
-
-/// Fits on the `train` rows and evaluates on (x_val, y_val): AUC with DeLong CI, Youden
-/// metrics (threshold from training), Brier score and calibration.
+/// Fits on the `train` rows and evaluates on (x_val, y_val). Binary: AUC with DeLong CI,
+/// Youden metrics (threshold from training), Brier score, calibration and Hosmer-Lemeshow.
+/// Survival: Harrell's C and the log-rank test of the two risk groups split at the training
+/// median of the linear predictor.
 fn train_validate(
     t: &ModelTable,
     train: &[usize],
     x_val: &Matrix,
-    y_val: &[bool],
+    y_val: &Outcome,
     spec: &PipelineSpec,
     seed: u64,
 ) -> Result<(FittedPipeline, (Value, Value))> {
     let xtr = t.x.select_rows(train);
-    let ytr = sel(&t.y, train);
-    let folds = inner_folds(&ytr, spec.inner_k, seed).context("inner folds of the training set")?;
-    let model = fit(&xtr, &ytr, &t.names, spec, &folds)?;
-    let ptr = model.probability(&xtr)?;
-    let pval = model.probability(x_val)?;
-    let yd = youden(&ytr, &ptr)?;
-    let eval = |y: &[bool], p: &[f64]| -> Result<Value> {
-        let a = auc_delong(y, p)?;
-        let m = metrics_at_threshold(y, p, yd.threshold)?;
-        // Calibration and Hosmer-Lemeshow (R hoslem.test grouping, g = 10) need both classes
-        // and non-degenerate probabilities; they are null when undefined.
-        let cal = calibration(y, p).ok();
-        let hl = hosmer_lemeshow(y, p, 10, HlGrouping::Quantile)
-            .ok()
-            .map(|h| json!({"chi2": h.chi2, "df": h.df, "p_value": h.p_value}));
-        Ok(json!({
-            "n": y.len(),
-            "n_positive": a.n_positive,
-            "auc": a.auc, "auc_ci_lower": a.ci_lower, "auc_ci_upper": a.ci_upper,
-            "threshold": yd.threshold,
-            "sensitivity": m.sensitivity, "specificity": m.specificity, "accuracy": m.accuracy,
-            "brier": brier_score(y, p)?,
-            "calibration": cal,
-            "hosmer_lemeshow": hl,
-        }))
-    };
-    Ok((model, (eval(&ytr, &ptr)?, eval(y_val, &pval)?)))
+    let ytr = t.y.select(train);
+    let folds =
+        inner_folds(ytr.strata(), spec.inner_k, seed).context("inner folds of the training set")?;
+    let model = fit_outcome(&xtr, &ytr, &t.names, spec, &folds)?;
+    let ptr = model.prediction(&xtr)?;
+    let pval = model.prediction(x_val)?;
+    match (&ytr, y_val) {
+        (Outcome::Binary(ytr), Outcome::Binary(yval)) => {
+            let yd = youden(ytr, &ptr)?;
+            let eval = |y: &[bool], p: &[f64]| -> Result<Value> {
+                let a = auc_delong(y, p)?;
+                let m = metrics_at_threshold(y, p, yd.threshold)?;
+                // Calibration and Hosmer-Lemeshow (R hoslem.test grouping, g = 10) need both
+                // classes and non-degenerate probabilities; they are null when undefined.
+                let cal = calibration(y, p).ok();
+                let hl = hosmer_lemeshow(y, p, 10, HlGrouping::Quantile)
+                    .ok()
+                    .map(|h| json!({"chi2": h.chi2, "df": h.df, "p_value": h.p_value}));
+                Ok(json!({
+                    "n": y.len(),
+                    "n_positive": a.n_positive,
+                    "auc": a.auc, "auc_ci_lower": a.ci_lower, "auc_ci_upper": a.ci_upper,
+                    "threshold": yd.threshold,
+                    "sensitivity": m.sensitivity, "specificity": m.specificity, "accuracy": m.accuracy,
+                    "brier": brier_score(y, p)?,
+                    "calibration": cal,
+                    "hosmer_lemeshow": hl,
+                }))
+            };
+            Ok((model, (eval(ytr, &ptr)?, eval(yval, &pval)?)))
+        }
+        (
+            Outcome::Survival {
+                time: ttr,
+                event: etr,
+            },
+            Outcome::Survival { time, event },
+        ) => {
+            let mut sorted = ptr.clone();
+            sorted.sort_by(f64::total_cmp);
+            let cut = quantile_type7(&sorted, 0.5)?;
+            let eval = |tm: &[f64], ev: &[bool], lp: &[f64]| -> Result<Value> {
+                let c = concordance_index(tm, ev, lp)?;
+                let high: Vec<bool> = lp.iter().map(|&v| v > cut).collect();
+                let lr = logrank(tm, ev, &high).ok();
+                Ok(json!({
+                    "n": tm.len(),
+                    "n_events": ev.iter().filter(|&&e| e).count(),
+                    "c_index": c.cindex,
+                    "risk_cut": cut,
+                    "n_high_risk": high.iter().filter(|&&h| h).count(),
+                    "logrank_chi2": lr.as_ref().map(|l| l.chi2),
+                    "logrank_p": lr.as_ref().map(|l| l.p_value),
+                }))
+            };
+            Ok((model, (eval(ttr, etr, &ptr)?, eval(time, event, &pval)?)))
+        }
+        _ => bail!("training and validation outcomes differ in kind"),
+    }
 }
 
 fn print_summary(v: &Value) {
     let s = &v["settings"];
+    let what = if s["metric"] == "C-index" {
+        "events"
+    } else {
+        "positive"
+    };
     crate::out(format_args!(
-        "{} cases ({} positive), {} features; pipeline {}",
+        "{} cases ({} {what}), {} features; pipeline {}",
         s["n_cases"],
         s["n_positive"],
         s["n_features"],
@@ -540,25 +674,44 @@ fn print_summary(v: &Value) {
             ));
         }
     }
+    if let Some(c) = v["c_index"].as_f64() {
+        crate::out(format_args!(
+            "test-fold C-index: {} (SD {}) over {} folds; pooled out-of-fold C-index: {}",
+            percent(c),
+            percent(v["c_index_sd"].as_f64().unwrap_or(f64::NAN)),
+            v["fold_c_indices"].as_array().map_or(0, Vec::len),
+            percent(v["pooled_c_index_mean"].as_f64().unwrap_or(f64::NAN))
+        ));
+    }
+    let num = |e: &Value, k: &str| percent(e[k].as_f64().unwrap_or(f64::NAN));
     for key in ["train", "test", "external"] {
-        if let Some(e) = v.get(key) {
+        let Some(e) = v.get(key) else { continue };
+        if e.get("auc").is_some() {
             crate::out(format_args!(
                 "{key}: n {} ({} positive), AUC {} (95% CI {}-{}), sensitivity {}, specificity {}, Brier {}",
                 e["n"],
                 e["n_positive"],
-                percent(e["auc"].as_f64().unwrap_or(f64::NAN)),
-                percent(e["auc_ci_lower"].as_f64().unwrap_or(f64::NAN)),
-                percent(e["auc_ci_upper"].as_f64().unwrap_or(f64::NAN)),
-                percent(e["sensitivity"].as_f64().unwrap_or(f64::NAN)),
-                percent(e["specificity"].as_f64().unwrap_or(f64::NAN)),
-                percent(e["brier"].as_f64().unwrap_or(f64::NAN)),
+                num(e, "auc"),
+                num(e, "auc_ci_lower"),
+                num(e, "auc_ci_upper"),
+                num(e, "sensitivity"),
+                num(e, "specificity"),
+                num(e, "brier"),
+            ));
+        } else {
+            crate::out(format_args!(
+                "{key}: n {} ({} events), C-index {}, log-rank p (high vs low risk) {}",
+                e["n"],
+                e["n_events"],
+                num(e, "c_index"),
+                num(e, "logrank_p"),
             ));
         }
     }
     let fm = &v["final_model"];
     let sel = fm["selected"].as_array().cloned().unwrap_or_default();
     crate::out(format_args!(
-        "final model: {} selected features (coefficients on the z-scored scale)",
+        "final model: {} selected features (coefficients on the scale after the pipeline's steps)",
         sel.len()
     ));
     for f in sel {
@@ -626,16 +779,29 @@ fn score_table(m: &SavedModel, table: &Path) -> Result<(Vec<String>, Vec<f64>, V
     }
     let x = Matrix::from_row_major(ids.len(), cols.len(), data)?;
     let lp = m.pipeline.linear_predictor(&x)?;
-    let p = lp.iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect();
+    let p = if m.pipeline.survival {
+        Vec::new()
+    } else {
+        lp.iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect()
+    };
     Ok((ids, lp, p))
 }
 
 pub fn run_predict(args: &PredictArgs) -> Result<bool> {
     let m = load_model(&args.model)?;
     let (ids, lp, p) = score_table(&m, &args.table)?;
-    let mut text = String::from("id,radscore,probability\n");
-    for ((i, l), q) in ids.iter().zip(&lp).zip(&p) {
-        text.push_str(&format!("{},{l:?},{q:?}\n", crate::table::field(i)));
+    let mut text = String::new();
+    if m.pipeline.survival {
+        // A Cox model's score is a log relative hazard: no probability without a time point.
+        text.push_str("id,radscore\n");
+        for (i, l) in ids.iter().zip(&lp) {
+            text.push_str(&format!("{},{l:?}\n", crate::table::field(i)));
+        }
+    } else {
+        text.push_str("id,radscore,probability\n");
+        for ((i, l), q) in ids.iter().zip(&lp).zip(&p) {
+            text.push_str(&format!("{},{l:?},{q:?}\n", crate::table::field(i)));
+        }
     }
     match &args.out {
         Some(o) => perirad_io::write_file_atomic(o, text.as_bytes())

@@ -454,3 +454,126 @@ fn split_and_external_designs_match_the_statsmodels_validation() {
     assert!(ok, "{err}");
     check(&serde_json::from_str(&out).expect("json"), "external");
 }
+
+/// A survival outcome: `--time/--event` with an unpenalised Cox model (Efron ties) on the rossi
+/// data. The final model's coefficients are the statsmodels/lifelines/R fit of `cox_ph.json`,
+/// `perirad predict` gives its uncentred linear predictors, and the apparent C-index of the
+/// training rows in a train/test design with every row in training is the reference C.
+#[test]
+fn survival_outcome_fits_the_reference_cox_model() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let v = json_file(&stats().join("vectors/cox_ph.json"));
+    let efron = &v["cases"]["rossi"]["fits"]["efron"];
+    let text = std::fs::read_to_string(stats().join("data/rossi.csv")).expect("rossi");
+    let mut csv = String::new();
+    for (i, l) in text.lines().enumerate() {
+        csv.push_str(&if i == 0 {
+            format!("id,{l},set\n")
+        } else {
+            format!("r{i},{l},train\n")
+        });
+    }
+    let table = write(dir.path(), "rossi.csv", &csv);
+    let model = dir.path().join("cox.json");
+    let t = table.to_str().expect("utf8");
+    let (ok, out, err) = perirad(&[
+        "model",
+        "--table",
+        t,
+        "--id",
+        "id",
+        "--time",
+        "week",
+        "--event",
+        "arrest",
+        "--pipeline",
+        "cox",
+        "--cv",
+        "3x1",
+        "--exclude",
+        "set",
+        "--json",
+        "--out",
+        model.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["fold_c_indices"].as_array().expect("folds").len(), 3);
+    let c = j["c_index"].as_f64().expect("c");
+    assert!(c > 0.55 && c < 0.75, "cross-validated C {c}");
+    let want = efron["coef"].as_array().expect("coef");
+    let got = j["final_model"]["selected"].as_array().expect("selected");
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        let (g, w) = (
+            g["coefficient"].as_f64().expect("num"),
+            w.as_f64().expect("num"),
+        );
+        assert!((g - w).abs() < 1e-6, "coefficient {g} vs {w}");
+    }
+    let (ok, out, err) = perirad(&[
+        "predict",
+        "--model",
+        model.to_str().expect("utf8"),
+        "--table",
+        t,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("id,radscore\n"), "{out}");
+    for (line, w) in out.lines().skip(1).zip(
+        efron["linear_predictor_uncentered_first10"]
+            .as_array()
+            .expect("lp"),
+    ) {
+        let g: f64 = line
+            .rsplit(',')
+            .next()
+            .expect("lp")
+            .parse()
+            .expect("number");
+        assert!((g - w.as_f64().expect("num")).abs() < 1e-6, "{line} vs {w}");
+    }
+    // Train/test design with an empty test set is refused; external validation on the same rows
+    // gives the apparent C-index of the reference.
+    let (ok, out, err) = perirad(&[
+        "model",
+        "--table",
+        t,
+        "--id",
+        "id",
+        "--time",
+        "week",
+        "--event",
+        "arrest",
+        "--pipeline",
+        "cox",
+        "--exclude",
+        "set",
+        "--external",
+        t,
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let want_c = efron["concordance_sksurv"]["cindex"].as_f64().expect("c");
+    let got_c = j["external"]["c_index"].as_f64().expect("c");
+    assert!((got_c - want_c).abs() < 1e-9, "C {got_c} vs {want_c}");
+    assert!(j["external"]["logrank_p"].as_f64().expect("p") < 0.05);
+    // A binary model with a survival outcome is refused with a clear message.
+    let (ok, _, err) = perirad(&[
+        "model",
+        "--table",
+        t,
+        "--id",
+        "id",
+        "--time",
+        "week",
+        "--event",
+        "arrest",
+        "--pipeline",
+        "zscore,lasso",
+        "--exclude",
+        "set",
+    ]);
+    assert!(!ok && err.contains("survival"), "{err}");
+}
