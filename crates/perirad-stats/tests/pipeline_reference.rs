@@ -195,3 +195,41 @@ fn ramella2018_both_rules() {
 fn hosny2018a_one_se() {
     check("Hosny2018A", &[LambdaRule::OneSe]);
 }
+
+/// Nested CV gives bit-identical results with 1 and 3 worker threads (folds and inner folds run
+/// in parallel).
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let (x, y, names) = dataset("Head-Neck-Radiomics-HN1");
+    let sp: Vec<Vec<Split>> = splits("Head-Neck-Radiomics-HN1")
+        .into_iter()
+        .take(2)
+        .collect();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| cross_validate(&x, &y, &names, &PipelineSpec::default(), &sp))
+            .expect("cross-validation")
+    };
+    let (a, b) = (run(1), run(3));
+    let bits = |r: &perirad_stats::pipeline::CvReport| -> Vec<u64> {
+        r.folds
+            .iter()
+            .map(|f| f.value.to_bits())
+            .chain(r.oof.iter().flatten().map(|v| v.to_bits()))
+            .collect()
+    };
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(
+        a.folds
+            .iter()
+            .map(|f| f.selected.clone())
+            .collect::<Vec<_>>(),
+        b.folds
+            .iter()
+            .map(|f| f.selected.clone())
+            .collect::<Vec<_>>()
+    );
+}
