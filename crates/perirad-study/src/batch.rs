@@ -564,3 +564,69 @@ pub fn merge(out: &Path, shards: &[PathBuf], format: Format) -> Result<Sidecar, 
     };
     assemble(&run, &outputs, format, &iter)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn shard_option_and_membership() {
+        let s: Shard = "2/3".parse().expect("valid");
+        assert_eq!(s, Shard { k: 2, n: 3 });
+        let members: Vec<usize> = (0..7).filter(|&i| s.contains(i)).collect();
+        assert_eq!(members, vec![1, 4]);
+        assert_eq!(
+            s.output_path(Path::new("o/f.csv")),
+            PathBuf::from("o/f.shard2-of-3.csv")
+        );
+        for bad in ["0/3", "4/3", "2", "a/b", "1/0"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shard_from_slurm_and_kubernetes_variables() {
+        let slurm = [
+            ("SLURM_ARRAY_TASK_ID", "0"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(
+            Shard::from_env(&env(&slurm)).expect("slurm"),
+            Shard { k: 1, n: 4 }
+        );
+        let slurm = [
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(
+            Shard::from_env(&env(&slurm)).expect("slurm from 1"),
+            Shard { k: 4, n: 4 }
+        );
+        let k8s = [("JOB_COMPLETION_INDEX", "2"), ("JOB_COMPLETIONS", "3")];
+        assert_eq!(
+            Shard::from_env(&env(&k8s)).expect("k8s"),
+            Shard { k: 3, n: 3 }
+        );
+        let e = Shard::from_env(&env(&[("JOB_COMPLETION_INDEX", "2")]))
+            .expect_err("count missing")
+            .to_string();
+        assert!(e.contains("JOB_COMPLETIONS"), "{e}");
+        let e = Shard::from_env(&env(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ]))
+        .expect_err("out of range")
+        .to_string();
+        assert!(e.contains("shard 4 of 3"), "{e}");
+        assert!(Shard::from_env(&env(&[])).is_err());
+    }
+}

@@ -249,3 +249,232 @@ fn cohort_has_every_good_case_error_rows_and_single_case_values() {
         read(&dir.path().join("features.wide.csv"))
     );
 }
+
+/// A manifest of `cases` (case id, image, mask file names in the PyRadiomics images folder).
+fn write_manifest(path: &Path, cases: &[(&str, &str, &str)]) {
+    let img = images();
+    let mut text = String::from("case_id,image,mask,outcome\n");
+    for (k, (id, image, mask)) in cases.iter().enumerate() {
+        text.push_str(&format!(
+            "{id},{},{},{}\n",
+            img.join(image).display(),
+            img.join(mask).display(),
+            k % 2
+        ));
+    }
+    std::fs::write(path, text).expect("manifest");
+}
+
+/// The four files of a cohort table, for byte-for-byte comparison.
+fn table_files(long: &Path) -> Vec<(String, String)> {
+    let stem = long
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = long.parent().expect("folder");
+    [
+        long.to_path_buf(),
+        dir.join(format!("{stem}.wide.csv")),
+        dir.join(format!("{stem}.errors.csv")),
+        PathBuf::from(format!("{}.json", long.display())),
+    ]
+    .iter()
+    .map(|p| {
+        (
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            read(p),
+        )
+    })
+    .collect()
+}
+
+fn assert_same_tables(got: &Path, want: &Path) {
+    for ((gn, g), (wn, w)) in table_files(got).iter().zip(table_files(want)) {
+        assert!(g == &w, "{gn} differs from {wn}");
+    }
+}
+
+#[test]
+fn resume_after_kill_9_gives_the_uninterrupted_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = dir.path().join("cases.csv");
+    // Eight cases of about a second each (Original, LoG, wavelet and other filters), one failing.
+    let mut cases = vec![("gone", "no_such_image.nrrd", "brain1_label.nrrd")];
+    let ids: Vec<String> = (1..=7).map(|k| format!("brain1_{k}")).collect();
+    for id in &ids {
+        cases.push((id.as_str(), "brain1_image.nrrd", "brain1_label.nrrd"));
+    }
+    cases.swap(0, 3);
+    write_manifest(&manifest, &cases);
+    let args = |out: &Path, extra: &[&str]| -> Vec<std::ffi::OsString> {
+        let mut a: Vec<std::ffi::OsString> = vec![
+            "extract".into(),
+            "--manifest".into(),
+            manifest.clone().into(),
+            "--params".into(),
+            params("filters").into(),
+            "--skip-unsupported".into(),
+            "--region".into(),
+            "ring:5mm".into(),
+            "--jobs".into(),
+            "1".into(),
+            "--quiet".into(),
+            "--out".into(),
+            out.into(),
+        ];
+        a.extend(extra.iter().map(|s| s.into()));
+        a
+    };
+    let out = dir.path().join("interrupted.csv");
+    let parts = dir.path().join("interrupted.csv.parts");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(args(&out, &[]))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn perirad");
+    let start = std::time::Instant::now();
+    let finished_parts = |p: &Path| -> usize {
+        std::fs::read_dir(p)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| {
+                        let n = e.file_name().to_string_lossy().into_owned();
+                        n.ends_with(".json") && !n.starts_with('.')
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    while finished_parts(&parts) == 0 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "no part file after 120 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kill -9"); // SIGKILL on Unix
+    child.wait().expect("reaped");
+    let done = finished_parts(&parts);
+    assert!(
+        (1..cases.len()).contains(&done) && !out.exists(),
+        "the run was interrupted mid-way ({done} parts, table {})",
+        out.exists()
+    );
+
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(args(&out, &["--resume"]))
+        .output()
+        .expect("resume");
+    assert_eq!(o.status.code(), Some(1), "the failing case still fails");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(&format!("({done} resumed)")), "{stderr}");
+
+    let full = dir.path().join("uninterrupted.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(args(&full, &[]))
+        .output()
+        .expect("full run");
+    assert_eq!(o.status.code(), Some(1));
+    assert_same_tables(&out, &full);
+    let long = read(&full);
+    for id in &ids {
+        assert!(long.contains(&format!("\n{id},,ring:5mm,wavelet-LLH_glszm_ZoneEntropy,")));
+    }
+
+    // Other regions: the part files do not match, every case runs again.
+    let o = Command::new(env!("CARGO_BIN_EXE_perirad"))
+        .args(args(&out, &["--resume", "--region", "ring:10mm"]))
+        .output()
+        .expect("resume with other settings");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("resumed"), "{stderr}");
+    assert!(read(&out).contains(",ring:10mm,"));
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = dir.path().join("cases.csv");
+    write_manifest(
+        &manifest,
+        &[
+            ("brain1", "brain1_image.nrrd", "brain1_label.nrrd"),
+            ("gone", "no_such_image.nrrd", "brain1_label.nrrd"),
+            ("breast1", "breast1_image.nrrd", "breast1_label.nrrd"),
+            ("lung1", "lung1_image.nrrd", "lung1_label.nrrd"),
+            ("breast1_again", "breast1_image.nrrd", "breast1_label.nrrd"),
+        ],
+    );
+    let extract = |out: &Path, shard: Option<&str>, env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_perirad"));
+        c.args(["extract", "--manifest"])
+            .arg(&manifest)
+            .args([
+                "--region",
+                "ring:5mm",
+                "--region",
+                "ring:10mm",
+                "--quiet",
+                "--out",
+            ])
+            .arg(out);
+        if let Some(s) = shard {
+            c.args(["--shard", s]);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("perirad runs")
+    };
+    let full = dir.path().join("full.csv");
+    assert_eq!(extract(&full, None, &[]).status.code(), Some(1));
+    let out = dir.path().join("f.csv");
+    // Shard 1 by option, 2 from a Slurm array (ids 1..3), 3 from a Kubernetes indexed job.
+    let o = extract(&out, Some("1/3"), &[]);
+    assert_eq!(o.status.code(), Some(0), "shard 1 holds brain1 and lung1");
+    let o = extract(
+        &out,
+        Some("auto"),
+        &[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "shard 2 holds the failing case");
+    let o = extract(
+        &out,
+        Some("auto"),
+        &[("JOB_COMPLETION_INDEX", "2"), ("JOB_COMPLETIONS", "3")],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let shard = |k: usize| dir.path().join(format!("f.shard{k}-of-3.csv"));
+    let shard1 = read(&shard(1));
+    assert!(shard1.contains("\nlung1,") && !shard1.contains("\nbreast1,"));
+
+    let merged = dir.path().join("merged.csv");
+    let merge = |parts: &[PathBuf]| {
+        Command::new(env!("CARGO_BIN_EXE_perirad"))
+            .arg("merge")
+            .arg(&merged)
+            .args(parts)
+            .output()
+            .expect("merge runs")
+    };
+    let o = merge(&[shard(3), shard(1), shard(2)]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the merged table has a failed case"
+    );
+    assert_same_tables(&merged, &full);
+
+    let o = merge(&[shard(1), shard(3)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing shard(s) 2/3"));
+    let o = merge(&[shard(1), shard(1), shard(2)]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+}
