@@ -113,6 +113,8 @@ pub struct BatchConfig {
     /// The long table; with a shard, the shard's name is derived from it.
     pub out: PathBuf,
     pub format: Format,
+    /// Also write the PyRadiomics batch output layout here (see [`crate::pyradiomics_csv`]).
+    pub pyradiomics_csv: Option<PathBuf>,
     /// Worker threads over cases (default: all cores).
     pub jobs: Option<usize>,
     pub resume: bool,
@@ -294,7 +296,17 @@ pub fn run_batch(cfg: &BatchConfig, progress: &dyn Progress) -> Result<BatchSumm
             })
         }))
     };
-    let sidecar = assemble(&run, &outputs, cfg.format, &records)?;
+    let pyradiomics_csv = cfg.pyradiomics_csv.as_ref().map(|p| match cfg.shard {
+        Some(s) => s.output_path(p),
+        None => p.clone(),
+    });
+    let sidecar = assemble(
+        &run,
+        &outputs,
+        cfg.format,
+        pyradiomics_csv.as_deref(),
+        &records,
+    )?;
     Ok(BatchSummary {
         outputs,
         cases: cases.len(),
@@ -488,7 +500,12 @@ fn read_shard(long: &Path) -> Result<(Sidecar, Vec<CaseRecord>), StudyError> {
 /// Joins shard tables (`FILE.shardK-of-N.csv`, each with its sidecar) into the table of the
 /// whole cohort at `out`: the same files, rows and columns as one unsharded run. Every shard of
 /// one run must be given once.
-pub fn merge(out: &Path, shards: &[PathBuf], format: Format) -> Result<Sidecar, StudyError> {
+pub fn merge(
+    out: &Path,
+    shards: &[PathBuf],
+    format: Format,
+    pyradiomics_csv: Option<&Path>,
+) -> Result<Sidecar, StudyError> {
     if shards.is_empty() {
         return Err(StudyError::Invalid("merge: no shard tables given".into()));
     }
@@ -562,7 +579,7 @@ pub fn merge(out: &Path, shards: &[PathBuf], format: Format) -> Result<Sidecar, 
     let iter = || -> Box<dyn Iterator<Item = Result<CaseRecord, StudyError>> + '_> {
         Box::new(records.iter().cloned().map(Ok))
     };
-    assemble(&run, &outputs, format, &iter)
+    assemble(&run, &outputs, format, pyradiomics_csv, &iter)
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub struct CaseRegions {
     pub geometry: Geometry,
     pub label: u32,
     pub regions: Vec<(String, Mask)>,
+    /// SHA-1 of the mask file's labels as 32-bit unsigned integers (PyRadiomics casts the mask
+    /// to UInt32 before it records `diagnostics_Mask-original_Hash`).
+    pub mask_hash: String,
 }
 
 impl CaseRegions {
@@ -60,6 +63,7 @@ pub fn build_case_regions(
     let policy = GridPolicy::resample_if(opts.resample_mask || settings.correct_mask());
     let labels = read_labels_on(mask, geometry, policy, &opts.read)?;
     let (layer, _) = MaskSelector::Label(label).resolve(mask, &labels)?;
+    let mask_hash = sha1_u32(labels.layers[layer].labels().iter().copied());
     let lesions = lesions_of(
         &labels.layers[layer],
         Some(label),
@@ -98,7 +102,29 @@ pub fn build_case_regions(
         geometry: geometry.clone(),
         label,
         regions,
+        mask_hash,
     })
+}
+
+/// SHA-1 of values as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a UInt32
+/// image).
+fn sha1_u32(values: impl Iterator<Item = u32>) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    for v in values {
+        h.update(v.to_le_bytes());
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// SHA-1 of an image's voxels as stored, little-endian: SimpleITK's `Hash`, which PyRadiomics
+/// records as `diagnostics_Image-original_Hash`.
+pub fn voxel_sha1(image: &Image) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    // Writing into a hasher cannot fail.
+    let _ = perirad_io::write_voxels_le(image.data(), &mut h);
+    format!("{:x}", h.finalize())
 }
 
 /// Named values of one region with the warnings of their extraction.
@@ -135,13 +161,7 @@ pub fn extract_image(
     let intensities = image.to_f64_volume();
     let mut diagnostics = Vec::new();
     if settings.additional_info() {
-        let image_hash = {
-            use sha1::{Digest, Sha1};
-            let mut h = Sha1::new();
-            perirad_io::write_voxels_le(image.data(), &mut h)
-                .map_err(|e| StudyError::Invalid(format!("image hash: {e}")))?;
-            format!("{:x}", h.finalize())
-        };
+        let image_hash = voxel_sha1(image);
         let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
         common.extend(
             image_diagnostics(&intensities, "original")
@@ -149,9 +169,17 @@ pub fn extract_image(
                 .map(|(k, v)| (k, v.to_string())),
         );
         for (name, mask) in &regions.regions {
+            // The tumor: the mask file's hash; a peritumoral region: that of the region saved as
+            // a 0/1 mask, as PyRadiomics would record it for such a file.
+            let mask_hash = if name == "tumor" {
+                regions.mask_hash.clone()
+            } else {
+                sha1_u32(mask.data().iter().map(|&b| u32::from(b)))
+            };
             let d = common
                 .iter()
                 .cloned()
+                .chain([("diagnostics_Mask-original_Hash".to_string(), mask_hash)])
                 .chain(
                     mask_diagnostics(&intensities, mask, "original")
                         .into_iter()

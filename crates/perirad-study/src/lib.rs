@@ -9,6 +9,7 @@ pub mod case;
 mod error;
 pub mod manifest;
 pub mod provenance;
+pub mod pyradiomics_csv;
 pub mod settings;
 pub mod table;
 

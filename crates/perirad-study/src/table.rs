@@ -202,6 +202,7 @@ pub fn assemble(
     run: &RunInfo,
     outputs: &Outputs,
     format: Format,
+    pyradiomics_csv: Option<&Path>,
     records: &Records<'_>,
 ) -> Result<Sidecar, StudyError> {
     let Format::Csv = format;
@@ -273,6 +274,9 @@ pub fn assemble(
         wide.write(&(line.join(",") + "\n"))?;
     }
     wide.finish()?;
+    if let Some(p) = pyradiomics_csv {
+        crate::pyradiomics_csv::write(p, run, records)?;
+    }
     let sidecar = Sidecar {
         run: run.clone(),
         failed_cases: metas

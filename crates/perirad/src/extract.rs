@@ -91,6 +91,10 @@ pub struct ExtractArgs {
     /// JOB_COMPLETION_INDEX/JOB_COMPLETIONS. Join shards with `perirad merge`.
     #[arg(long, value_name = "K/N|auto", requires = "manifest")]
     shard: Option<String>,
+    /// Also write the table in PyRadiomics' batch output layout (one row per case and region,
+    /// manifest columns, diagnostics_*, then features as PyRadiomics names them) (--manifest).
+    #[arg(long, value_name = "FILE.csv", requires = "manifest")]
+    pyradiomics_csv: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -244,6 +248,7 @@ fn run_manifest(
         label: args.label,
         out: args.out.clone(),
         format: Format::Csv,
+        pyradiomics_csv: args.pyradiomics_csv.clone(),
         jobs: args.jobs,
         resume: args.resume,
         shard,

@@ -12,10 +12,18 @@ pub struct MergeArgs {
     /// The shard tables (`FILE.shardK-of-N.csv`, each with its sidecar), every shard once.
     #[arg(value_name = "PART", required = true)]
     parts: Vec<PathBuf>,
+    /// Also write the merged table in PyRadiomics' batch output layout.
+    #[arg(long, value_name = "FILE.csv")]
+    pyradiomics_csv: Option<PathBuf>,
 }
 
 pub fn run_merge(args: &MergeArgs) -> anyhow::Result<bool> {
-    let sidecar = perirad_study::merge(&args.out, &args.parts, Format::Csv)?;
+    let sidecar = perirad_study::merge(
+        &args.out,
+        &args.parts,
+        Format::Csv,
+        args.pyradiomics_csv.as_deref(),
+    )?;
     for f in &sidecar.failed_cases {
         for e in &f.errors {
             eprintln!("error: case {}: {e}", f.case_id);

@@ -113,6 +113,8 @@ fn cohort_has_every_good_case_error_rows_and_single_case_values() {
             os("--jobs"),
             os(jobs),
             os("--quiet"),
+            os("--pyradiomics-csv"),
+            os(&out.with_extension("pyradiomics.csv")),
             os("--out"),
             os(out),
         ])
@@ -239,6 +241,32 @@ fn cohort_has_every_good_case_error_rows_and_single_case_values() {
     assert_eq!(wide[3][0], "lung1");
     assert_eq!(wide[3][col], in_long[4]);
     assert_eq!(wide[0].len(), 3 + 2 * 107);
+
+    // PyRadiomics' layout: one row per case and region, the region after the manifest columns,
+    // a failed case with its manifest columns only.
+    let py = csv_rows(&read(&dir.path().join("features.pyradiomics.csv")));
+    assert_eq!(
+        &py[0][..6],
+        &["case_id", "image", "mask", "outcome", "center", "Region"]
+    );
+    assert_eq!(py[0][6], "diagnostics_Versions_PyRadiomics");
+    let keys: Vec<(&str, &str)> = py[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("brain1", "tumor"),
+            ("brain1", "ring:5mm"),
+            ("gone", ""),
+            ("breast1", "tumor"),
+            ("breast1", "ring:5mm"),
+            ("empty", ""),
+            ("lung1", "tumor"),
+            ("lung1", "ring:5mm"),
+        ]
+    );
 
     // The same files whatever the number of jobs.
     let out1 = dir.path().join("one_job.csv");
