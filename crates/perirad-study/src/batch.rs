@@ -223,12 +223,38 @@ impl BatchConfig {
             &case.index.to_string(),
             &format!("{:?}", case.images),
             &format!("{:?} {:?}", case.mask, case.liver),
+            &input_stamps(case),
         ])
     }
 
     fn part_path(&self, parts: &Path, case: &ManifestCase) -> PathBuf {
         parts.join(format!("{:06}.json", case.index))
     }
+}
+
+/// Size and modification time of each input file of a case, so that a replaced file is
+/// extracted again on `--resume` (a folder, e.g. a DICOM series, by its own entry).
+fn input_stamps(case: &ManifestCase) -> String {
+    let stamp = |p: &Path| match std::fs::metadata(p) {
+        Ok(m) => {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{} {modified}", m.len())
+        }
+        Err(_) => "missing".to_string(),
+    };
+    case.images
+        .iter()
+        .flatten()
+        .chain([&case.mask])
+        .chain(case.liver.as_ref())
+        .map(|p| stamp(p))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Reads a part file; `None` when it is missing or unreadable (then the case runs again).
