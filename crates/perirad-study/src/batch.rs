@@ -467,6 +467,38 @@ pub fn run_case(cfg: &BatchConfig, case: &ManifestCase) -> CaseRecord {
     }
 }
 
+/// The rows of a long CSV table: `(case_id, [phase, region, feature, value])`.
+fn read_long_csv(long: &Path) -> Result<Vec<(String, Row)>, StudyError> {
+    let bad = |reason: String| StudyError::Output {
+        path: long.to_path_buf(),
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(long)
+        .map_err(|e| bad(e.to_string()))?;
+    let mut out = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| bad(e.to_string()))?;
+        if r.len() != 5 {
+            return Err(bad(format!(
+                "line {}: expected case_id,phase,region,feature,value",
+                r.position().map(|p| p.line()).unwrap_or(0)
+            )));
+        }
+        out.push((
+            r[0].to_string(),
+            [
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+            ],
+        ));
+    }
+    Ok(out)
+}
+
 /// Shard outputs read back for [`merge`].
 fn read_shard(long: &Path) -> Result<(Sidecar, Vec<CaseRecord>), StudyError> {
     let outputs = Outputs::for_table(long);
@@ -476,34 +508,13 @@ fn read_shard(long: &Path) -> Result<(Sidecar, Vec<CaseRecord>), StudyError> {
         path: outputs.sidecar.clone(),
         reason: format!("not a perirad cohort sidecar: {e}"),
     })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(long)
-        .map_err(|e| StudyError::Output {
-            path: long.to_path_buf(),
-            reason: e.to_string(),
-        })?;
     let mut by_case: std::collections::HashMap<String, Vec<Row>> = Default::default();
-    for r in reader.records() {
-        let r = r.map_err(|e| StudyError::Output {
-            path: long.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        if r.len() != 5 {
-            return Err(StudyError::Output {
-                path: long.to_path_buf(),
-                reason: format!(
-                    "line {}: expected case_id,phase,region,feature,value",
-                    r.position().map(|p| p.line()).unwrap_or(0)
-                ),
-            });
-        }
-        by_case.entry(r[0].to_string()).or_default().push([
-            r[1].to_string(),
-            r[2].to_string(),
-            r[3].to_string(),
-            r[4].to_string(),
-        ]);
+    let rows = match Format::of_path(long) {
+        Format::Parquet => crate::parquet_table::read_long(long)?,
+        Format::Csv => read_long_csv(long)?,
+    };
+    for (case_id, row) in rows {
+        by_case.entry(case_id).or_default().push(row);
     }
     let records = sidecar
         .cases
@@ -523,15 +534,15 @@ fn read_shard(long: &Path) -> Result<(Sidecar, Vec<CaseRecord>), StudyError> {
     Ok((sidecar, records))
 }
 
-/// Joins shard tables (`FILE.shardK-of-N.csv`, each with its sidecar) into the table of the
-/// whole cohort at `out`: the same files, rows and columns as one unsharded run. Every shard of
-/// one run must be given once.
+/// Joins shard tables (`FILE.shardK-of-N.csv` or `.parquet`, each with its sidecar) into the
+/// table of the whole cohort at `out` (Parquet when its name ends in `.parquet`): the same
+/// files, rows and columns as one unsharded run. Every shard of one run must be given once.
 pub fn merge(
     out: &Path,
     shards: &[PathBuf],
-    format: Format,
     pyradiomics_csv: Option<&Path>,
 ) -> Result<Sidecar, StudyError> {
+    let format = Format::of_path(out);
     if shards.is_empty() {
         return Err(StudyError::Invalid("merge: no shard tables given".into()));
     }

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod case;
 mod error;
 pub mod manifest;
+mod parquet_table;
 pub mod provenance;
 pub mod pyradiomics_csv;
 pub mod settings;

@@ -85,11 +85,50 @@ pub struct FailedCase {
     pub errors: Vec<String>,
 }
 
-/// Table format.
+/// Format of the long and wide tables (the errors table is always CSV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Csv,
+    Parquet,
+}
+
+impl std::str::FromStr for Format {
+    type Err = StudyError;
+    fn from_str(s: &str) -> Result<Format, StudyError> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            other => Err(StudyError::Invalid(format!(
+                "--format {other:?}: expected csv or parquet"
+            ))),
+        }
+    }
+}
+
+impl Format {
+    /// The format a table file's name says (`.parquet`, else CSV).
+    pub fn of_path(path: &Path) -> Format {
+        if path.extension().is_some_and(|e| e == "parquet") {
+            Format::Parquet
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// The long table being written.
+#[allow(clippy::large_enum_variant)] // one per run
+enum LongWriter {
+    Csv(AtomicFile),
+    Parquet(crate::parquet_table::LongParquet),
+}
+
+/// The wide table being written.
+#[allow(clippy::large_enum_variant)] // one per run
+enum WideWriter {
+    Csv(AtomicFile),
+    Parquet(crate::parquet_table::WideParquet),
 }
 
 /// The files of a cohort table named `FILE.csv`.
@@ -205,7 +244,6 @@ pub fn assemble(
     pyradiomics_csv: Option<&Path>,
     records: &Records<'_>,
 ) -> Result<Sidecar, StudyError> {
-    let Format::Csv = format;
     let phase_in_columns = run.phases.len() > 1;
     let column = |r: &Row| {
         if phase_in_columns {
@@ -215,8 +253,16 @@ pub fn assemble(
         }
     };
     // Pass 1: long table, errors, metas and the wide table's columns.
-    let mut long = AtomicFile::create(&outputs.long)?;
-    long.write("case_id,phase,region,feature,value\n")?;
+    let mut long = match format {
+        Format::Csv => {
+            let mut f = AtomicFile::create(&outputs.long)?;
+            f.write("case_id,phase,region,feature,value\n")?;
+            LongWriter::Csv(f)
+        }
+        Format::Parquet => {
+            LongWriter::Parquet(crate::parquet_table::LongParquet::create(&outputs.long)?)
+        }
+    };
     let mut errors = AtomicFile::create(&outputs.errors)?;
     errors.write("case_id,error\n")?;
     let mut metas = Vec::new();
@@ -227,35 +273,53 @@ pub fn assemble(
         let id = field(&record.meta.case_id);
         let mut text = String::new();
         for r in &record.rows {
-            text.push_str(&format!(
-                "{id},{},{},{},{}\n",
-                field(&r[0]),
-                field(&r[1]),
-                field(&r[2]),
-                field(&r[3])
-            ));
+            match &mut long {
+                LongWriter::Csv(_) => text.push_str(&format!(
+                    "{id},{},{},{},{}\n",
+                    field(&r[0]),
+                    field(&r[1]),
+                    field(&r[2]),
+                    field(&r[3])
+                )),
+                LongWriter::Parquet(p) => p.push(&record.meta.case_id, r)?,
+            }
             let c = column(r);
             if !column_index.contains_key(&c) {
                 column_index.insert(c.clone(), columns.len());
                 columns.push(c);
             }
         }
-        long.write(&text)?;
+        if let LongWriter::Csv(f) = &mut long {
+            f.write(&text)?;
+        }
         for e in &record.meta.errors {
             errors.write(&format!("{id},{}\n", field(e)))?;
         }
         metas.push(record.meta);
     }
-    long.finish()?;
+    match long {
+        LongWriter::Csv(f) => f.finish()?,
+        LongWriter::Parquet(p) => p.finish()?,
+    }
     errors.finish()?;
     // Pass 2: the wide table.
-    let mut wide = AtomicFile::create(&outputs.wide)?;
     let header: Vec<String> = std::iter::once("case_id".to_string())
         .chain(run.passthrough_columns.iter().cloned())
         .chain(columns.iter().cloned())
-        .map(|c| field(&c))
         .collect();
-    wide.write(&(header.join(",") + "\n"))?;
+    let mut wide = match format {
+        Format::Csv => {
+            let mut f = AtomicFile::create(&outputs.wide)?;
+            let line: Vec<String> = header.iter().map(|c| field(c)).collect();
+            f.write(&(line.join(",") + "\n"))?;
+            WideWriter::Csv(f)
+        }
+        Format::Parquet => WideWriter::Parquet(crate::parquet_table::WideParquet::create(
+            &outputs.wide,
+            &header,
+            1 + run.passthrough_columns.len(),
+        )?),
+    };
     for record in records() {
         let record = record?;
         if record.rows.is_empty() {
@@ -264,16 +328,25 @@ pub fn assemble(
         let mut values = vec![String::new(); columns.len()];
         for r in &record.rows {
             if let Some(&i) = column_index.get(&column(r)) {
-                values[i] = field(&r[3]);
+                values[i] = r[3].clone();
             }
         }
-        let line: Vec<String> = std::iter::once(field(&record.meta.case_id))
-            .chain(record.meta.passthrough.iter().map(|p| field(p)))
+        let cells: Vec<String> = std::iter::once(record.meta.case_id.clone())
+            .chain(record.meta.passthrough.iter().cloned())
             .chain(values)
             .collect();
-        wide.write(&(line.join(",") + "\n"))?;
+        match &mut wide {
+            WideWriter::Csv(f) => {
+                let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+                f.write(&(line.join(",") + "\n"))?;
+            }
+            WideWriter::Parquet(p) => p.push(cells)?,
+        }
     }
-    wide.finish()?;
+    match wide {
+        WideWriter::Csv(f) => f.finish()?,
+        WideWriter::Parquet(p) => p.finish()?,
+    }
     if let Some(p) = pyradiomics_csv {
         crate::pyradiomics_csv::write(p, run, records)?;
     }

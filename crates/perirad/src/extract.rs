@@ -91,6 +91,10 @@ pub struct ExtractArgs {
     /// JOB_COMPLETION_INDEX/JOB_COMPLETIONS. Join shards with `perirad merge`.
     #[arg(long, value_name = "K/N|auto", requires = "manifest")]
     shard: Option<String>,
+    /// Format of the long and wide tables, `csv` or `parquet` (default: from --out's extension,
+    /// `.parquet` or else CSV) (--manifest).
+    #[arg(long, value_name = "csv|parquet", requires = "manifest")]
+    format: Option<String>,
     /// Also write the table in PyRadiomics' batch output layout (one row per case and region,
     /// manifest columns, diagnostics_*, then features as PyRadiomics names them) (--manifest).
     #[arg(long, value_name = "FILE.csv", requires = "manifest")]
@@ -241,13 +245,29 @@ fn run_manifest(
         Some("auto") => Some(Shard::from_env(&|name| std::env::var(name).ok())?),
         Some(s) => Some(s.parse::<Shard>()?),
     };
+    let format = match args.format.as_deref() {
+        None => Format::of_path(&args.out),
+        Some(f) => f.parse::<Format>()?,
+    };
+    if format != Format::of_path(&args.out) {
+        bail!(
+            "--format {} but --out {} has another extension: name the table FILE.{}",
+            args.format.as_deref().unwrap_or(""),
+            args.out.display(),
+            if format == Format::Parquet {
+                "parquet"
+            } else {
+                "csv"
+            }
+        );
+    }
     let cfg = BatchConfig {
         manifest,
         settings,
         options,
         label: args.label,
         out: args.out.clone(),
-        format: Format::Csv,
+        format,
         pyradiomics_csv: args.pyradiomics_csv.clone(),
         jobs: args.jobs,
         resume: args.resume,

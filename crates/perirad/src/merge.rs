@@ -1,12 +1,12 @@
 //! `perirad merge`: joins the shard tables of a cohort run into the table of the whole cohort.
 
 use clap::Args;
-use perirad_study::Format;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// The merged long table (FILE.csv; also FILE.wide.csv, FILE.errors.csv, FILE.csv.json).
+    /// The merged long table (FILE.csv, or FILE.parquet for Parquet; also FILE.wide.csv,
+    /// FILE.errors.csv, FILE.csv.json).
     #[arg(value_name = "OUT")]
     out: PathBuf,
     /// The shard tables (`FILE.shardK-of-N.csv`, each with its sidecar), every shard once.
@@ -18,12 +18,7 @@ pub struct MergeArgs {
 }
 
 pub fn run_merge(args: &MergeArgs) -> anyhow::Result<bool> {
-    let sidecar = perirad_study::merge(
-        &args.out,
-        &args.parts,
-        Format::Csv,
-        args.pyradiomics_csv.as_deref(),
-    )?;
+    let sidecar = perirad_study::merge(&args.out, &args.parts, args.pyradiomics_csv.as_deref())?;
     for f in &sidecar.failed_cases {
         for e in &f.errors {
             eprintln!("error: case {}: {e}", f.case_id);
