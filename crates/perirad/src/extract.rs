@@ -1,29 +1,46 @@
-//! `perirad extract`: features of the tumor (and peritumoral regions) of one image, written as
-//! perirad's long table `case_id,phase,region,feature,value` with a provenance sidecar.
+//! `perirad extract`: features of the tumor (and peritumoral regions) of one image, or of every
+//! case of a manifest (`--manifest`), written as perirad's long table
+//! `case_id,phase,region,feature,value` with a provenance sidecar. The work is done by
+//! perirad-study; this file parses arguments and reports.
 
 use crate::ReadArgs;
 use anyhow::{bail, Context};
 use clap::Args;
-use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
-use perirad_features::extract::extract_pyradiomics_regions;
-use perirad_features::ibsi::extract_ibsi_regions;
-use perirad_features::{Mode, PeriradSettings, PyRadiomicsParams};
-use perirad_io::{read_image, read_labels_on, write_file_atomic, GridPolicy, MaskSelector};
-use perirad_regions::{
-    build_regions, lesions_of, Connectivity, Constraints, RegionOptions, RegionSpec,
+use perirad_features::Mode;
+use perirad_io::{read_image, write_file_atomic};
+use perirad_regions::RegionSpec;
+use perirad_study::table::field;
+use perirad_study::{
+    build_case_regions, extract_image, load_settings, BatchConfig, ExtractOptions, Format,
+    Manifest, Shard,
 };
 use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
-    /// The image.
-    #[arg(long, value_name = "IMG")]
-    image: PathBuf,
-    /// The tumor mask.
-    #[arg(long, value_name = "MASK")]
-    mask: PathBuf,
-    /// The tumor's label value (default: the parameter file's `label`, else 1).
+    /// The image (one case; or give --manifest).
+    #[arg(
+        long,
+        value_name = "IMG",
+        required_unless_present = "manifest",
+        conflicts_with = "manifest"
+    )]
+    image: Option<PathBuf>,
+    /// The tumor mask (one case).
+    #[arg(
+        long,
+        value_name = "MASK",
+        required_unless_present = "manifest",
+        conflicts_with = "manifest"
+    )]
+    mask: Option<PathBuf>,
+    /// A cohort manifest (CSV): perirad's `case_id,image|image_<phase>...,mask[,liver][,label]`
+    /// plus passthrough columns, or a PyRadiomics batch file (`Image,Mask[,Label]`).
+    #[arg(long, value_name = "FILE.csv")]
+    manifest: Option<PathBuf>,
+    /// The tumor's label value (default: the manifest's `label`, then the parameter file's
+    /// `label`, else 1).
     #[arg(long, value_name = "N")]
     label: Option<u32>,
     /// A PyRadiomics parameter file (YAML), or in IBSI mode a perirad settings file (see
@@ -35,14 +52,16 @@ pub struct ExtractArgs {
     /// settings file; one with `mode: ibsi` selects the IBSI mode by itself).
     #[arg(long, value_parser = parse_mode)]
     mode: Option<Mode>,
-    /// The case identifier in the table (default: the image file name without extension).
-    #[arg(long, value_name = "ID")]
+    /// The case identifier in the table (one case; default: the image file name without
+    /// extension).
+    #[arg(long, value_name = "ID", conflicts_with = "manifest")]
     case_id: Option<String>,
     /// Peritumoral regions to extract besides the tumor (specs as in `perirad regions`).
     #[arg(long = "region", value_name = "SPEC")]
     regions: Vec<String>,
-    /// Keep peritumoral regions inside this organ mask.
-    #[arg(long, value_name = "MASK")]
+    /// Keep peritumoral regions inside this organ mask (one case; a manifest has a `liver`
+    /// column).
+    #[arg(long, value_name = "MASK", conflicts_with = "manifest")]
     liver: Option<PathBuf>,
     /// Skip image types and feature classes perirad does not compute yet (with a warning)
     /// instead of failing.
@@ -56,9 +75,33 @@ pub struct ExtractArgs {
     /// Resample masks on another grid onto the image grid (nearest neighbour).
     #[arg(long)]
     resample_mask: bool,
-    /// Output table (CSV); the provenance goes to FILE.json beside it.
+    /// Output table (CSV); the provenance goes to FILE.json beside it. With --manifest also
+    /// FILE.wide.csv, FILE.errors.csv and the work folder FILE.parts/.
     #[arg(long, value_name = "FILE.csv")]
     out: PathBuf,
+    /// Cases extracted at the same time (--manifest; default: all cores). Results do not
+    /// depend on it.
+    #[arg(long, value_name = "N", requires = "manifest")]
+    jobs: Option<usize>,
+    /// Reuse the part files of an interrupted run made with the same settings (--manifest).
+    #[arg(long, requires = "manifest")]
+    resume: bool,
+    /// Extract only shard K of N of the manifest (cases K, K+N, K+2N, ...) into
+    /// FILE.shardK-of-N.csv; `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or
+    /// JOB_COMPLETION_INDEX/JOB_COMPLETIONS. Join shards with `perirad merge`.
+    #[arg(long, value_name = "K/N|auto", requires = "manifest")]
+    shard: Option<String>,
+    /// Format of the long and wide tables, `csv` or `parquet` (default: from --out's extension,
+    /// `.parquet` or else CSV) (--manifest).
+    #[arg(long, value_name = "csv|parquet", requires = "manifest")]
+    format: Option<String>,
+    /// Also write the table in PyRadiomics' batch output layout (one row per case and region,
+    /// manifest columns, diagnostics_*, then features as PyRadiomics names them) (--manifest).
+    #[arg(long, value_name = "FILE.csv", requires = "manifest")]
+    pyradiomics_csv: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -66,15 +109,6 @@ pub struct ExtractArgs {
 fn parse_mode(s: &str) -> Result<Mode, String> {
     s.parse()
         .map_err(|e: perirad_features::FeatureError| e.to_string())
-}
-
-/// A CSV field, quoted when it needs to be.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// The case name of an image path: its file name without `.nii.gz`, `.nrrd`, ... .
@@ -106,287 +140,87 @@ fn default_case_id(path: &std::path::Path) -> String {
     name
 }
 
-/// The settings of a run: a PyRadiomics parameter file, or a perirad settings file (`mode: ibsi`).
-#[allow(clippy::large_enum_variant)] // one value per run
-enum RunSettings {
-    PyRadiomics(PyRadiomicsParams),
-    Ibsi(PeriradSettings),
-}
-
-impl RunSettings {
-    fn mode_name(&self) -> &'static str {
-        match self {
-            RunSettings::PyRadiomics(_) => "pyradiomics",
-            RunSettings::Ibsi(_) => "ibsi",
-        }
-    }
-}
-
-/// Reads `--params` as the file the mode needs: with `--mode ibsi` a perirad settings file, else a
-/// PyRadiomics parameter file. A perirad settings file (top-level `mode: ibsi`) switches to the
-/// IBSI mode by itself.
-fn load_settings(args: &ExtractArgs) -> anyhow::Result<(RunSettings, String)> {
-    let text = match &args.params {
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-        None => String::new(),
-    };
-    let names_ibsi = text.lines().any(|l| {
-        let l = l.trim_end();
-        l.starts_with("mode:") && l["mode:".len()..].trim().trim_matches(['"', '\'']) == "ibsi"
-    });
-    let context = || match &args.params {
-        Some(p) => format!("parameter file {}", p.display()),
-        None => "default settings".to_string(),
-    };
-    if args.mode == Some(Mode::PyRadiomics) && names_ibsi {
-        bail!(
-            "{}: a perirad settings file (mode: ibsi) cannot run in --mode pyradiomics",
-            context()
-        );
-    }
-    if (args.mode == Some(Mode::Ibsi) || names_ibsi) && !args.image_types.is_empty() {
-        bail!("--image-type is for PyRadiomics image types; in IBSI mode filters come from the settings file");
-    }
-    if args.mode == Some(Mode::Ibsi) || names_ibsi {
-        let text = if text.is_empty() {
-            DEFAULT_IBSI.to_string()
-        } else {
-            text
-        };
-        let s = PeriradSettings::from_yaml(&text).with_context(context)?;
-        return Ok((RunSettings::Ibsi(s), text));
-    }
-    let mut params = if text.is_empty() {
-        PyRadiomicsParams::default()
-    } else {
-        PyRadiomicsParams::from_yaml(&text).with_context(context)?
-    };
-    if !args.image_types.is_empty() {
-        params.image_types = image_types_option(&args.image_types)?;
-    }
-    Ok((RunSettings::PyRadiomics(params), text))
-}
-
-/// `--image-type NAME[:{settings}]` options as a PyRadiomics `imageType` section, validated as
-/// PyRadiomics validates a parameter file (unknown types and settings are errors naming them).
-fn image_types_option(
-    options: &[String],
-) -> anyhow::Result<Option<Vec<(perirad_features::ImageType, perirad_features::Settings)>>> {
-    let mut yaml = String::from("imageType:\n");
-    for o in options {
-        let (name, settings) = match o.split_once(':') {
-            Some((n, s)) => (n.trim(), s.trim()),
-            None => (o.trim(), "{}"),
-        };
-        if name.is_empty() || name.contains(['\n', '{', '}', ' ']) {
-            bail!("--image-type {o:?}: expected NAME or NAME:{{settings}}, e.g. 'LoG:{{sigma: [1.0, 3.0]}}'");
-        }
-        if settings.contains('\n') {
-            bail!("--image-type {o:?}: write the settings on one line, e.g. {{sigma: [1.0, 3.0]}}");
-        }
-        yaml.push_str(&format!("  {name}: {settings}\n"));
-    }
-    let parsed = PyRadiomicsParams::from_yaml(&yaml).context("--image-type")?;
-    Ok(parsed.image_types)
-}
-
-/// IBSI mode without a settings file: no interpolation or re-segmentation, bins of 25 units from
-/// the ROI minimum for textures and the intensity histogram, discrete units for the IVH.
-const DEFAULT_IBSI: &str =
-    "mode: ibsi\ndiscretisation:\n  texture: { method: fbs, width: 25 }\n  ivh: { method: none }\n";
-
 pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
-    let (settings, params_text) = load_settings(args)?;
-    let setting_label = match &settings {
-        RunSettings::PyRadiomics(p) => p.setting.label.map(|l| l as u32),
-        RunSettings::Ibsi(_) => None,
-    };
+    let settings = load_settings(args.params.as_deref(), args.mode, &args.image_types)?;
     let specs: Vec<RegionSpec> = args
         .regions
         .iter()
         .map(|s| s.parse())
         .collect::<Result<_, _>>()?;
-    let opts = args.read.options();
-    let image = read_image(&args.image, &opts)?;
-    let g = image.geometry().clone();
-    // PyRadiomics' `correctMask: true` puts a mask on another grid onto the image grid, as
-    // `--resample-mask` does.
-    let correct_mask = match &settings {
-        RunSettings::PyRadiomics(p) => p.setting.correct_mask == Some(true),
-        RunSettings::Ibsi(_) => false,
+    let options = ExtractOptions {
+        specs,
+        skip_unsupported: args.skip_unsupported,
+        resample_mask: args.resample_mask,
+        read: args.read.options(),
     };
-    let policy = GridPolicy::resample_if(args.resample_mask || correct_mask);
-    let labels = read_labels_on(&args.mask, &g, policy, &opts)?;
-    let label = args.label.or(setting_label).unwrap_or(1);
-    let (layer, _) = MaskSelector::Label(label).resolve(&args.mask, &labels)?;
-    let lesions = lesions_of(
-        &labels.layers[layer],
-        Some(label),
-        false,
-        Connectivity::TwentySix,
-    )
-    .with_context(|| format!("{}: label {label}", args.mask.display()))?;
-    let tumor = lesions.all_tumor.clone();
-    let organ = match &args.liver {
-        Some(p) => Some(
-            perirad_io::read_mask(p, &g, &MaskSelector::AnyLabel, policy, &opts)
-                .context("organ mask (--liver)")?,
-        ),
-        None => None,
-    };
-    let mut regions: Vec<(String, perirad_core::Mask)> = vec![("tumor".to_string(), tumor.clone())];
-    if !specs.is_empty() {
-        let constraints = Constraints {
-            organ: organ.as_ref(),
-            ..Default::default()
-        };
-        for r in build_regions(
-            &lesions.masks,
-            false,
-            &tumor,
-            &specs,
-            RegionOptions::default(),
-            constraints,
-        )? {
-            if r.spec != RegionSpec::Tumor {
-                regions.push((r.spec.to_string(), r.mask));
-            }
-        }
+    if let Some(manifest) = &args.manifest {
+        return run_manifest(args, manifest, settings, options);
     }
-    let intensities = image.to_f64_volume();
-    let additional_info = match &settings {
-        RunSettings::PyRadiomics(p) => p.setting.additional_info.unwrap_or(true),
-        RunSettings::Ibsi(_) => true,
+    let (Some(image_path), Some(mask_path)) = (&args.image, &args.mask) else {
+        bail!("give --image and --mask, or --manifest");
     };
-    let mut diagnostics = serde_json::Map::new();
-    if additional_info {
-        let image_hash = {
-            use sha1::{Digest, Sha1};
-            let mut h = Sha1::new();
-            perirad_io::write_voxels_le(image.data(), &mut h)?;
-            format!("{:x}", h.finalize())
-        };
-        let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
-        common.extend(
-            image_diagnostics(&intensities, "original")
-                .into_iter()
-                .map(|(k, v)| (k, v.to_string())),
-        );
-        for (name, mask) in &regions {
-            let mut d = serde_json::Map::new();
-            for (k, v) in common.iter().cloned().chain(
-                mask_diagnostics(&intensities, mask, "original")
-                    .into_iter()
-                    .map(|(k, v)| (k, v.to_string())),
-            ) {
-                d.insert(k, json!(v));
-            }
-            diagnostics.insert(name.clone(), serde_json::Value::Object(d));
-        }
-    }
+    let image = read_image(image_path, &options.read)?;
+    let label = args.label.or(settings.label()).unwrap_or(1);
+    let regions = build_case_regions(
+        mask_path,
+        args.liver.as_deref(),
+        label,
+        image.geometry(),
+        &settings,
+        &options,
+    )?;
     let case_id = args
         .case_id
         .clone()
-        .unwrap_or_else(|| default_case_id(&args.image));
+        .unwrap_or_else(|| default_case_id(image_path));
+    let features = extract_image(&image, &regions, &settings, &options)
+        .with_context(|| format!("case {case_id}"))?;
+    for w in &features.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut rows = String::from("case_id,phase,region,feature,value\n");
-    let mut warnings = Vec::new();
     let mut failed = Vec::new();
-    // PyRadiomics mode: every region in one run, so that each filtered image is made once.
-    let mut pyradiomics_results = match &settings {
-        RunSettings::PyRadiomics(params) => {
-            let masks: Vec<&perirad_core::Mask> = regions.iter().map(|(_, m)| m).collect();
-            extract_pyradiomics_regions(
-                &intensities,
-                image.dtype(),
-                &masks,
-                params,
-                args.skip_unsupported,
-            )
-            .with_context(|| format!("case {case_id}"))?
-            .into_iter()
-        }
-        RunSettings::Ibsi(_) => Vec::new().into_iter(),
-    };
-    // IBSI mode likewise: the image is interpolated and each IBSI-2 filter applied once.
-    let mut ibsi_results = match &settings {
-        RunSettings::Ibsi(s) => {
-            let masks: Vec<&perirad_core::Mask> = regions.iter().map(|(_, m)| m).collect();
-            extract_ibsi_regions(&intensities, &masks, s)
-                .with_context(|| format!("case {case_id}"))?
-                .into_iter()
-        }
-        RunSettings::PyRadiomics(_) => Vec::new().into_iter(),
-    };
-    for (name, _) in &regions {
-        let result = match &settings {
-            RunSettings::PyRadiomics(_) => pyradiomics_results
-                .next()
-                .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
-                .map(|ex| (ex.features, ex.warnings)),
-            RunSettings::Ibsi(_) => ibsi_results
-                .next()
-                .unwrap_or(Err(perirad_features::FeatureError::EmptyRoi))
-                .map(|ex| {
-                    // Values of the original image get `original_`; those of IBSI-2 response
-                    // maps are already named `<filter name>_<tag>`.
-                    let features = ex
-                        .features
-                        .into_iter()
-                        .map(|(tag, v)| (format!("original_{tag}"), v))
-                        .chain(ex.filtered)
-                        .collect();
-                    (features, Vec::new())
-                }),
-        };
-        match result {
-            Ok((features, new_warnings)) => {
-                for w in new_warnings {
-                    if !warnings.contains(&w) {
-                        eprintln!("warning: {w}");
-                        warnings.push(w);
-                    }
-                }
-                for (feature, value) in features {
+    for r in &features.regions {
+        match &r.result {
+            Ok(values) => {
+                for (feature, value) in values {
                     rows.push_str(&format!(
                         "{},,{},{},{}\n",
                         field(&case_id),
-                        field(name),
-                        field(&feature),
+                        field(&r.region),
+                        field(feature),
                         value
                     ));
                 }
             }
-            Err(e) if name == "tumor" => {
-                return Err(anyhow::Error::from(e).context(format!("case {case_id}, region tumor")))
-            }
             Err(e) => {
-                eprintln!("error: case {case_id}, region {name}: {e}");
-                failed.push(json!({"region": name, "error": e.to_string()}));
+                eprintln!("error: case {case_id}, region {}: {e}", r.region);
+                failed.push(json!({"region": r.region, "error": e.to_string()}));
             }
         }
     }
+    let mut diagnostics = serde_json::Map::new();
+    for (region, d) in &features.diagnostics {
+        let d: serde_json::Map<String, serde_json::Value> =
+            d.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        diagnostics.insert(region.clone(), serde_json::Value::Object(d));
+    }
     let out = &args.out;
     write_file_atomic(out, rows.as_bytes())?;
-    let settings_hash = {
-        use sha2::{Digest, Sha256};
-        format!("{:x}", Sha256::digest(params_text.as_bytes()))
-    };
     let sidecar = json!({
         "perirad_version": env!("CARGO_PKG_VERSION"),
         "mode": settings.mode_name(),
         "case_id": case_id,
-        "image": crate::provenance::provenance(&args.image),
-        "mask": crate::provenance::provenance(&args.mask),
+        "image": crate::provenance::provenance(image_path),
+        "mask": crate::provenance::provenance(mask_path),
         "label": label,
         "liver": args.liver.as_deref().map(crate::provenance::provenance),
         "params_file": args.params.as_deref().map(crate::provenance::provenance),
-        "settings": params_text,
+        "settings": settings.text,
         "image_type_options": args.image_types,
-        "settings_sha256": settings_hash,
-        "regions": regions.iter().map(|(n, m)| json!({"region": n, "voxels": m.data().iter().filter(|&&b| b).count()})).collect::<Vec<_>>(),
-        "warnings": warnings,
+        "settings_sha256": settings.sha256(),
+        "regions": regions.voxel_counts().iter().map(|(n, v)| json!({"region": n, "voxels": v})).collect::<Vec<_>>(),
+        "warnings": features.warnings,
         "failed_regions": failed,
         "diagnostics": diagnostics,
     });
@@ -396,4 +230,74 @@ pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
         (serde_json::to_string_pretty(&sidecar)? + "\n").as_bytes(),
     )?;
     Ok(failed.is_empty())
+}
+
+/// `perirad extract --manifest`: every case (of the shard), errors reported per case.
+fn run_manifest(
+    args: &ExtractArgs,
+    manifest: &std::path::Path,
+    settings: perirad_study::LoadedSettings,
+    options: ExtractOptions,
+) -> anyhow::Result<bool> {
+    let manifest = Manifest::read(manifest)?;
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(Shard::from_env(&|name| std::env::var(name).ok())?),
+        Some(s) => Some(s.parse::<Shard>()?),
+    };
+    let format = match args.format.as_deref() {
+        None => Format::of_path(&args.out),
+        Some(f) => f.parse::<Format>()?,
+    };
+    if format != Format::of_path(&args.out) {
+        bail!(
+            "--format {} but --out {} has another extension: name the table FILE.{}",
+            args.format.as_deref().unwrap_or(""),
+            args.out.display(),
+            if format == Format::Parquet {
+                "parquet"
+            } else {
+                "csv"
+            }
+        );
+    }
+    let cfg = BatchConfig {
+        manifest,
+        settings,
+        options,
+        label: args.label,
+        out: args.out.clone(),
+        format,
+        pyradiomics_csv: args.pyradiomics_csv.clone(),
+        jobs: args.jobs,
+        resume: args.resume,
+        shard,
+    };
+    let progress = crate::progress::CaseProgress::new(args.quiet);
+    let summary = perirad_study::run_batch(&cfg, &progress)?;
+    progress.finish();
+    for case in &summary.sidecar.cases {
+        for w in &case.warnings {
+            eprintln!("warning: case {}: {w}", case.case_id);
+        }
+    }
+    for f in &summary.sidecar.failed_cases {
+        for e in &f.errors {
+            eprintln!("error: case {}: {e}", f.case_id);
+        }
+    }
+    let failed = summary.sidecar.failed_cases.len();
+    eprintln!(
+        "{} case(s){}, {} with errors; table {}, errors {}",
+        summary.cases,
+        if summary.resumed > 0 {
+            format!(" ({} resumed)", summary.resumed)
+        } else {
+            String::new()
+        },
+        failed,
+        summary.outputs.long.display(),
+        summary.outputs.errors.display()
+    );
+    Ok(summary.all_ok())
 }

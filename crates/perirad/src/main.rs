@@ -8,7 +8,9 @@ mod distance;
 mod extract;
 mod features;
 mod info;
+mod merge;
 mod model;
+mod progress;
 mod provenance;
 mod regions;
 mod table;
@@ -38,8 +40,11 @@ enum Command {
     Info(info::InfoArgs),
     /// Build peritumoral regions (rings, shells, half-radius ring, inner rim) in exact millimetres.
     Regions(regions::RegionsArgs),
-    /// Extract features of the tumor (and peritumoral regions) into perirad's long table (CSV).
+    /// Extract features of the tumor (and peritumoral regions) into perirad's long table (CSV),
+    /// for one case or every case of a manifest (`--manifest`).
     Extract(extract::ExtractArgs),
+    /// Join the shard tables of `perirad extract --manifest --shard K/N` runs.
+    Merge(merge::MergeArgs),
     /// List the features perirad computes (`--list`), with IBSI codes and formulas.
     Features(features::FeaturesArgs),
     /// Write the exact Euclidean distance map (mm) of a mask, optionally signed.
@@ -115,6 +120,7 @@ fn main() -> ExitCode {
         Command::Regions(args) => regions::run_regions(&args),
         Command::Distance(args) => distance::run_distance(&args),
         Command::Extract(args) => extract::run_extract(&args),
+        Command::Merge(args) => merge::run_merge(&args),
         Command::Features(args) => features::run_features(&args),
         Command::Conformance(args) => conformance::run_conformance(&args),
         Command::Model(args) => model::run_model(&args),

@@ -1,0 +1,252 @@
+//! One case: the tumor and its peritumoral regions from a mask, and the features of one image
+//! (one phase) in every region. Shared by `perirad extract` (one case) and cohort runs.
+
+use crate::settings::{LoadedSettings, RunSettings};
+use crate::StudyError;
+use perirad_core::{Geometry, Image, Mask};
+use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
+use perirad_features::extract::extract_pyradiomics_regions;
+use perirad_features::ibsi::extract_ibsi_regions;
+use perirad_features::FeatureError;
+use perirad_io::{read_labels_on, GridPolicy, MaskSelector, ReadOptions};
+use perirad_regions::{
+    build_regions, lesions_of, Connectivity, Constraints, RegionOptions, RegionSpec,
+};
+use std::path::Path;
+
+/// What every case of a run shares besides the settings.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// Peritumoral regions besides the tumor.
+    pub specs: Vec<RegionSpec>,
+    /// Skip image types and classes perirad does not compute yet (with a warning).
+    pub skip_unsupported: bool,
+    /// Put masks on another grid onto the image grid (nearest neighbour).
+    pub resample_mask: bool,
+    pub read: ReadOptions,
+}
+
+/// The regions of one case on one image grid: `tumor` first, then the peritumoral regions in
+/// the order of the specs, named by their spec.
+#[derive(Debug, Clone)]
+pub struct CaseRegions {
+    pub geometry: Geometry,
+    pub label: u32,
+    pub regions: Vec<(String, Mask)>,
+    /// SHA-1 of the mask file's labels as 32-bit unsigned integers (PyRadiomics casts the mask
+    /// to UInt32 before it records `diagnostics_Mask-original_Hash`).
+    pub mask_hash: String,
+}
+
+impl CaseRegions {
+    /// Region names with their voxel counts.
+    pub fn voxel_counts(&self) -> Vec<(String, usize)> {
+        self.regions
+            .iter()
+            .map(|(n, m)| (n.clone(), m.data().iter().filter(|&&b| b).count()))
+            .collect()
+    }
+}
+
+/// Reads the tumor mask (and organ mask) on `geometry` and builds the regions. `label`: the
+/// tumor label (the caller resolves manifest, option and parameter file; default 1).
+pub fn build_case_regions(
+    mask: &Path,
+    liver: Option<&Path>,
+    label: u32,
+    geometry: &Geometry,
+    settings: &LoadedSettings,
+    opts: &ExtractOptions,
+) -> Result<CaseRegions, StudyError> {
+    // PyRadiomics' `correctMask: true` puts a mask on another grid onto the image grid, as
+    // `--resample-mask` does.
+    let policy = GridPolicy::resample_if(opts.resample_mask || settings.correct_mask());
+    let labels = read_labels_on(mask, geometry, policy, &opts.read)?;
+    let (layer, _) = MaskSelector::Label(label).resolve(mask, &labels)?;
+    let mask_hash = sha1_u32(labels.layers[layer].labels().iter().copied());
+    let lesions = lesions_of(
+        &labels.layers[layer],
+        Some(label),
+        false,
+        Connectivity::TwentySix,
+    )
+    .map_err(|e| StudyError::from(e).context(format!("{}: label {label}", mask.display())))?;
+    let tumor = lesions.all_tumor.clone();
+    let organ = match liver {
+        Some(p) => Some(
+            perirad_io::read_mask(p, geometry, &MaskSelector::AnyLabel, policy, &opts.read)
+                .map_err(|e| StudyError::from(e).context("organ mask (liver)"))?,
+        ),
+        None => None,
+    };
+    let mut regions: Vec<(String, Mask)> = vec![("tumor".to_string(), tumor.clone())];
+    if !opts.specs.is_empty() {
+        let constraints = Constraints {
+            organ: organ.as_ref(),
+            ..Default::default()
+        };
+        for r in build_regions(
+            &lesions.masks,
+            false,
+            &tumor,
+            &opts.specs,
+            RegionOptions::default(),
+            constraints,
+        )? {
+            if r.spec != RegionSpec::Tumor {
+                regions.push((r.spec.to_string(), r.mask));
+            }
+        }
+    }
+    Ok(CaseRegions {
+        geometry: geometry.clone(),
+        label,
+        regions,
+        mask_hash,
+    })
+}
+
+/// SHA-1 of values as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a UInt32
+/// image).
+fn sha1_u32(values: impl Iterator<Item = u32>) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    for v in values {
+        h.update(v.to_le_bytes());
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// SHA-1 of an image's voxels as stored, little-endian: SimpleITK's `Hash`, which PyRadiomics
+/// records as `diagnostics_Image-original_Hash`.
+pub fn voxel_sha1(image: &Image) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    // Writing into a hasher cannot fail.
+    let _ = perirad_io::write_voxels_le(image.data(), &mut h);
+    format!("{:x}", h.finalize())
+}
+
+/// Named values of one region with the warnings of their extraction.
+type Named = (Vec<(String, f64)>, Vec<String>);
+
+/// The features of one region, or why they could not be computed.
+#[derive(Debug)]
+pub struct RegionFeatures {
+    pub region: String,
+    pub result: Result<Vec<(String, f64)>, FeatureError>,
+}
+
+/// The features of one image in every region of a case.
+#[derive(Debug)]
+pub struct ImageFeatures {
+    /// One entry per region, in the order of [`CaseRegions::regions`]; the tumor's always
+    /// succeeded (a failed tumor is an error of the whole image).
+    pub regions: Vec<RegionFeatures>,
+    /// What was skipped (with `skip_unsupported`), each message once.
+    pub warnings: Vec<String>,
+    /// Per region, PyRadiomics' diagnostics (`diagnostics_Image-original_Hash`,
+    /// `diagnostics_Mask-original_BoundingBox`, ...), unless `additionalInfo: false`.
+    pub diagnostics: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// Extracts the features of `image` in every region of `regions`. A failed tumor fails the
+/// image; a failed peritumoral region is reported in its [`RegionFeatures`].
+pub fn extract_image(
+    image: &Image,
+    regions: &CaseRegions,
+    settings: &LoadedSettings,
+    opts: &ExtractOptions,
+) -> Result<ImageFeatures, StudyError> {
+    let intensities = image.to_f64_volume();
+    let mut diagnostics = Vec::new();
+    if settings.additional_info() {
+        let image_hash = voxel_sha1(image);
+        let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
+        common.extend(
+            image_diagnostics(&intensities, "original")
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string())),
+        );
+        for (name, mask) in &regions.regions {
+            // The tumor: the mask file's hash; a peritumoral region: that of the region saved as
+            // a 0/1 mask, as PyRadiomics would record it for such a file.
+            let mask_hash = if name == "tumor" {
+                regions.mask_hash.clone()
+            } else {
+                sha1_u32(mask.data().iter().map(|&b| u32::from(b)))
+            };
+            let d = common
+                .iter()
+                .cloned()
+                .chain([("diagnostics_Mask-original_Hash".to_string(), mask_hash)])
+                .chain(
+                    mask_diagnostics(&intensities, mask, "original")
+                        .into_iter()
+                        .map(|(k, v)| (k, v.to_string())),
+                )
+                .collect();
+            diagnostics.push((name.clone(), d));
+        }
+    }
+    let masks: Vec<&Mask> = regions.regions.iter().map(|(_, m)| m).collect();
+    // Every region in one run, so that each filtered image is made once.
+    let results: Vec<Result<Named, FeatureError>> = match &settings.run {
+        RunSettings::PyRadiomics(params) => extract_pyradiomics_regions(
+            &intensities,
+            image.dtype(),
+            &masks,
+            params,
+            opts.skip_unsupported,
+        )?
+        .into_iter()
+        .map(|r| r.map(|ex| (ex.features, ex.warnings)))
+        .collect(),
+        RunSettings::Ibsi(s) => extract_ibsi_regions(&intensities, &masks, s)?
+            .into_iter()
+            .map(|r| {
+                r.map(|ex| {
+                    // Values of the original image get `original_`; those of IBSI-2 response
+                    // maps are already named `<filter name>_<tag>`.
+                    let features = ex
+                        .features
+                        .into_iter()
+                        .map(|(tag, v)| (format!("original_{tag}"), v))
+                        .chain(ex.filtered)
+                        .collect();
+                    (features, Vec::new())
+                })
+            })
+            .collect(),
+    };
+    let mut results = results.into_iter();
+    let mut out = ImageFeatures {
+        regions: Vec::new(),
+        warnings: Vec::new(),
+        diagnostics,
+    };
+    for (name, _) in &regions.regions {
+        let result = results.next().unwrap_or(Err(FeatureError::EmptyRoi));
+        match result {
+            Ok((features, warnings)) => {
+                for w in warnings {
+                    if !out.warnings.contains(&w) {
+                        out.warnings.push(w);
+                    }
+                }
+                out.regions.push(RegionFeatures {
+                    region: name.clone(),
+                    result: Ok(features),
+                });
+            }
+            Err(e) if name == "tumor" => {
+                return Err(StudyError::from(e).context("region tumor"));
+            }
+            Err(e) => out.regions.push(RegionFeatures {
+                region: name.clone(),
+                result: Err(e),
+            }),
+        }
+    }
+    Ok(out)
+}
