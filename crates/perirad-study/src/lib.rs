@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod case;
+pub mod csv_read;
 mod error;
 pub mod manifest;
 mod parquet_table;

@@ -223,7 +223,7 @@ pub fn read_model_table(
         .names()
         .iter()
         .map(|n| csv.column(n))
-        .collect::<Result<_>>()?;
+        .collect::<std::result::Result<_, _>>()?;
     for e in exclude {
         csv.column(e)
             .with_context(|| format!("{}: --exclude", path.display()))?;
