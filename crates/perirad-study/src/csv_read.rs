@@ -109,20 +109,24 @@ pub fn field(s: &str) -> String {
     }
 }
 
+/// A cell that is neither a number nor a missing-value marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// A cell read as a number: `NA`, `NaN`, `nan`, `null` and empty cells are missing (`None`);
 /// anything else that does not parse is an error.
-pub fn parse_cell(cell: &str) -> std::result::Result<Option<f64>, ()> {
+pub fn parse_cell(cell: &str) -> std::result::Result<Option<f64>, NotANumber> {
     let t = cell.trim();
     if t.is_empty() || matches!(t, "NA" | "NaN" | "nan" | "null" | "NULL" | "None" | "N/A") {
         return Ok(None);
     }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
-        Ok(_) => Err(()),
+        Ok(_) => Err(NotANumber),
         Err(_) => match t.to_ascii_lowercase().as_str() {
             "true" => Ok(Some(1.0)),
             "false" => Ok(Some(0.0)),
-            _ => Err(()),
+            _ => Err(NotANumber),
         },
     }
 }
@@ -156,8 +160,8 @@ mod tests {
         assert_eq!(parse_cell(" 1.5e3 "), Ok(Some(1500.0)));
         assert_eq!(parse_cell("NA"), Ok(None));
         assert_eq!(parse_cell(""), Ok(None));
-        assert_eq!(parse_cell("abc"), Err(()));
-        assert_eq!(parse_cell("inf"), Err(()));
+        assert_eq!(parse_cell("abc"), Err(NotANumber));
+        assert_eq!(parse_cell("inf"), Err(NotANumber));
         assert_eq!(parse_cell("TRUE"), Ok(Some(1.0)));
     }
 }

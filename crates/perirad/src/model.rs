@@ -260,7 +260,7 @@ pub fn read_model_table(
                     ids[r],
                     csv.header[c]
                 ),
-                Err(()) => bail!(
+                Err(_) => bail!(
                     "{}: case {}: feature {:?} is {:?}, not a number (use --exclude {} for a non-feature column)",
                     path.display(),
                     ids[r],
