@@ -13,6 +13,7 @@ mod parquet_table;
 pub mod provenance;
 pub mod pyradiomics_csv;
 pub mod settings;
+pub mod study;
 pub mod table;
 
 pub use batch::{merge, run_batch, BatchConfig, BatchSummary, Progress, Shard, Silent};

@@ -13,6 +13,7 @@ mod model;
 mod progress;
 mod provenance;
 mod regions;
+mod study;
 mod table;
 
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
     /// Run a conformance suite: `ibsi` checks every IBSI-1 reference value (digital and CT
     /// phantoms, configurations A–E).
     Conformance(conformance::ConformanceArgs),
+    /// Run a whole study (STUDY.toml): extraction, models per outcome, results and report.html.
+    Study(study::StudyArgs),
     /// Fit and validate a model on a feature table without leakage (nested CV, train/test
     /// split or external validation); `--out` saves the model for `perirad predict`.
     Model(model::ModelArgs),
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge::run_merge(&args),
         Command::Features(args) => features::run_features(&args),
         Command::Conformance(args) => conformance::run_conformance(&args),
+        Command::Study(args) => study::run_study_command(&args),
         Command::Model(args) => model::run_model(&args),
         Command::Predict(args) => model::run_predict(&args),
         Command::Compare(args) => model::run_compare(&args),
