@@ -14,7 +14,6 @@ use crate::table::{assemble, CaseMeta, CaseRecord, Format, Outputs, Row, RunInfo
 use crate::StudyError;
 use perirad_core::Image;
 use perirad_io::{read_image, GRID_TOLERANCE};
-use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -290,26 +289,56 @@ pub fn run_batch(cfg: &BatchConfig, progress: &dyn Progress) -> Result<BatchSumm
         .collect();
     let resumed = cases.len() - todo.len();
     progress.start(cases.len(), resumed);
-    let work = || -> Result<(), StudyError> {
-        todo.par_iter()
-            .with_max_len(1)
-            .try_for_each(|case| -> Result<(), StudyError> {
-                let record = run_case_guarded(cfg, case);
-                let path = cfg.part_path(&outputs.parts, case);
-                let text = serde_json::to_string(&record)
-                    .map_err(|e| StudyError::Invalid(format!("case {}: {e}", case.case_id)))?;
-                perirad_io::write_file_atomic(&path, text.as_bytes())?;
-                progress.case_done(&record.meta);
-                Ok(())
-            })
+    // `jobs` threads take the cases in manifest order, one at a time, so that at most `jobs`
+    // cases are in memory at once; inside a case the feature engine's own parallel work runs
+    // on a rayon pool of as many threads. (A rayon loop over the cases would let a thread that
+    // waits inside one case start another.)
+    let pool = match cfg.jobs {
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| StudyError::Invalid(format!("--jobs {n}: {e}")))?,
+        ),
+        None => None,
     };
-    match cfg.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| StudyError::Invalid(format!("--jobs {n}: {e}")))?
-            .install(work)?,
-        None => work()?,
+    let threads = cfg
+        .jobs
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1)
+        .min(todo.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failure: std::sync::Mutex<Option<StudyError>> = std::sync::Mutex::new(None);
+    let failed = || failure.lock().map(|f| f.is_some()).unwrap_or(true);
+    let one = |case: &ManifestCase| -> Result<(), StudyError> {
+        let record = match &pool {
+            Some(p) => p.install(|| run_case_guarded(cfg, case)),
+            None => run_case_guarded(cfg, case),
+        };
+        let path = cfg.part_path(&outputs.parts, case);
+        let text = serde_json::to_string(&record)
+            .map_err(|e| StudyError::Invalid(format!("case {}: {e}", case.case_id)))?;
+        perirad_io::write_file_atomic(&path, text.as_bytes())?;
+        progress.case_done(&record.meta);
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while !failed() {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(case) = todo.get(i) else { break };
+                    if let Err(e) = one(case) {
+                        if let Ok(mut f) = failure.lock() {
+                            f.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
     }
     let parts = outputs.parts.clone();
     let records = || -> Box<dyn Iterator<Item = Result<CaseRecord, StudyError>> + '_> {

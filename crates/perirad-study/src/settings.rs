@@ -23,6 +23,9 @@ pub struct LoadedSettings {
     pub params_file: Option<PathBuf>,
     /// `--image-type` options as given.
     pub image_types: Vec<String>,
+    /// Region specs of the parameter file's `regions:` section (perirad's addition to both
+    /// kinds of file), as written.
+    pub regions: Vec<String>,
 }
 
 impl LoadedSettings {
@@ -64,6 +67,49 @@ impl LoadedSettings {
     }
 }
 
+/// Takes a top-level `regions:` section (a list of region specs, or one spec) out of a
+/// parameter file's text: the specs, and the text the feature settings are parsed from (the
+/// file as it is when it has no such section).
+pub fn split_regions(text: &str, context: &str) -> Result<(Vec<String>, String), StudyError> {
+    let has_section = text.lines().any(|l| l.starts_with("regions:"));
+    if !has_section {
+        return Ok((Vec::new(), text.to_string()));
+    }
+    let bad = |reason: String| StudyError::Invalid(format!("{context}: regions: {reason}"));
+    let mut value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| bad(format!("cannot read the file: {e}")))?;
+    let Some(map) = value.as_mapping_mut() else {
+        return Ok((Vec::new(), text.to_string()));
+    };
+    let Some(section) = map.remove("regions") else {
+        return Ok((Vec::new(), text.to_string()));
+    };
+    let specs = match section {
+        serde_yaml::Value::Null => Vec::new(),
+        serde_yaml::Value::String(s) => vec![s],
+        serde_yaml::Value::Sequence(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_yaml::Value::String(s) => Ok(s),
+                other => Err(bad(format!(
+                    "{other:?} is not a region spec (write specs as text, e.g. ring:5mm)"
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(bad(format!(
+                "expected a list of region specs, e.g. [ring:5mm, ring:10mm], not {other:?}"
+            )))
+        }
+    };
+    let rest = if map.is_empty() {
+        String::new()
+    } else {
+        serde_yaml::to_string(&value).map_err(|e| bad(e.to_string()))?
+    };
+    Ok((specs, rest))
+}
+
 /// IBSI mode without a settings file: no interpolation or re-segmentation, bins of 25 units from
 /// the ROI minimum for textures and the intensity histogram, discrete units for the IVH.
 pub const DEFAULT_IBSI: &str =
@@ -102,25 +148,28 @@ pub fn load_settings(
     }
     let params_file = params.map(Path::to_path_buf);
     let image_types_given = image_types.to_vec();
+    let (regions, features_text) = split_regions(&text, &context())?;
     if ibsi {
-        let text = if text.is_empty() {
-            DEFAULT_IBSI.to_string()
+        let (text, features_text) = if text.is_empty() {
+            (DEFAULT_IBSI.to_string(), DEFAULT_IBSI.to_string())
         } else {
-            text
+            (text, features_text)
         };
-        let s = PeriradSettings::from_yaml(&text)
+        let s = PeriradSettings::from_yaml(&features_text)
             .map_err(|e| StudyError::from(e).context(context()))?;
         return Ok(LoadedSettings {
             run: RunSettings::Ibsi(s),
             text,
             params_file,
             image_types: image_types_given,
+            regions,
         });
     }
-    let mut p = if text.is_empty() {
+    let mut p = if features_text.trim().is_empty() {
         PyRadiomicsParams::default()
     } else {
-        PyRadiomicsParams::from_yaml(&text).map_err(|e| StudyError::from(e).context(context()))?
+        PyRadiomicsParams::from_yaml(&features_text)
+            .map_err(|e| StudyError::from(e).context(context()))?
     };
     if !image_types.is_empty() {
         p.image_types = image_types_option(image_types)?;
@@ -130,6 +179,7 @@ pub fn load_settings(
         text,
         params_file,
         image_types: image_types_given,
+        regions,
     })
 }
 
@@ -158,4 +208,31 @@ fn image_types_option(
     let parsed = PyRadiomicsParams::from_yaml(&yaml)
         .map_err(|e| StudyError::from(e).context("--image-type"))?;
     Ok(parsed.image_types)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_section_is_taken_out_of_the_parameter_file() {
+        let text = "setting:\n  binWidth: 5\nregions: [ring:5mm, 'shell:5-10mm']\n";
+        let (specs, rest) = split_regions(text, "params.yaml").expect("valid");
+        assert_eq!(specs, vec!["ring:5mm", "shell:5-10mm"]);
+        let p = PyRadiomicsParams::from_yaml(&rest).expect("the rest is a PyRadiomics file");
+        assert_eq!(p.setting.bin_width, Some(5.0));
+        let (specs, rest) = split_regions("regions: ring:2mm\n", "f").expect("one spec");
+        assert_eq!((specs, rest), (vec!["ring:2mm".to_string()], String::new()));
+        let (specs, rest) = split_regions("setting:\n  label: 2\n", "f").expect("none");
+        assert!(specs.is_empty());
+        assert_eq!(rest, "setting:\n  label: 2\n");
+        let e = split_regions("regions: 5\n", "params.yaml")
+            .expect_err("not a spec")
+            .to_string();
+        assert!(e.contains("params.yaml: regions:"), "{e}");
+        let e = split_regions("regions: {a: 1}\n", "params.yaml")
+            .expect_err("not a list")
+            .to_string();
+        assert!(e.contains("expected a list of region specs"), "{e}");
+    }
 }

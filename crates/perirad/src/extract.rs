@@ -56,7 +56,8 @@ pub struct ExtractArgs {
     /// extension).
     #[arg(long, value_name = "ID", conflicts_with = "manifest")]
     case_id: Option<String>,
-    /// Peritumoral regions to extract besides the tumor (specs as in `perirad regions`).
+    /// Peritumoral regions to extract besides the tumor (specs as in `perirad regions`), after
+    /// those of the parameter file's `regions:` section.
     #[arg(long = "region", value_name = "SPEC")]
     regions: Vec<String>,
     /// Keep peritumoral regions inside this organ mask (one case; a manifest has a `liver`
@@ -142,11 +143,14 @@ fn default_case_id(path: &std::path::Path) -> String {
 
 pub fn run_extract(args: &ExtractArgs) -> anyhow::Result<bool> {
     let settings = load_settings(args.params.as_deref(), args.mode, &args.image_types)?;
-    let specs: Vec<RegionSpec> = args
-        .regions
-        .iter()
-        .map(|s| s.parse())
-        .collect::<Result<_, _>>()?;
+    // The parameter file's `regions:` section first, then --region options (each spec once).
+    let mut specs: Vec<RegionSpec> = Vec::new();
+    for s in settings.regions.iter().chain(&args.regions) {
+        let spec: RegionSpec = s.parse()?;
+        if !specs.contains(&spec) {
+            specs.push(spec);
+        }
+    }
     let options = ExtractOptions {
         specs,
         skip_unsupported: args.skip_unsupported,

@@ -506,3 +506,54 @@ fn shards_merged_equal_the_unsharded_table() {
     let o = merge(&[shard(1), shard(1), shard(2)]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
 }
+
+#[test]
+fn regions_section_of_the_parameter_file_comes_before_region_options() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = dir.path().join("cases.csv");
+    write_manifest(
+        &manifest,
+        &[("breast1", "breast1_image.nrrd", "breast1_label.nrrd")],
+    );
+    let params = dir.path().join("params.yaml");
+    std::fs::write(
+        &params,
+        "setting:\n  binWidth: 25\nfeatureClass:\n  firstorder:\nregions: [ring:5mm]\n",
+    )
+    .expect("params");
+    let out = dir.path().join("f.csv");
+    let o = perirad(&[
+        os("extract"),
+        os("--manifest"),
+        os(&manifest),
+        os("--params"),
+        os(&params),
+        os("--region"),
+        os("ring:2mm"),
+        os("--region"),
+        os("ring:5mm"),
+        os("--quiet"),
+        os("--out"),
+        os(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut regions: Vec<String> = read(&out)
+        .lines()
+        .skip(1)
+        .map(|l| csv_rows(l)[0][2].clone())
+        .collect();
+    regions.dedup();
+    assert_eq!(regions, vec!["tumor", "ring:5mm", "ring:2mm"]);
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("f.csv.json"))).expect("json");
+    assert_eq!(
+        sidecar["regions"],
+        serde_json::json!(["ring:5mm", "ring:2mm"])
+    );
+    assert!(
+        sidecar["settings"]
+            .as_str()
+            .is_some_and(|s| s.contains("regions: [ring:5mm]")),
+        "the file's text as it is"
+    );
+}
