@@ -66,8 +66,11 @@ fn figures(html: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A numeric attribute of the start tag at the beginning of `tag` (text after `<name `).
 fn attr(tag: &str, name: &str) -> Option<f64> {
-    tag.split(&format!(" {name}=\""))
+    let start_tag = format!(" {}", tag.split('>').next()?);
+    start_tag
+        .split(&format!(" {name}=\""))
         .nth(1)?
         .split('"')
         .next()?

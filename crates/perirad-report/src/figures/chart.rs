@@ -229,11 +229,11 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                         let w = s.stroke;
                         anno.label(s.label.as_str()).legend(move |(lx, ly)| {
                             let st = ShapeStyle::from(&c).stroke_width(w);
-                            if dashed {
-                                PathElement::new(vec![(lx, ly), (lx + 6, ly)], st)
-                            } else {
-                                PathElement::new(vec![(lx, ly), (lx + 18, ly)], st)
-                            }
+                            // A dashed sample is two dashes with a gap.
+                            let (first_end, second_start) = if dashed { (7, 11) } else { (9, 9) };
+                            EmptyElement::at((lx, ly))
+                                + PathElement::new(vec![(0, 0), (first_end, 0)], st)
+                                + PathElement::new(vec![(second_start, 0), (18, 0)], st)
                         });
                         labelled = true;
                         any_label = true;

@@ -388,7 +388,7 @@ pub fn ring_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, ReportErro
         series,
         width: 560,
         height: 500,
-        legend: Legend::LowerRight,
+        legend: Legend::UpperRight,
     };
     let caption = format!(
         "Validation {metric} of the ring models for {} against ring width, with 95% confidence \

@@ -22,6 +22,8 @@ use crate::ReportError;
 pub struct Axis {
     pub label: String,
     pub ticks: Vec<(f64, String)>,
+    /// The axis line's extent on its points scale (the variable's range, not just its ticks).
+    pub span: (f64, f64),
 }
 
 /// The computed nomogram, in points.
@@ -106,7 +108,12 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
         let low = (v.coefficient * v.min).min(v.coefficient * v.max);
         lp_at_zero += low;
         total_max += v.coefficient.abs() * (v.max - v.min) * scale;
-        let values = nice_ticks(v.min, v.max, 5);
+        // A 0/1 factor (sex, AFP above a cut-off...) shows only its two levels.
+        let values = if v.min == 0.0 && v.max == 1.0 {
+            vec![0.0, 1.0]
+        } else {
+            nice_ticks(v.min, v.max, 5)
+        };
         let step = if values.len() > 1 {
             values[1] - values[0]
         } else {
@@ -128,9 +135,14 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
                 ),
             ];
         }
+        let ends = (
+            (v.coefficient * v.min - low) * scale,
+            (v.coefficient * v.max - low) * scale,
+        );
         variables.push(Axis {
             label: v.name.clone(),
             ticks,
+            span: (ends.0.min(ends.1), ends.0.max(ends.1)),
         });
     }
     let total_values = nice_ticks(0.0, total_max, 8);
@@ -141,6 +153,7 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
     };
     let total = Axis {
         label: "Total points".into(),
+        span: (0.0, total_max),
         ticks: total_values
             .iter()
             .map(|&t| (t, tick_text(t, total_step)))
@@ -151,6 +164,7 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
     ];
     let probability = Axis {
         label: "Probability".into(),
+        span: (0.0, 0.0),
         ticks: candidates
             .iter()
             .filter_map(|&p: &f64| {
@@ -182,8 +196,8 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
         return Ok(None);
     };
     let (x0, x1) = (210_i32, 870_i32);
-    let row = 56_i32;
-    let top = 70_i32;
+    let row = 54_i32;
+    let top = 40_i32;
     let rows = lay.variables.len() as i32 + 3;
     let width = 900_u32;
     let height = (top + rows * row + 20) as u32;
@@ -209,39 +223,49 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .into_font()
             .color(&ink)
             .pos(Pos::new(HPos::Right, VPos::Center));
-        let tick_style = ("sans-serif", 11)
+        let tick_style = ("sans-serif", 12)
             .into_font()
             .color(&RGBColor(70, 70, 70))
             .pos(Pos::new(HPos::Center, VPos::Bottom));
-        let draw_axis = |y: i32, label: &str, ticks: &[(i32, String)], colour: RGBColor| {
-            let style = ShapeStyle::from(&colour).stroke_width(2);
-            root.draw(&Text::new(
-                label.to_string(),
-                (x0 - 18, y),
-                label_style.clone(),
-            ))?;
-            if let (Some(first), Some(last)) = (
-                ticks.iter().map(|t| t.0).min(),
-                ticks.iter().map(|t| t.0).max(),
-            ) {
+        // Ticks are sorted by x. Labels that would collide are dropped, the ends kept.
+        let draw_axis =
+            |y: i32, label: &str, ticks: &[(i32, String)], span: (i32, i32), colour: RGBColor| {
+                let style = ShapeStyle::from(&colour).stroke_width(2);
+                root.draw(&Text::new(
+                    label.to_string(),
+                    (x0 - 18, y),
+                    label_style.clone(),
+                ))?;
+                let first = ticks.first().map_or(span.0, |t| t.0.min(span.0));
+                let last = ticks.last().map_or(span.1, |t| t.0.max(span.1));
                 root.draw(&PathElement::new(vec![(first, y), (last, y)], style))?;
-            }
-            let mut last_label: Option<i32> = None;
-            for (x, text) in ticks {
-                root.draw(&PathElement::new(vec![(*x, y), (*x, y - 6)], style))?;
-                let free = last_label.is_none_or(|l| (x - l).abs() >= 34);
-                if free {
-                    root.draw(&Text::new(text.clone(), (*x, y - 9), tick_style.clone()))?;
-                    last_label = Some(*x);
+                let min_gap = 30;
+                let mut shown: Vec<usize> = Vec::new();
+                if let Some(end) = ticks.len().checked_sub(1) {
+                    shown.push(0);
+                    for i in 1..end {
+                        let prev = ticks[shown[shown.len() - 1]].0;
+                        if ticks[i].0 - prev >= min_gap && ticks[end].0 - ticks[i].0 >= min_gap {
+                            shown.push(i);
+                        }
+                    }
+                    if end > 0 && ticks[end].0 - ticks[shown[shown.len() - 1]].0 >= min_gap / 2 {
+                        shown.push(end);
+                    }
                 }
-            }
-            Ok::<(), DrawingAreaErrorKind<std::io::Error>>(())
-        };
+                for (i, (x, text)) in ticks.iter().enumerate() {
+                    root.draw(&PathElement::new(vec![(*x, y), (*x, y - 6)], style))?;
+                    if shown.contains(&i) {
+                        root.draw(&Text::new(text.clone(), (*x, y - 9), tick_style.clone()))?;
+                    }
+                }
+                Ok::<(), DrawingAreaErrorKind<std::io::Error>>(())
+            };
         let mut y = top + row / 2;
         let point_ticks: Vec<(i32, String)> = (0..=10)
             .map(|k| (px_points(f64::from(k * 10)), format!("{}", k * 10)))
             .collect();
-        draw_axis(y, "Points", &point_ticks, RGBColor(40, 40, 40)).map_err(fail)?;
+        draw_axis(y, "Points", &point_ticks, (x0, x1), RGBColor(40, 40, 40)).map_err(fail)?;
         for (i, v) in lay.variables.iter().enumerate() {
             y += row;
             let mut ticks: Vec<(i32, String)> = v
@@ -250,7 +274,8 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
                 .map(|(p, t)| (px_points(*p), t.clone()))
                 .collect();
             ticks.sort_by_key(|t| t.0);
-            draw_axis(y, &v.label, &ticks, super::chart::color(i)).map_err(fail)?;
+            let span = (px_points(v.span.0), px_points(v.span.1));
+            draw_axis(y, &v.label, &ticks, span, super::chart::color(i)).map_err(fail)?;
         }
         y += row;
         let ticks: Vec<(i32, String)> = lay
@@ -259,7 +284,7 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .iter()
             .map(|(t, s)| (px_total(*t), s.clone()))
             .collect();
-        draw_axis(y, &lay.total.label, &ticks, RGBColor(40, 40, 40)).map_err(fail)?;
+        draw_axis(y, &lay.total.label, &ticks, (x0, x1), RGBColor(40, 40, 40)).map_err(fail)?;
         y += row;
         let ticks: Vec<(i32, String)> = lay
             .probability
@@ -268,7 +293,15 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .map(|(t, s)| (px_total(*t), s.clone()))
             .collect();
         if !ticks.is_empty() {
-            draw_axis(y, &lay.probability.label, &ticks, RGBColor(180, 30, 30)).map_err(fail)?;
+            let span = (ticks[0].0, ticks[ticks.len() - 1].0);
+            draw_axis(
+                y,
+                &lay.probability.label,
+                &ticks,
+                span,
+                RGBColor(180, 30, 30),
+            )
+            .map_err(fail)?;
         }
         root.present().map_err(fail)?;
     }
