@@ -9,8 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn chromium() -> Option<PathBuf> {
+    // PERIRAD_CHROMIUM names the browser; when set, nothing else is tried.
     if let Some(p) = std::env::var_os("PERIRAD_CHROMIUM") {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.exists());
     }
     [
         "/usr/bin/chromium",
@@ -70,14 +71,41 @@ fn run_chromium(bin: &Path, page: &Path, extra: &[String]) -> (String, String) {
     (out, err)
 }
 
-fn console_errors(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| {
-            let l_low = l.to_ascii_lowercase();
-            l.contains("CONSOLE") && (l_low.contains("error") || l_low.contains("uncaught"))
-        })
-        .collect()
+/// Console messages from Chromium's log. The report has no script, so any console message is a
+/// failure: Chromium logs `console.error` at the same level as `console.log` ("INFO:CONSOLE"), so
+/// filtering on "Error" alone would miss some. Uncaught exceptions and errors show up here too.
+fn console_messages(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.contains(":CONSOLE")).collect()
+}
+
+/// The console check is not vacuous: a page that logs an error and throws is caught.
+#[test]
+fn console_check_catches_script_errors() {
+    let Some(bin) = chromium() else {
+        if std::env::var("PERIRAD_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
+            panic!("chromium not installed and PERIRAD_REQUIRE_CHROMIUM=1");
+        }
+        eprintln!("skipped: chromium not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("bad.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><body><p>x</p><script>console.error('bad thing'); \
+         throw new Error('boom');</script></body></html>",
+    )
+    .expect("write bad.html");
+    let (_, stderr) = run_chromium(&bin, &page, &["--dump-dom".to_string()]);
+    let messages = console_messages(&stderr);
+    assert!(
+        messages.iter().any(|l| l.contains("bad thing")),
+        "console.error seen: {messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|l| l.contains("Uncaught Error: boom")),
+        "exception seen: {messages:#?}"
+    );
 }
 
 /// A numeric attribute of the start tag at the beginning of `tag` (text after `<name `).
@@ -108,7 +136,7 @@ fn report_renders_in_headless_chromium() {
 
     // 1. The DOM after rendering: every figure there, with a non-zero size.
     let (dom, stderr) = run_chromium(&bin, &page, &["--dump-dom".to_string()]);
-    let errors = console_errors(&stderr);
+    let errors = console_messages(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     assert!(dom.contains("</main>"), "DOM dumped");
     for (kind, count) in common::EXPECTED_FIGURES {
@@ -149,7 +177,7 @@ fn report_renders_in_headless_chromium() {
             "--hide-scrollbars".to_string(),
         ],
     );
-    let errors = console_errors(&stderr);
+    let errors = console_messages(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     let img = image::open(&shot).expect("screenshot is a PNG").to_luma8();
     assert_eq!(img.dimensions(), (1400, 4000));
