@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::ReportError;
@@ -104,6 +106,8 @@ pub struct Chart {
     pub width: u32,
     pub height: u32,
     pub legend: Legend,
+    /// Tick positions on x (e.g. the ring widths); `None` for evenly spaced "nice" ticks.
+    pub x_ticks: Option<Vec<f64>>,
 }
 
 /// A drawn chart: the SVG and the pixel rectangle of the plotting area (x and y ranges), which
@@ -130,6 +134,47 @@ pub fn sane_range(r: Range<f64>, fallback: Range<f64>) -> Range<f64> {
     (r.start - pad)..(r.start + pad)
 }
 
+/// A float axis whose ticks are given (the same ticks however many plotters asks for).
+#[derive(Clone)]
+struct TickedAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TickedAxis {
+    fn new(range: Range<f64>, ticks: Vec<f64>) -> Self {
+        TickedAxis {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Light grid lines are not drawn; bold ones sit at the ticks.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
+}
+
+impl ValueFormatter<f64> for TickedAxis {
+    fn format(value: &f64) -> String {
+        format!("{value}")
+    }
+}
+
 /// Splits points into runs of finite points whose y lies within `y` (a small tolerance kept).
 pub fn segments(points: &[(f64, f64)], y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
     let tol = (y.end - y.start).abs() * 1e-9;
@@ -149,16 +194,36 @@ pub fn segments(points: &[(f64, f64)], y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// Tick label: as many decimals as the axis span needs.
-fn tick_label(v: f64, span: f64) -> String {
-    let digits = if span >= 20.0 {
-        0
-    } else if span >= 2.0 {
-        1
-    } else {
-        2
-    };
-    crate::text::num(v, digits)
+/// "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `target` of them.
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !lo.is_finite() || !hi.is_finite() || hi < lo {
+        return Vec::new();
+    }
+    if hi == lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Decimals that show every tick exactly (at most 3): 0 for 5, 10, 20; 1 for 0.2, 0.4; 2 for 0.25.
+pub fn tick_digits(ticks: &[f64]) -> usize {
+    (0..=3)
+        .find(|&d| {
+            ticks.iter().all(|t| {
+                let scaled = t * 10f64.powi(d as i32);
+                (scaled - scaled.round()).abs() < 1e-6
+            })
+        })
+        .unwrap_or(3)
 }
 
 fn fail(title: &str, e: impl std::fmt::Display) -> ReportError {
@@ -172,7 +237,19 @@ fn fail(title: &str, e: impl std::fmt::Display) -> ReportError {
 pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
     let x = sane_range(chart.x.clone(), 0.0..1.0);
     let y = sane_range(chart.y.clone(), 0.0..1.0);
-    let (xspan, yspan) = (x.end - x.start, y.end - y.start);
+    let mut x_keys: Vec<f64> = match &chart.x_ticks {
+        Some(t) => t
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && x.contains(v))
+            .collect(),
+        None => Vec::new(),
+    };
+    if x_keys.is_empty() {
+        x_keys = nice_ticks(x.start, x.end, 6);
+    }
+    let y_keys = nice_ticks(y.start, y.end, 6);
+    let (x_digits, y_digits) = (tick_digits(&x_keys), tick_digits(&y_keys));
     let title = chart.title.as_str();
     let mut svg = String::new();
     let plot_px;
@@ -191,15 +268,16 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
             )
             .x_label_area_size(48)
             .y_label_area_size(62)
-            .build_cartesian_2d(x.clone(), y.clone())
+            .build_cartesian_2d(
+                TickedAxis::new(x.clone(), x_keys),
+                TickedAxis::new(y.clone(), y_keys),
+            )
             .map_err(|e| fail(title, e))?;
-        let x_fmt = |v: &f64| tick_label(*v, xspan);
-        let y_fmt = |v: &f64| tick_label(*v, yspan);
+        let x_fmt = |v: &f64| crate::text::num(*v, x_digits);
+        let y_fmt = |v: &f64| crate::text::num(*v, y_digits);
         ctx.configure_mesh()
             .x_desc(chart.x_label.as_str())
             .y_desc(chart.y_label.as_str())
-            .x_labels(6)
-            .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .label_style(("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)))
@@ -333,6 +411,7 @@ mod tests {
             width: 500,
             height: 400,
             legend: Legend::LowerRight,
+            x_ticks: None,
         };
         let drawn = draw(&chart).expect("draws");
         let (xr, yr) = drawn.plot_px.clone();
@@ -398,6 +477,7 @@ mod tests {
             width: 300,
             height: 200,
             legend: Legend::UpperLeft,
+            x_ticks: Some(vec![f64::NAN]),
         };
         assert!(draw(&chart).expect("draws").svg.contains("</svg>"));
     }

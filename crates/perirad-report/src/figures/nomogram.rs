@@ -43,25 +43,7 @@ pub struct Layout {
     pub probability: Axis,
 }
 
-/// "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `target` of them.
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !lo.is_finite() || !hi.is_finite() || hi < lo {
-        return Vec::new();
-    }
-    if hi == lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
+pub use super::chart::nice_ticks;
 
 fn tick_text(v: f64, step: f64) -> String {
     // As few decimals as show the step exactly (2.5 needs one, 0.25 two).
