@@ -118,9 +118,14 @@ pub struct Drawn {
     pub plot_px: (Range<i32>, Range<i32>),
 }
 
-/// Pads a range that is empty, reversed or not finite so that plotters can map it.
+/// Largest magnitude an axis may reach; beyond it plotters' pixel arithmetic overflows.
+const AXIS_LIMIT: f64 = 1e12;
+
+/// Pads a range that is empty or reversed, and replaces one that is not finite or absurdly
+/// large by `fallback`, so that plotters can map it.
 pub fn sane_range(r: Range<f64>, fallback: Range<f64>) -> Range<f64> {
-    if !r.start.is_finite() || !r.end.is_finite() {
+    let ok = |v: f64| v.is_finite() && v.abs() <= AXIS_LIMIT;
+    if !ok(r.start) || !ok(r.end) {
         return fallback;
     }
     if r.end > r.start {
@@ -175,13 +180,19 @@ impl ValueFormatter<f64> for TickedAxis {
     }
 }
 
-/// Splits points into runs of finite points whose y lies within `y` (a small tolerance kept).
-pub fn segments(points: &[(f64, f64)], y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
-    let tol = (y.end - y.start).abs() * 1e-9;
+/// Whether `v` lies within `r`, with a small tolerance (false for NaN).
+fn within(v: f64, r: &Range<f64>) -> bool {
+    let tol = (r.end - r.start).abs() * 1e-9;
+    v >= r.start - tol && v <= r.end + tol
+}
+
+/// Splits points into runs of points that lie within the plotted ranges; a missing (non-finite)
+/// or out-of-range point breaks the line. Nothing outside the axes reaches plotters.
+pub fn segments(points: &[(f64, f64)], x: &Range<f64>, y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current = Vec::new();
     for &(px, py) in points {
-        let ok = px.is_finite() && py.is_finite() && py >= y.start - tol && py <= y.end + tol;
+        let ok = within(px, x) && within(py, y);
         if ok {
             current.push((px, py));
         } else if !current.is_empty() {
@@ -211,6 +222,10 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .unwrap_or(10.0 * mag);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
+    // Rounding at extreme magnitudes must not turn into millions of ticks.
+    if !step.is_finite() || step <= 0.0 || last.saturating_sub(first) > 1000 {
+        return vec![lo, hi];
+    }
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
@@ -293,7 +308,7 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
             let style = ShapeStyle::from(&s.color).stroke_width(s.stroke);
             let mut labelled = s.label.is_empty();
             if s.line {
-                for seg in segments(&s.points, &y) {
+                for seg in segments(&s.points, &x, &y) {
                     let anno = if s.dashed {
                         ctx.draw_series(DashedLineSeries::new(seg, 6, 4, style))
                             .map_err(|e| fail(title, e))?
@@ -319,8 +334,8 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                 }
             }
             for &(ex, lo, hi) in &s.errors {
-                if ex.is_finite() && lo.is_finite() && hi.is_finite() {
-                    let (lo, hi) = (lo.max(y.start), hi.min(y.end));
+                if within(ex, &x) && lo.is_finite() && hi.is_finite() && lo <= hi {
+                    let (lo, hi) = (lo.clamp(y.start, y.end), hi.clamp(y.start, y.end));
                     let mid = (lo + hi) / 2.0;
                     ctx.draw_series(std::iter::once(ErrorBar::new_vertical(
                         ex,
@@ -334,7 +349,8 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                 }
             }
             if s.markers {
-                let pts: Vec<(f64, f64)> = segments(&s.points, &y).into_iter().flatten().collect();
+                let pts: Vec<(f64, f64)> =
+                    segments(&s.points, &x, &y).into_iter().flatten().collect();
                 let c = s.color;
                 let anno = ctx
                     .draw_series(pts.into_iter().map(move |p| Circle::new(p, 4, c.filled())))
@@ -453,7 +469,9 @@ mod tests {
                 (0.3, 0.3),
                 (0.4, -5.0),
                 (0.5, 0.4),
+                (1e308, 0.5),
             ],
+            &(0.0..1.0),
             &(0.0..1.0),
         );
         assert_eq!(
@@ -466,6 +484,7 @@ mod tests {
         );
         assert_eq!(sane_range(1.0..1.0, 0.0..1.0), 0.9..1.1);
         assert_eq!(sane_range(0.0..f64::NAN, 0.0..1.0), 0.0..1.0);
+        assert_eq!(sane_range(-1e308..1e308, 0.0..1.0), 0.0..1.0);
         // An all-NaN chart draws its frame without error.
         let chart = Chart {
             title: "empty".into(),

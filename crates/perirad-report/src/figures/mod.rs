@@ -347,7 +347,7 @@ pub fn ring_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, ReportErro
         }
     }
     let (v_lo, v_hi) = if v_lo.is_finite() {
-        ((v_lo - 0.05).max(0.0), (v_hi + 0.05).min(1.0))
+        ((v_lo - 0.05).clamp(0.0, 1.0), (v_hi + 0.05).clamp(0.0, 1.0))
     } else {
         (0.0, 1.0)
     };

@@ -83,6 +83,9 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
         return None;
     }
     let scale = 100.0 / max_range;
+    if !scale.is_finite() {
+        return None;
+    }
     let mut lp_at_zero = n.intercept;
     let mut total_max = 0.0;
     let mut variables = Vec::new();
@@ -184,8 +187,10 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
     let width = 900_u32;
     let height = (top + rows * row + 20) as u32;
     let title = format!("{outcome_name}: nomogram");
-    let px_points = |p: f64| x0 + ((p / 100.0) * f64::from(x1 - x0)).round() as i32;
-    let px_total = |t: f64| x0 + ((t / lay.total_max) * f64::from(x1 - x0)).round() as i32;
+    // Fractions are clamped so that no rounding at extreme inputs leaves the drawing.
+    let px = |fraction: f64| x0 + (fraction.clamp(0.0, 1.0) * f64::from(x1 - x0)).round() as i32;
+    let px_points = |p: f64| px(p / 100.0);
+    let px_total = |t: f64| px(t / lay.total_max);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();

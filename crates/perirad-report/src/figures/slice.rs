@@ -100,11 +100,12 @@ const DISPLAY_WIDTH: f64 = 340.0;
 
 /// The slice figure, or `None` when the slice has no pixels or its size does not match.
 pub fn slice_figure(s: &SliceFigure) -> Result<Option<Figure>, ReportError> {
+    let pixels = s.width.checked_mul(s.height);
     if s.width == 0
         || s.height == 0
-        || s.gray.len() != s.width * s.height
         || s.width > 4096
         || s.height > 4096
+        || pixels != Some(s.gray.len())
     {
         return Ok(None);
     }
