@@ -46,6 +46,7 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 8px; }
 figcaption b { color: var(--ink); }
 ul.legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 12px; font-size: 13px; justify-content: center; }
 ul.legend li { display: flex; align-items: center; gap: 6px; }
+.scalebar { display: inline-block; height: 4px; background: var(--ink); }
 .swatch { display: inline-block; width: 14px; height: 14px; border: 2px solid; border-radius: 2px; }
 .features { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 14px; }
 .features table { margin: 0; }

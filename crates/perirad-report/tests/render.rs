@@ -66,8 +66,11 @@ fn figures(html: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A numeric attribute of the start tag at the beginning of `tag` (text after `<name `).
 fn attr(tag: &str, name: &str) -> Option<f64> {
-    tag.split(&format!(" {name}=\""))
+    let start_tag = format!(" {}", tag.split('>').next()?);
+    start_tag
+        .split(&format!(" {name}=\""))
         .nth(1)?
         .split('"')
         .next()?
@@ -238,4 +241,137 @@ fn degenerate_values_render_as_na() {
         !html.contains("NaN") && !html.contains(">inf") && !html.contains("-inf"),
         "no raw NaN/inf in the page"
     );
+}
+
+/// A small deterministic generator (64-bit LCG) for the chaos test below.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> usize {
+        (self.next() % n) as usize
+    }
+    /// Mostly ordinary values, often special ones.
+    fn value(&mut self) -> f64 {
+        const SPECIAL: [f64; 10] = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            1.0,
+            -1e308,
+            1e308,
+            5e-324,
+            -3.0,
+        ];
+        if self.below(3) == 0 {
+            SPECIAL[self.below(SPECIAL.len() as u64)]
+        } else {
+            (self.next() % 10_000) as f64 / 10_000.0
+        }
+    }
+    fn values(&mut self) -> Vec<f64> {
+        let n = self.below(6);
+        (0..n).map(|_| self.value()).collect()
+    }
+    fn opt(&mut self) -> Option<f64> {
+        (self.below(2) == 0).then(|| self.value())
+    }
+}
+
+/// Reports filled with random lengths and special values (NaN, ±inf, ±1e308, subnormals, empty
+/// and mismatched vectors) render without error or panic and stay well formed.
+#[test]
+fn chaotic_reports_render() {
+    let seed: u64 = std::env::var("CHAOS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_127);
+    let rounds: usize = std::env::var("CHAOS_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150);
+    let mut g = Lcg(seed);
+    for round in 0..rounds {
+        let mut r = common::rich_report();
+        r.slices.truncate(g.below(2));
+        for o in &mut r.outcomes {
+            for m in &mut o.models {
+                m.train = Metric {
+                    value: g.value(),
+                    ci_lower: g.opt(),
+                    ci_upper: g.opt(),
+                    n: g.below(3),
+                };
+                m.validation = Metric {
+                    value: g.value(),
+                    ci_lower: g.opt(),
+                    ci_upper: g.opt(),
+                    n: g.below(3),
+                };
+                if let Some(roc) = &mut m.roc {
+                    roc.fpr = g.values();
+                    roc.tpr = g.values();
+                }
+                if let Some(c) = &mut m.calibration {
+                    c.predicted = g.values();
+                    c.observed = g.values();
+                    c.slope = g.value();
+                    c.hl_p = g.opt();
+                }
+                if let Some(d) = &mut m.decision {
+                    d.thresholds = g.values();
+                    d.model = g.values();
+                    d.treat_all = g.values();
+                }
+                for k in &mut m.km {
+                    k.time = g.values();
+                    k.survival = g.values();
+                    k.logrank_p = g.opt();
+                }
+                m.selected = (0..g.below(3))
+                    .map(|i| (format!("f{i}<&>"), g.value()))
+                    .collect();
+            }
+            for c in &mut o.ring_curves {
+                c.width_mm = g.values();
+                c.value = g.values();
+                c.ci_lower = g.values();
+                c.ci_upper = g.values();
+                c.reference = g.opt();
+            }
+            for c in &mut o.comparisons {
+                c.p_value = g.value();
+                c.difference = g.value();
+            }
+            if let Some(n) = &mut o.nomogram {
+                n.intercept = g.value();
+                for v in &mut n.variables {
+                    v.coefficient = g.value();
+                    v.min = g.value();
+                    v.max = g.value();
+                }
+            }
+        }
+        for s in &mut r.slices {
+            s.spacing = [g.value(), g.value()];
+            const DIMS: [usize; 5] = [0, 1, 96, 5000, usize::MAX / 2];
+            if g.below(2) == 0 {
+                s.width = DIMS[g.below(5)];
+                s.height = DIMS[g.below(5)];
+            }
+            if g.below(3) == 0 {
+                s.overlays[0].mask.truncate(g.below(100));
+            }
+        }
+        let html = render_html(&r).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_balanced(&html);
+    }
 }

@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::ReportError;
@@ -104,6 +106,8 @@ pub struct Chart {
     pub width: u32,
     pub height: u32,
     pub legend: Legend,
+    /// Tick positions on x (e.g. the ring widths); `None` for evenly spaced "nice" ticks.
+    pub x_ticks: Option<Vec<f64>>,
 }
 
 /// A drawn chart: the SVG and the pixel rectangle of the plotting area (x and y ranges), which
@@ -114,9 +118,14 @@ pub struct Drawn {
     pub plot_px: (Range<i32>, Range<i32>),
 }
 
-/// Pads a range that is empty, reversed or not finite so that plotters can map it.
+/// Largest magnitude an axis may reach; beyond it plotters' pixel arithmetic overflows.
+const AXIS_LIMIT: f64 = 1e12;
+
+/// Pads a range that is empty or reversed, and replaces one that is not finite or absurdly
+/// large by `fallback`, so that plotters can map it.
 pub fn sane_range(r: Range<f64>, fallback: Range<f64>) -> Range<f64> {
-    if !r.start.is_finite() || !r.end.is_finite() {
+    let ok = |v: f64| v.is_finite() && v.abs() <= AXIS_LIMIT;
+    if !ok(r.start) || !ok(r.end) {
         return fallback;
     }
     if r.end > r.start {
@@ -130,13 +139,60 @@ pub fn sane_range(r: Range<f64>, fallback: Range<f64>) -> Range<f64> {
     (r.start - pad)..(r.start + pad)
 }
 
-/// Splits points into runs of finite points whose y lies within `y` (a small tolerance kept).
-pub fn segments(points: &[(f64, f64)], y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
-    let tol = (y.end - y.start).abs() * 1e-9;
+/// A float axis whose ticks are given (the same ticks however many plotters asks for).
+#[derive(Clone)]
+struct TickedAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TickedAxis {
+    fn new(range: Range<f64>, ticks: Vec<f64>) -> Self {
+        TickedAxis {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Light grid lines are not drawn; bold ones sit at the ticks.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
+}
+
+impl ValueFormatter<f64> for TickedAxis {
+    fn format(value: &f64) -> String {
+        format!("{value}")
+    }
+}
+
+/// Whether `v` lies within `r`, with a small tolerance (false for NaN).
+fn within(v: f64, r: &Range<f64>) -> bool {
+    let tol = (r.end - r.start).abs() * 1e-9;
+    v >= r.start - tol && v <= r.end + tol
+}
+
+/// Splits points into runs of points that lie within the plotted ranges; a missing (non-finite)
+/// or out-of-range point breaks the line. Nothing outside the axes reaches plotters.
+pub fn segments(points: &[(f64, f64)], x: &Range<f64>, y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current = Vec::new();
     for &(px, py) in points {
-        let ok = px.is_finite() && py.is_finite() && py >= y.start - tol && py <= y.end + tol;
+        let ok = within(px, x) && within(py, y);
         if ok {
             current.push((px, py));
         } else if !current.is_empty() {
@@ -149,16 +205,40 @@ pub fn segments(points: &[(f64, f64)], y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// Tick label: as many decimals as the axis span needs.
-fn tick_label(v: f64, span: f64) -> String {
-    let digits = if span >= 20.0 {
-        0
-    } else if span >= 2.0 {
-        1
-    } else {
-        2
-    };
-    crate::text::num(v, digits)
+/// "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `target` of them.
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !lo.is_finite() || !hi.is_finite() || hi < lo {
+        return Vec::new();
+    }
+    if hi == lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    // Rounding at extreme magnitudes must not turn into millions of ticks.
+    if !step.is_finite() || step <= 0.0 || last.saturating_sub(first) > 1000 {
+        return vec![lo, hi];
+    }
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Decimals that show every tick exactly (at most 3): 0 for 5, 10, 20; 1 for 0.2, 0.4; 2 for 0.25.
+pub fn tick_digits(ticks: &[f64]) -> usize {
+    (0..=3)
+        .find(|&d| {
+            ticks.iter().all(|t| {
+                let scaled = t * 10f64.powi(d as i32);
+                (scaled - scaled.round()).abs() < 1e-6
+            })
+        })
+        .unwrap_or(3)
 }
 
 fn fail(title: &str, e: impl std::fmt::Display) -> ReportError {
@@ -172,7 +252,19 @@ fn fail(title: &str, e: impl std::fmt::Display) -> ReportError {
 pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
     let x = sane_range(chart.x.clone(), 0.0..1.0);
     let y = sane_range(chart.y.clone(), 0.0..1.0);
-    let (xspan, yspan) = (x.end - x.start, y.end - y.start);
+    let mut x_keys: Vec<f64> = match &chart.x_ticks {
+        Some(t) => t
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && x.contains(v))
+            .collect(),
+        None => Vec::new(),
+    };
+    if x_keys.is_empty() {
+        x_keys = nice_ticks(x.start, x.end, 6);
+    }
+    let y_keys = nice_ticks(y.start, y.end, 6);
+    let (x_digits, y_digits) = (tick_digits(&x_keys), tick_digits(&y_keys));
     let title = chart.title.as_str();
     let mut svg = String::new();
     let plot_px;
@@ -191,15 +283,16 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
             )
             .x_label_area_size(48)
             .y_label_area_size(62)
-            .build_cartesian_2d(x.clone(), y.clone())
+            .build_cartesian_2d(
+                TickedAxis::new(x.clone(), x_keys),
+                TickedAxis::new(y.clone(), y_keys),
+            )
             .map_err(|e| fail(title, e))?;
-        let x_fmt = |v: &f64| tick_label(*v, xspan);
-        let y_fmt = |v: &f64| tick_label(*v, yspan);
+        let x_fmt = |v: &f64| crate::text::num(*v, x_digits);
+        let y_fmt = |v: &f64| crate::text::num(*v, y_digits);
         ctx.configure_mesh()
             .x_desc(chart.x_label.as_str())
             .y_desc(chart.y_label.as_str())
-            .x_labels(6)
-            .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .label_style(("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)))
@@ -215,7 +308,7 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
             let style = ShapeStyle::from(&s.color).stroke_width(s.stroke);
             let mut labelled = s.label.is_empty();
             if s.line {
-                for seg in segments(&s.points, &y) {
+                for seg in segments(&s.points, &x, &y) {
                     let anno = if s.dashed {
                         ctx.draw_series(DashedLineSeries::new(seg, 6, 4, style))
                             .map_err(|e| fail(title, e))?
@@ -229,11 +322,11 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                         let w = s.stroke;
                         anno.label(s.label.as_str()).legend(move |(lx, ly)| {
                             let st = ShapeStyle::from(&c).stroke_width(w);
-                            if dashed {
-                                PathElement::new(vec![(lx, ly), (lx + 6, ly)], st)
-                            } else {
-                                PathElement::new(vec![(lx, ly), (lx + 18, ly)], st)
-                            }
+                            // A dashed sample is two dashes with a gap.
+                            let (first_end, second_start) = if dashed { (7, 11) } else { (9, 9) };
+                            EmptyElement::at((lx, ly))
+                                + PathElement::new(vec![(0, 0), (first_end, 0)], st)
+                                + PathElement::new(vec![(second_start, 0), (18, 0)], st)
                         });
                         labelled = true;
                         any_label = true;
@@ -241,8 +334,8 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                 }
             }
             for &(ex, lo, hi) in &s.errors {
-                if ex.is_finite() && lo.is_finite() && hi.is_finite() {
-                    let (lo, hi) = (lo.max(y.start), hi.min(y.end));
+                if within(ex, &x) && lo.is_finite() && hi.is_finite() && lo <= hi {
+                    let (lo, hi) = (lo.clamp(y.start, y.end), hi.clamp(y.start, y.end));
                     let mid = (lo + hi) / 2.0;
                     ctx.draw_series(std::iter::once(ErrorBar::new_vertical(
                         ex,
@@ -256,7 +349,8 @@ pub fn draw(chart: &Chart) -> Result<Drawn, ReportError> {
                 }
             }
             if s.markers {
-                let pts: Vec<(f64, f64)> = segments(&s.points, &y).into_iter().flatten().collect();
+                let pts: Vec<(f64, f64)> =
+                    segments(&s.points, &x, &y).into_iter().flatten().collect();
                 let c = s.color;
                 let anno = ctx
                     .draw_series(pts.into_iter().map(move |p| Circle::new(p, 4, c.filled())))
@@ -333,6 +427,7 @@ mod tests {
             width: 500,
             height: 400,
             legend: Legend::LowerRight,
+            x_ticks: None,
         };
         let drawn = draw(&chart).expect("draws");
         let (xr, yr) = drawn.plot_px.clone();
@@ -374,7 +469,9 @@ mod tests {
                 (0.3, 0.3),
                 (0.4, -5.0),
                 (0.5, 0.4),
+                (1e308, 0.5),
             ],
+            &(0.0..1.0),
             &(0.0..1.0),
         );
         assert_eq!(
@@ -387,6 +484,7 @@ mod tests {
         );
         assert_eq!(sane_range(1.0..1.0, 0.0..1.0), 0.9..1.1);
         assert_eq!(sane_range(0.0..f64::NAN, 0.0..1.0), 0.0..1.0);
+        assert_eq!(sane_range(-1e308..1e308, 0.0..1.0), 0.0..1.0);
         // An all-NaN chart draws its frame without error.
         let chart = Chart {
             title: "empty".into(),
@@ -398,6 +496,7 @@ mod tests {
             width: 300,
             height: 200,
             legend: Legend::UpperLeft,
+            x_ticks: Some(vec![f64::NAN]),
         };
         assert!(draw(&chart).expect("draws").svg.contains("</svg>"));
     }

@@ -117,6 +117,7 @@ pub fn roc_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, ReportError
         width: 560,
         height: 500,
         legend: Legend::LowerRight,
+        x_ticks: None,
     };
     let caption = format!(
         "Receiver operating characteristic curves of the main models for {} on the validation set; \
@@ -159,6 +160,7 @@ pub fn calibration_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, Rep
         width: 560,
         height: 500,
         legend: Legend::UpperLeft,
+        x_ticks: None,
     };
     let caption = format!(
         "Calibration of the main models for {} on the validation set: observed event fraction \
@@ -244,6 +246,7 @@ pub fn decision_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, Report
         width: 560,
         height: 500,
         legend: Legend::UpperRight,
+        x_ticks: None,
     };
     let caption = format!(
         "Decision curve analysis for {} on the validation set: net benefit of deciding by each \
@@ -297,6 +300,7 @@ pub fn km_figure(
         width: 520,
         height: 420,
         legend: Legend::LowerLeft,
+        x_ticks: None,
     };
     let caption = format!(
         "Kaplan–Meier curves of the risk groups defined by {} for {} (validation set); \
@@ -343,13 +347,20 @@ pub fn ring_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, ReportErro
         }
     }
     let (v_lo, v_hi) = if v_lo.is_finite() {
-        ((v_lo - 0.05).max(0.0), (v_hi + 0.05).min(1.0))
+        ((v_lo - 0.05).clamp(0.0, 1.0), (v_hi + 0.05).clamp(0.0, 1.0))
     } else {
         (0.0, 1.0)
     };
     let pad = ((w_hi - w_lo) * 0.08).max(0.5);
     let (x_lo, x_hi) = ((w_lo - pad).max(0.0), w_hi + pad);
     let dodge = (x_hi - x_lo) * 0.008;
+    let mut tick_widths: Vec<f64> = curves
+        .iter()
+        .flat_map(|c| c.width_mm.iter().copied())
+        .filter(|w| w.is_finite())
+        .collect();
+    tick_widths.sort_by(f64::total_cmp);
+    tick_widths.dedup();
     let mut series = Vec::new();
     let reference = curves
         .iter()
@@ -388,7 +399,8 @@ pub fn ring_figure(outcome: &OutcomeReport) -> Result<Option<Figure>, ReportErro
         series,
         width: 560,
         height: 500,
-        legend: Legend::LowerRight,
+        legend: Legend::UpperRight,
+        x_ticks: Some(tick_widths),
     };
     let caption = format!(
         "Validation {metric} of the ring models for {} against ring width, with 95% confidence \

@@ -22,6 +22,8 @@ use crate::ReportError;
 pub struct Axis {
     pub label: String,
     pub ticks: Vec<(f64, String)>,
+    /// The axis line's extent on its points scale (the variable's range, not just its ticks).
+    pub span: (f64, f64),
 }
 
 /// The computed nomogram, in points.
@@ -41,25 +43,7 @@ pub struct Layout {
     pub probability: Axis,
 }
 
-/// "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `target` of them.
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !lo.is_finite() || !hi.is_finite() || hi < lo {
-        return Vec::new();
-    }
-    if hi == lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
+pub use super::chart::nice_ticks;
 
 fn tick_text(v: f64, step: f64) -> String {
     // As few decimals as show the step exactly (2.5 needs one, 0.25 two).
@@ -99,6 +83,9 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
         return None;
     }
     let scale = 100.0 / max_range;
+    if !scale.is_finite() {
+        return None;
+    }
     let mut lp_at_zero = n.intercept;
     let mut total_max = 0.0;
     let mut variables = Vec::new();
@@ -106,7 +93,12 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
         let low = (v.coefficient * v.min).min(v.coefficient * v.max);
         lp_at_zero += low;
         total_max += v.coefficient.abs() * (v.max - v.min) * scale;
-        let values = nice_ticks(v.min, v.max, 5);
+        // A 0/1 factor (sex, AFP above a cut-off...) shows only its two levels.
+        let values = if v.min == 0.0 && v.max == 1.0 {
+            vec![0.0, 1.0]
+        } else {
+            nice_ticks(v.min, v.max, 5)
+        };
         let step = if values.len() > 1 {
             values[1] - values[0]
         } else {
@@ -128,9 +120,14 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
                 ),
             ];
         }
+        let ends = (
+            (v.coefficient * v.min - low) * scale,
+            (v.coefficient * v.max - low) * scale,
+        );
         variables.push(Axis {
             label: v.name.clone(),
             ticks,
+            span: (ends.0.min(ends.1), ends.0.max(ends.1)),
         });
     }
     let total_values = nice_ticks(0.0, total_max, 8);
@@ -141,6 +138,7 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
     };
     let total = Axis {
         label: "Total points".into(),
+        span: (0.0, total_max),
         ticks: total_values
             .iter()
             .map(|&t| (t, tick_text(t, total_step)))
@@ -151,6 +149,7 @@ pub fn layout(n: &Nomogram) -> Option<Layout> {
     ];
     let probability = Axis {
         label: "Probability".into(),
+        span: (0.0, 0.0),
         ticks: candidates
             .iter()
             .filter_map(|&p: &f64| {
@@ -182,14 +181,16 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
         return Ok(None);
     };
     let (x0, x1) = (210_i32, 870_i32);
-    let row = 56_i32;
-    let top = 70_i32;
+    let row = 54_i32;
+    let top = 40_i32;
     let rows = lay.variables.len() as i32 + 3;
     let width = 900_u32;
     let height = (top + rows * row + 20) as u32;
     let title = format!("{outcome_name}: nomogram");
-    let px_points = |p: f64| x0 + ((p / 100.0) * f64::from(x1 - x0)).round() as i32;
-    let px_total = |t: f64| x0 + ((t / lay.total_max) * f64::from(x1 - x0)).round() as i32;
+    // Fractions are clamped so that no rounding at extreme inputs leaves the drawing.
+    let px = |fraction: f64| x0 + (fraction.clamp(0.0, 1.0) * f64::from(x1 - x0)).round() as i32;
+    let px_points = |p: f64| px(p / 100.0);
+    let px_total = |t: f64| px(t / lay.total_max);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -209,39 +210,49 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .into_font()
             .color(&ink)
             .pos(Pos::new(HPos::Right, VPos::Center));
-        let tick_style = ("sans-serif", 11)
+        let tick_style = ("sans-serif", 12)
             .into_font()
             .color(&RGBColor(70, 70, 70))
             .pos(Pos::new(HPos::Center, VPos::Bottom));
-        let draw_axis = |y: i32, label: &str, ticks: &[(i32, String)], colour: RGBColor| {
-            let style = ShapeStyle::from(&colour).stroke_width(2);
-            root.draw(&Text::new(
-                label.to_string(),
-                (x0 - 18, y),
-                label_style.clone(),
-            ))?;
-            if let (Some(first), Some(last)) = (
-                ticks.iter().map(|t| t.0).min(),
-                ticks.iter().map(|t| t.0).max(),
-            ) {
+        // Ticks are sorted by x. Labels that would collide are dropped, the ends kept.
+        let draw_axis =
+            |y: i32, label: &str, ticks: &[(i32, String)], span: (i32, i32), colour: RGBColor| {
+                let style = ShapeStyle::from(&colour).stroke_width(2);
+                root.draw(&Text::new(
+                    label.to_string(),
+                    (x0 - 18, y),
+                    label_style.clone(),
+                ))?;
+                let first = ticks.first().map_or(span.0, |t| t.0.min(span.0));
+                let last = ticks.last().map_or(span.1, |t| t.0.max(span.1));
                 root.draw(&PathElement::new(vec![(first, y), (last, y)], style))?;
-            }
-            let mut last_label: Option<i32> = None;
-            for (x, text) in ticks {
-                root.draw(&PathElement::new(vec![(*x, y), (*x, y - 6)], style))?;
-                let free = last_label.is_none_or(|l| (x - l).abs() >= 34);
-                if free {
-                    root.draw(&Text::new(text.clone(), (*x, y - 9), tick_style.clone()))?;
-                    last_label = Some(*x);
+                let min_gap = 30;
+                let mut shown: Vec<usize> = Vec::new();
+                if let Some(end) = ticks.len().checked_sub(1) {
+                    shown.push(0);
+                    for i in 1..end {
+                        let prev = ticks[shown[shown.len() - 1]].0;
+                        if ticks[i].0 - prev >= min_gap && ticks[end].0 - ticks[i].0 >= min_gap {
+                            shown.push(i);
+                        }
+                    }
+                    if end > 0 && ticks[end].0 - ticks[shown[shown.len() - 1]].0 >= min_gap / 2 {
+                        shown.push(end);
+                    }
                 }
-            }
-            Ok::<(), DrawingAreaErrorKind<std::io::Error>>(())
-        };
+                for (i, (x, text)) in ticks.iter().enumerate() {
+                    root.draw(&PathElement::new(vec![(*x, y), (*x, y - 6)], style))?;
+                    if shown.contains(&i) {
+                        root.draw(&Text::new(text.clone(), (*x, y - 9), tick_style.clone()))?;
+                    }
+                }
+                Ok::<(), DrawingAreaErrorKind<std::io::Error>>(())
+            };
         let mut y = top + row / 2;
         let point_ticks: Vec<(i32, String)> = (0..=10)
             .map(|k| (px_points(f64::from(k * 10)), format!("{}", k * 10)))
             .collect();
-        draw_axis(y, "Points", &point_ticks, RGBColor(40, 40, 40)).map_err(fail)?;
+        draw_axis(y, "Points", &point_ticks, (x0, x1), RGBColor(40, 40, 40)).map_err(fail)?;
         for (i, v) in lay.variables.iter().enumerate() {
             y += row;
             let mut ticks: Vec<(i32, String)> = v
@@ -250,7 +261,8 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
                 .map(|(p, t)| (px_points(*p), t.clone()))
                 .collect();
             ticks.sort_by_key(|t| t.0);
-            draw_axis(y, &v.label, &ticks, super::chart::color(i)).map_err(fail)?;
+            let span = (px_points(v.span.0), px_points(v.span.1));
+            draw_axis(y, &v.label, &ticks, span, super::chart::color(i)).map_err(fail)?;
         }
         y += row;
         let ticks: Vec<(i32, String)> = lay
@@ -259,7 +271,7 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .iter()
             .map(|(t, s)| (px_total(*t), s.clone()))
             .collect();
-        draw_axis(y, &lay.total.label, &ticks, RGBColor(40, 40, 40)).map_err(fail)?;
+        draw_axis(y, &lay.total.label, &ticks, (x0, x1), RGBColor(40, 40, 40)).map_err(fail)?;
         y += row;
         let ticks: Vec<(i32, String)> = lay
             .probability
@@ -268,7 +280,15 @@ pub fn nomogram_figure(outcome_name: &str, n: &Nomogram) -> Result<Option<Figure
             .map(|(t, s)| (px_total(*t), s.clone()))
             .collect();
         if !ticks.is_empty() {
-            draw_axis(y, &lay.probability.label, &ticks, RGBColor(180, 30, 30)).map_err(fail)?;
+            let span = (ticks[0].0, ticks[ticks.len() - 1].0);
+            draw_axis(
+                y,
+                &lay.probability.label,
+                &ticks,
+                span,
+                RGBColor(180, 30, 30),
+            )
+            .map_err(fail)?;
         }
         root.present().map_err(fail)?;
     }

@@ -100,11 +100,12 @@ const DISPLAY_WIDTH: f64 = 340.0;
 
 /// The slice figure, or `None` when the slice has no pixels or its size does not match.
 pub fn slice_figure(s: &SliceFigure) -> Result<Option<Figure>, ReportError> {
+    let pixels = s.width.checked_mul(s.height);
     if s.width == 0
         || s.height == 0
-        || s.gray.len() != s.width * s.height
         || s.width > 4096
         || s.height > 4096
+        || pixels != Some(s.gray.len())
     {
         return Ok(None);
     }
@@ -130,10 +131,25 @@ pub fn slice_figure(s: &SliceFigure) -> Result<Option<Figure>, ReportError> {
             escape(&o.name)
         ));
     }
-    body.push_str("</ul>");
-    let mut caption = format!("Case {}: {}.", escape(&s.case_id), escape(&s.caption));
     let sx = spacing(s.spacing[0]);
     let sy = spacing(s.spacing[1]);
+    // Scale bar: the largest of 5/10/20/50/100 mm that fits in a third of the width.
+    let px_per_mm = DISPLAY_WIDTH / (s.width as f64 * sx);
+    if let Some(mm) = [100.0, 50.0, 20.0, 10.0, 5.0]
+        .into_iter()
+        .find(|mm| mm * px_per_mm <= DISPLAY_WIDTH / 3.0)
+    {
+        body.push_str(&format!(
+            "<li><span class=\"scalebar\" style=\"width:{:.0}px\"></span>{mm} mm</li>",
+            mm * px_per_mm
+        ));
+    }
+    body.push_str("</ul>");
+    let mut caption = if s.caption.trim().is_empty() {
+        "Axial slice.".to_string()
+    } else {
+        format!("{}.", escape(s.caption.trim_end_matches('.')))
+    };
     caption.push_str(&format!(
         " Field of view {:.0} × {:.0} mm; regions drawn as outlines with translucent fill.",
         s.width as f64 * sx,

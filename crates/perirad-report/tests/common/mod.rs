@@ -219,6 +219,10 @@ fn survival_outcome() -> OutcomeReport {
             km("low risk", 0.006, p),
             km("high risk", 0.006 + (c - 0.55) * 0.12, p),
         ];
+        if family == "clinical" {
+            // A group label with markup: it reaches the SVG legend through plotters.
+            m.km[1].label = format!("high risk {HOSTILE}");
+        }
         models.push(m);
     }
     OutcomeReport {
