@@ -1,6 +1,8 @@
 //! Dev-only helpers for perirad's tests: where the shared reference data lives and loaders for
 //! its reference files. Expected values always come from these files, never from perirad.
 
+pub mod browser;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
