@@ -23,6 +23,7 @@ use perirad_report::data::{
 };
 use perirad_stats::calibration::{calibration, decision_curve, hosmer_lemeshow, HlGrouping};
 use perirad_stats::cv::{repeated_stratified_kfold, CvDesign};
+use perirad_stats::glmnet::{cv_logistic, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::logistic::{logistic_regression, LogisticOptions};
 use perirad_stats::metrics::quantile_type7;
 use perirad_stats::pipeline::{
@@ -961,6 +962,41 @@ fn save_model(
     Ok(())
 }
 
+/// Intercept and coefficients of the nomogram's logistic model.
+struct NomogramFit {
+    coef: Vec<f64>,
+}
+
+/// The nomogram's logistic regression of the radiomics score and the clinical factors:
+/// maximum likelihood, or, when the training classes are (quasi-)separated and the maximum
+/// likelihood does not exist, ridge regression (glmnet, alpha 0) with lambda.min of an inner
+/// 5-fold cross-validation. `None` when neither can be fitted.
+fn nomogram_fit(x: &Matrix, y: &[bool], seed: u64) -> Option<Vec<f64>> {
+    if let Ok(f) = logistic_regression(x, y, &LogisticOptions::default()) {
+        return Some(f.coef);
+    }
+    let folds = inner_folds(y, 5, seed).ok()?;
+    let opts = GlmnetOptions {
+        alpha: 0.0,
+        ..GlmnetOptions::default()
+    };
+    let cv = cv_logistic(
+        x,
+        y,
+        &folds,
+        &opts,
+        CvMeasure::Deviance,
+        Alignment::Fraction,
+    )
+    .ok()?;
+    let l = cv.index_min;
+    Some(
+        std::iter::once(cv.path.intercepts[l])
+            .chain(cv.path.betas[l].iter().copied())
+            .collect(),
+    )
+}
+
 /// Every model of one outcome.
 fn model_outcome(
     o: &OutcomeDef,
@@ -1155,7 +1191,8 @@ fn model_outcome(
         if let (Outcome::Binary(ytr), Some(v)) = (&design.train.y, design.validation) {
             let xtr = with_score(design.train, &lp_train);
             let xva = with_score(v, &lp_val);
-            if let Ok(fit) = logistic_regression(&xtr, ytr, &LogisticOptions::default()) {
+            if let Some(coef) = nomogram_fit(&xtr, ytr, design.seed) {
+                let fit = NomogramFit { coef };
                 let eta = |x: &Matrix| -> Vec<f64> {
                     (0..x.rows())
                         .map(|r| {
