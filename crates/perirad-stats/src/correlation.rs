@@ -30,6 +30,7 @@ pub fn midranks(x: &[f64]) -> Vec<f64> {
     let mut i = 0;
     while i < order.len() {
         let mut j = i + 1;
+        // -0.0 and 0.0 are the same value: compare with ==, not total_cmp.
         while j < order.len() && x[order[j]] == x[order[i]] {
             j += 1;
         }

@@ -161,30 +161,22 @@ impl fmt::Display for PipelineSpec {
                 Step::Mrmr { k } => format!("mrmr:{k}"),
             })
             .collect();
+        // `lasso:1se`, `enet:0.5:min`, `lasso-cox:1se`, ...
+        let penalised = |alpha: f64, rule: LambdaRule, suffix: &str| {
+            let r = match rule {
+                LambdaRule::Min => "min",
+                LambdaRule::OneSe => "1se",
+            };
+            if alpha == 1.0 {
+                format!("lasso{suffix}:{r}")
+            } else {
+                format!("enet{suffix}:{alpha}:{r}")
+            }
+        };
         parts.push(match &self.model {
-            ModelSpec::Glmnet { alpha, rule, .. } => {
-                let r = match rule {
-                    LambdaRule::Min => "min",
-                    LambdaRule::OneSe => "1se",
-                };
-                if *alpha == 1.0 {
-                    format!("lasso:{r}")
-                } else {
-                    format!("enet:{alpha}:{r}")
-                }
-            }
+            ModelSpec::Glmnet { alpha, rule, .. } => penalised(*alpha, *rule, ""),
             ModelSpec::Logistic => "logistic".to_string(),
-            ModelSpec::CoxNet { alpha, rule, .. } => {
-                let r = match rule {
-                    LambdaRule::Min => "min",
-                    LambdaRule::OneSe => "1se",
-                };
-                if *alpha == 1.0 {
-                    format!("lasso-cox:{r}")
-                } else {
-                    format!("enet-cox:{alpha}:{r}")
-                }
-            }
+            ModelSpec::CoxNet { alpha, rule, .. } => penalised(*alpha, *rule, "-cox"),
             ModelSpec::Cox => "cox".to_string(),
         });
         write!(f, "{}", parts.join(","))
@@ -286,28 +278,23 @@ impl FromStr for PipelineSpec {
                     steps.push(Step::Mrmr { k });
                 }
                 "lasso" => model = Some(glmnet_model(1.0, rule_of(args.first())?)),
-                "enet" => {
+                "enet" | "enet-cox" => {
                     let a = args
                         .first()
-                        .ok_or_else(|| bad("enet needs alpha, e.g. enet:0.5".into()))?;
+                        .ok_or_else(|| bad(format!("{name} needs alpha, e.g. {name}:0.5")))?;
                     let alpha = num(a, "alpha")?;
                     if !(alpha > 0.0 && alpha <= 1.0) {
                         return Err(bad(format!("alpha {alpha} is not in (0, 1]")));
                     }
-                    model = Some(glmnet_model(alpha, rule_of(args.get(1))?));
+                    let rule = rule_of(args.get(1))?;
+                    model = Some(if name == "enet" {
+                        glmnet_model(alpha, rule)
+                    } else {
+                        coxnet_model(alpha, rule)
+                    });
                 }
                 "logistic" => model = Some(ModelSpec::Logistic),
                 "lasso-cox" => model = Some(coxnet_model(1.0, rule_of(args.first())?)),
-                "enet-cox" => {
-                    let a = args
-                        .first()
-                        .ok_or_else(|| bad("enet-cox needs alpha, e.g. enet-cox:0.5".into()))?;
-                    let alpha = num(a, "alpha")?;
-                    if !(alpha > 0.0 && alpha <= 1.0) {
-                        return Err(bad(format!("alpha {alpha} is not in (0, 1]")));
-                    }
-                    model = Some(coxnet_model(alpha, rule_of(args.get(1))?));
-                }
                 "cox" => model = Some(ModelSpec::Cox),
                 "inner" => {
                     inner_k = args

@@ -94,28 +94,7 @@ pub struct ThresholdMetrics {
     pub youden_j: f64,
 }
 
-/// Midranks (average ranks, 1-based) of `x`, as `scipy.stats.rankdata(method="average")`.
-/// `x` must be free of NaN (checked by the callers).
-pub(crate) fn midranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut ranks = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i + 1;
-        // -0.0 and 0.0 are the same score: compare with ==, not total_cmp.
-        while j < order.len() && x[order[j]] == x[order[i]] {
-            j += 1;
-        }
-        // Positions i..j (0-based) share ranks i+1..=j; their mean is (i + 1 + j) / 2.
-        let r = (i + 1 + j) as f64 / 2.0;
-        for &k in &order[i..j] {
-            ranks[k] = r;
-        }
-        i = j;
-    }
-    ranks
-}
+pub(crate) use crate::correlation::midranks;
 
 /// Area under the ROC curve by the Mann-Whitney statistic with midranks:
 ///
