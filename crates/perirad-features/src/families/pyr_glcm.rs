@@ -699,7 +699,7 @@ fn deflated_top(s: &[f64], m: usize, u: &[f64], work: &mut LanczosWork) -> Optio
             }
             before = b;
         }
-        // θ_j ≤ max(θ_{j−1}, α_j) + β_{j−1} (Weyl): Newton's start, above the largest root.
+        // θ_j ≤ max(θ_{j−1}, α_j) + β_{j−1} (Weyl): Laguerre's start, above the largest root.
         theta = match (j, beta.last()) {
             (0, _) | (_, None) => alpha[0],
             (_, Some(&bl)) => {
@@ -763,52 +763,69 @@ fn deflated_top(s: &[f64], m: usize, u: &[f64], work: &mut LanczosWork) -> Optio
     Some(theta)
 }
 
-/// `Σ p_i' / p_i = (log det(x I − T))'` for the symmetric tridiagonal `T` (diagonal `alpha`,
-/// subdiagonal `beta`), from the ratios `p_i` of its leading minors, if they are all positive,
-/// i.e. if `x` is above every eigenvalue of `T` (Sturm).
-fn log_det_slope(alpha: &[f64], beta: &[f64], x: f64) -> Option<f64> {
-    let (mut p, mut dp) = (x - alpha[0], 1.0);
+/// The first two logarithmic derivatives of `det(x I − T)` for the symmetric tridiagonal `T`
+/// (diagonal `alpha`, subdiagonal `beta`): `(g, h)` with `g = Σ 1 / (x − λ_i)` and
+/// `h = Σ 1 / (x − λ_i)²` over its eigenvalues `λ_i`, from the ratios `p_i` of its leading minors
+/// (`g = Σ p_i' / p_i`, `h = Σ (p_i' / p_i)² − p_i'' / p_i`), if they are all positive, i.e. if
+/// `x` is above every eigenvalue of `T` (Sturm).
+fn log_det_derivatives(alpha: &[f64], beta: &[f64], x: f64) -> Option<(f64, f64)> {
+    let p = x - alpha[0];
     if p.is_nan() || p <= 0.0 {
         return None;
     }
-    let mut sum = dp / p;
+    // q = 1 / p, dp = p', ddp = p''.
+    let (mut q, mut dp, mut ddp) = (1.0 / p, 1.0, 0.0);
+    let (mut g, mut h) = (q, q * q);
     for (&a, &b) in alpha[1..].iter().zip(beta) {
-        let r = b * b / p;
-        dp = 1.0 + r * dp / p;
-        p = x - a - r;
+        let r = b * b * q;
+        let next_dp = 1.0 + r * dp * q;
+        ddp = r * q * (ddp - 2.0 * dp * dp * q);
+        dp = next_dp;
+        let p = x - a - r;
         if p.is_nan() || p <= 0.0 {
             return None;
         }
-        sum += dp / p;
+        q = 1.0 / p;
+        let t = dp * q;
+        g += t;
+        h += t * t - ddp * q;
     }
-    Some(sum)
+    Some((g, h))
 }
 
 /// The largest eigenvalue of the symmetric tridiagonal matrix with diagonal `alpha` and
-/// subdiagonal `beta`, by Newton's iterations on `det(x I − T)` from `start` above it (they
-/// decrease monotonically to it: the polynomial's roots are real). A step that lands below it
-/// (by rounding, near it) is refined by bisection to 1e-15 relative. `None` if `start` is not
-/// above it or 100 iterations do not settle.
+/// subdiagonal `beta`, by Laguerre's iterations on `det(x I − T)` from `start` above it (a
+/// polynomial with real roots only: they decrease monotonically to its largest root, cubically
+/// near it, and fast from far above, where Newton's iterations crawl). A step that lands below it (by
+/// rounding, near it) is refined by bisection to 1e-15 relative. `None` if `start` is not above
+/// it or 100 iterations do not settle.
 fn tridiagonal_top(alpha: &[f64], beta: &[f64], start: f64) -> Option<f64> {
+    let n = alpha.len() as f64;
     let mut x = start;
-    let mut sum = log_det_slope(alpha, beta, x)?;
+    let mut derivatives = log_det_derivatives(alpha, beta, x)?;
     for _ in 0..100 {
-        let step = 1.0 / sum;
+        let (g, h) = derivatives;
+        let step = n / (g + ((n - 1.0) * (n * h - g * g)).max(0.0).sqrt());
         let next = x - step;
         if step <= 1e-15 * next.abs() {
             return Some(next);
         }
-        match log_det_slope(alpha, beta, next) {
-            Some(s) => (x, sum) = (next, s),
+        match log_det_derivatives(alpha, beta, next) {
+            Some(d) => (x, derivatives) = (next, d),
             None => {
-                // The root is in (next, x].
+                // The root is in (next, x], most likely just above `next` (a converged step
+                // that rounding carried past it): try 1e-15 above it first.
                 let (mut lo, mut hi) = (next, x);
+                let near = next + 1e-15 * next.abs();
+                if near < hi && log_det_derivatives(alpha, beta, near).is_some() {
+                    hi = near;
+                }
                 while hi - lo > 1e-15 * hi.abs() {
                     let mid = 0.5 * (lo + hi);
                     if mid <= lo || mid >= hi {
                         break;
                     }
-                    if log_det_slope(alpha, beta, mid).is_some() {
+                    if log_det_derivatives(alpha, beta, mid).is_some() {
                         hi = mid;
                     } else {
                         lo = mid;
