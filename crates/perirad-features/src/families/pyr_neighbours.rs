@@ -24,11 +24,19 @@ pub(crate) fn neighbours(
     params: &PyRadiomicsParams,
     distances: &[i64],
 ) -> Result<Vec<isize>, FeatureError> {
-    let offsets = neighbour_offsets(distances, in_plane_axis(params), grid.size)?;
-    Ok(offsets
+    Ok(neighbour_vectors(grid, params, distances)?
         .iter()
         .map(|o| grid.offset([o[2], o[1], o[0]]))
         .collect())
+}
+
+/// The offsets (x, y, z) of [`neighbours`], in the same order.
+pub(crate) fn neighbour_vectors(
+    grid: &LevelGrid,
+    params: &PyRadiomicsParams,
+    distances: &[i64],
+) -> Result<Vec<[i64; 3]>, FeatureError> {
+    neighbour_offsets(distances, in_plane_axis(params), grid.size)
 }
 
 /// The shared grid of the ROI `mask` with grey `levels` (1-based, 0 outside), for the classes
