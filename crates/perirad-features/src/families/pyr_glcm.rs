@@ -293,7 +293,7 @@ pub(crate) fn from_grid(
     let symmetric = settings.symmetrical_glcm.unwrap_or(true);
     let rows: Vec<[f64; 24]> = matrices
         .iter()
-        .map(|m| features(m, &grey, grid.ng, symmetric, &mut work))
+        .map(|m| features(m, &grey, &grid.levels, grid.ng, symmetric, &mut work))
         .collect();
     let mut values = nanmean(&rows);
     if n < 2 {
@@ -350,37 +350,45 @@ fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
-/// NaN throughout for an empty matrix. `symmetric`: the matrix equals its transpose exactly,
-/// so a cell below the diagonal reuses the logarithms of its mirror (the same numbers).
-fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut Work) -> [f64; 24] {
+/// NaN throughout for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
+/// `symmetric`: the matrix equals its transpose exactly, so a cell below the diagonal reuses the
+/// logarithms of its mirror (the same numbers).
+fn features(
+    counts: &[f64],
+    grey: &[f64],
+    levels: &[u32],
+    ng: u32,
+    symmetric: bool,
+    work: &mut Work,
+) -> [f64; 24] {
     let n = grey.len();
     let total: f64 = counts.iter().sum();
     if total == 0.0 {
         return [f64::NAN; 24];
     }
     let ngf = f64::from(ng);
-    // The non-zero cells (a sparse matrix: most level pairs never co-occur).
-    let cells = &mut work.cells;
+    // The non-zero cells (a sparse matrix: most level pairs never co-occur), and the marginals
+    // (a row's sum held in a register).
+    let (cells, px, py) = (&mut work.cells, &mut work.px, &mut work.py);
     cells.clear();
-    for (a, row) in counts.chunks_exact(n).enumerate() {
-        for (b, &c) in row.iter().enumerate() {
-            if c != 0.0 {
-                cells.push((a as u32, b as u32, c / total));
-            }
-        }
-    }
-    let (px, py) = (&mut work.px, &mut work.py);
     px.clear();
     px.resize(n, 0.0);
     py.clear();
     py.resize(n, 0.0);
     let (mut ux, mut uy) = (0.0, 0.0);
-    for &(a, b, v) in cells.iter() {
-        let (a, b) = (a as usize, b as usize);
-        px[a] += v;
-        py[b] += v;
-        ux += grey[a] * v;
-        uy += grey[b] * v;
+    for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
+        let (i, mut sum) = (grey[a], 0.0);
+        for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
+            if c != 0.0 {
+                let v = c / total;
+                cells.push((a as u32, b as u32, v));
+                sum += v;
+                *y += v;
+                ux += i * v;
+                uy += grey[b] * v;
+            }
+        }
+        *x = sum;
     }
     let (sum_k, diff_k) = (&mut work.sum_k, &mut work.diff_k);
     sum_k.clear();
@@ -407,8 +415,9 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut W
             pair
         };
         let (i, j) = (grey[a], grey[b]);
-        sum_k[(i + j) as usize] += v;
-        diff_k[(i - j).abs() as usize] += v;
+        let (li, lj) = (levels[a], levels[b]);
+        sum_k[(li + lj) as usize] += v;
+        diff_k[li.abs_diff(lj) as usize] += v;
         auto += v * (i * j);
         let c = i + j - ux - uy;
         let c2 = c * c;
@@ -523,6 +532,8 @@ struct MccWork {
     start: Vec<usize>,
     /// The entries `(row of S, value)` of `M`, column by column.
     entries: Vec<(u32, f64)>,
+    inv_x: Vec<f64>,
+    inv_y: Vec<f64>,
     s: Vec<f64>,
     /// The unit eigenvector `√p_x` of `S` (eigenvalue 1), on the rows of `S`.
     u: Vec<f64>,
@@ -560,10 +571,14 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f6
     w.entries.clear();
     w.entries.resize(cells.len(), (0, 0.0));
     let mut next = w.start.clone();
+    // 1 / √p_x, 1 / √p_y (only read where a cell makes them positive).
+    w.inv_x.clear();
+    w.inv_x.extend(px.iter().map(|&x| 1.0 / x.sqrt()));
+    w.inv_y.clear();
+    w.inv_y.extend(py.iter().map(|&y| 1.0 / y.sqrt()));
     for &(a, k, v) in cells {
         let (a, k) = (a as usize, k as usize);
-        let sa = px[a].sqrt();
-        w.entries[next[k]] = (w.row[a], v / (sa * py[k].sqrt()));
+        w.entries[next[k]] = (w.row[a], v * w.inv_x[a] * w.inv_y[k]);
         next[k] += 1;
     }
     let s = &mut w.s;
