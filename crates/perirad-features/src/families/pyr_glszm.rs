@@ -158,7 +158,13 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
         .enumerate()
         .filter(|(_, &o)| o < 0)
         .fold(0u32, |m, (b, _)| m | 1 << b);
-    let plan = plan(vectors);
+    // Only the earlier neighbours are joined: their bits, and those their thinning reads.
+    let mut plan = plan(vectors);
+    let needed = plan
+        .iter()
+        .filter(|&&(b, _)| earlier >> b & 1 == 1)
+        .fold(earlier, |m, &(_, cover)| m | cover);
+    plan.retain(|&(b, _)| needed >> b & 1 == 1);
     let spans = grid.row_spans();
     let mut mask = vec![0u32; g.len()];
     for &(start, end) in &spans {
