@@ -565,12 +565,7 @@ fn image_features(
     classes: &[(FeatureClass, Option<Vec<String>>)],
     params: &PyRadiomicsParams,
 ) -> Result<(), FeatureError> {
-    let values: Vec<f64> = roi
-        .data()
-        .iter()
-        .zip(image.data())
-        .filter_map(|(&m, &v)| m.then_some(v))
-        .collect();
+    let values = roi_values(roi.data(), image.data());
     if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
         return Err(param(
             "image",
@@ -624,6 +619,20 @@ fn image_features(
         }
     }
     Ok(())
+}
+
+/// The values of `image` where `mask` is set, in order: written unconditionally and kept by
+/// advancing past them (no branch on the mask).
+fn roi_values(mask: &[bool], image: &[f64]) -> Vec<f64> {
+    let n = mask.iter().filter(|&&m| m).count();
+    let mut out = vec![0.0; n + 1];
+    let mut k = 0;
+    for (&m, &v) in mask.iter().zip(image) {
+        out[k] = v;
+        k += usize::from(m);
+    }
+    out.truncate(n);
+    out
 }
 
 /// Ascending, (nearly) evenly spaced bin edges, located by a guess from their mean spacing
@@ -690,12 +699,7 @@ pub fn pyradiomics_texture(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
-    let mut values: Vec<f64> = mask
-        .data()
-        .iter()
-        .zip(image.data())
-        .filter_map(|(&m, &v)| m.then_some(v))
-        .collect();
+    let mut values = roi_values(mask.data(), image.data());
     if values.is_empty() {
         return Err(param("mask", "the ROI is empty"));
     }
