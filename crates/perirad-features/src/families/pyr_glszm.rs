@@ -179,15 +179,25 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
         }
     }
     // Union-find: parent[v] ≤ v, roots point to themselves.
+    // The previous voxel along x: its root is known (the root left by the previous step).
+    let before = offsets
+        .iter()
+        .position(|&o| o == -1)
+        .map_or(0, |b| 1u32 << b);
     let mut parent = mask;
     for &(start, end) in &spans {
+        let mut previous = start;
         for v in start..end {
             if g[v] == 0 {
                 continue;
             }
             let mut bits = parent[v] & earlier;
-            parent[v] = v as u32;
             let mut root = v;
+            if bits & before != 0 {
+                bits &= !before;
+                root = previous;
+            }
+            parent[v] = root as u32;
             while bits != 0 {
                 let n = v.wrapping_add_signed(offsets[bits.trailing_zeros() as usize]);
                 bits &= bits - 1;
@@ -198,6 +208,7 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
                     root = lo;
                 }
             }
+            previous = root;
         }
     }
     // Zone numbers: a root (met first) opens one; every other voxel's parent, earlier, already
