@@ -205,27 +205,32 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
 }
 
 /// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present), not
-/// symmetrised: one pass over the ROI's rows per angle, counting every voxel of the row's ROI
-/// span branch-free in an `(n + 1) × (n + 1)` matrix whose row and column 0 (outside the ROI)
-/// are dropped.
+/// symmetrised: one pass over the ROI's rows, counting every voxel of the row's ROI span for
+/// every angle in turn (the span stays in cache), branch-free, in an `(n + 1) × (n + 1)` matrix
+/// per angle whose row and column 0 (outside the ROI) are dropped.
 fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
     let n = grid.levels.len();
     let w = n + 1;
+    let ww = w * w;
     let spans = grid.row_spans();
     let r = &grid.ranks;
-    let mut counts = vec![0u32; w * w];
-    let mut out = vec![0.0; angles.len() * n * n];
-    for (&a, dst) in angles.iter().zip(out.chunks_exact_mut(n * n)) {
-        let off = grid.offset(a);
-        counts.fill(0);
-        for &(start, end) in &spans {
-            let centre = &r[start..end];
+    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
+    let mut counts = vec![0u32; angles.len() * ww];
+    let mut base = Vec::new();
+    for &(start, end) in &spans {
+        // Each voxel's row in the count matrices.
+        base.clear();
+        base.extend(r[start..end].iter().map(|&c| c as usize * w));
+        for (&off, counts) in offsets.iter().zip(counts.chunks_exact_mut(ww)) {
             let from = start.wrapping_add_signed(off);
-            let nb = &r[from..from + centre.len()];
-            for (&c, &m) in centre.iter().zip(nb) {
-                counts[c as usize * w + m as usize] += 1;
+            let nb = &r[from..from + base.len()];
+            for (&b, &m) in base.iter().zip(nb) {
+                counts[b + m as usize] += 1;
             }
         }
+    }
+    let mut out = vec![0.0; angles.len() * n * n];
+    for (dst, counts) in out.chunks_exact_mut(n * n).zip(counts.chunks_exact(ww)) {
         for (d, c) in dst.chunks_exact_mut(n).zip(counts.chunks_exact(w).skip(1)) {
             for (d, &c) in d.iter_mut().zip(&c[1..]) {
                 *d = f64::from(c);
