@@ -565,12 +565,7 @@ fn image_features(
     classes: &[(FeatureClass, Option<Vec<String>>)],
     params: &PyRadiomicsParams,
 ) -> Result<(), FeatureError> {
-    let values: Vec<f64> = roi
-        .data()
-        .iter()
-        .zip(image.data())
-        .filter_map(|(&m, &v)| m.then_some(v))
-        .collect();
+    let values = roi_values(roi.data(), image.data());
     if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
         return Err(param(
             "image",
@@ -624,6 +619,20 @@ fn image_features(
         }
     }
     Ok(())
+}
+
+/// The values of `image` where `mask` is set, in order, 16 voxels at a time: a block wholly
+/// inside the ROI is copied, one wholly outside skipped.
+fn roi_values(mask: &[bool], image: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(mask.iter().filter(|&&m| m).count());
+    for (m, v) in mask.chunks(16).zip(image.chunks(16)) {
+        if m.iter().all(|&b| b) {
+            out.extend_from_slice(v);
+        } else if m.contains(&true) {
+            out.extend(m.iter().zip(v).filter_map(|(&b, &x)| b.then_some(x)));
+        }
+    }
+    out
 }
 
 /// Ascending, (nearly) evenly spaced bin edges, located by a guess from their mean spacing
@@ -690,12 +699,7 @@ pub fn pyradiomics_texture(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
-    let mut values: Vec<f64> = mask
-        .data()
-        .iter()
-        .zip(image.data())
-        .filter_map(|(&m, &v)| m.then_some(v))
-        .collect();
+    let mut values = roi_values(mask.data(), image.data());
     if values.is_empty() {
         return Err(param("mask", "the ROI is empty"));
     }

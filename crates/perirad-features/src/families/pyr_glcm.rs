@@ -205,27 +205,32 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
 }
 
 /// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present), not
-/// symmetrised: one pass over the ROI's rows per angle, counting every voxel of the row's ROI
-/// span branch-free in an `(n + 1) × (n + 1)` matrix whose row and column 0 (outside the ROI)
-/// are dropped.
+/// symmetrised: one pass over the ROI's rows, counting every voxel of the row's ROI span for
+/// every angle in turn (the span stays in cache), branch-free, in an `(n + 1) × (n + 1)` matrix
+/// per angle whose row and column 0 (outside the ROI) are dropped.
 fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
     let n = grid.levels.len();
     let w = n + 1;
+    let ww = w * w;
     let spans = grid.row_spans();
     let r = &grid.ranks;
-    let mut counts = vec![0u32; w * w];
-    let mut out = vec![0.0; angles.len() * n * n];
-    for (&a, dst) in angles.iter().zip(out.chunks_exact_mut(n * n)) {
-        let off = grid.offset(a);
-        counts.fill(0);
-        for &(start, end) in &spans {
-            let centre = &r[start..end];
+    let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
+    let mut counts = vec![0u32; angles.len() * ww];
+    let mut base = Vec::new();
+    for &(start, end) in &spans {
+        // Each voxel's row in the count matrices.
+        base.clear();
+        base.extend(r[start..end].iter().map(|&c| c as usize * w));
+        for (&off, counts) in offsets.iter().zip(counts.chunks_exact_mut(ww)) {
             let from = start.wrapping_add_signed(off);
-            let nb = &r[from..from + centre.len()];
-            for (&c, &m) in centre.iter().zip(nb) {
-                counts[c as usize * w + m as usize] += 1;
+            let nb = &r[from..from + base.len()];
+            for (&b, &m) in base.iter().zip(nb) {
+                counts[b + m as usize] += 1;
             }
         }
+    }
+    let mut out = vec![0.0; angles.len() * n * n];
+    for (dst, counts) in out.chunks_exact_mut(n * n).zip(counts.chunks_exact(ww)) {
         for (d, c) in dst.chunks_exact_mut(n).zip(counts.chunks_exact(w).skip(1)) {
             for (d, &c) in d.iter_mut().zip(&c[1..]) {
                 *d = f64::from(c);
@@ -293,7 +298,7 @@ pub(crate) fn from_grid(
     let symmetric = settings.symmetrical_glcm.unwrap_or(true);
     let rows: Vec<[f64; 24]> = matrices
         .iter()
-        .map(|m| features(m, &grey, grid.ng, symmetric, &mut work))
+        .map(|m| features(m, &grey, &grid.levels, grid.ng, symmetric, &mut work))
         .collect();
     let mut values = nanmean(&rows);
     if n < 2 {
@@ -350,37 +355,45 @@ fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
-/// NaN throughout for an empty matrix. `symmetric`: the matrix equals its transpose exactly,
-/// so a cell below the diagonal reuses the logarithms of its mirror (the same numbers).
-fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut Work) -> [f64; 24] {
+/// NaN throughout for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
+/// `symmetric`: the matrix equals its transpose exactly, so a cell below the diagonal reuses the
+/// logarithms of its mirror (the same numbers).
+fn features(
+    counts: &[f64],
+    grey: &[f64],
+    levels: &[u32],
+    ng: u32,
+    symmetric: bool,
+    work: &mut Work,
+) -> [f64; 24] {
     let n = grey.len();
     let total: f64 = counts.iter().sum();
     if total == 0.0 {
         return [f64::NAN; 24];
     }
     let ngf = f64::from(ng);
-    // The non-zero cells (a sparse matrix: most level pairs never co-occur).
-    let cells = &mut work.cells;
+    // The non-zero cells (a sparse matrix: most level pairs never co-occur), and the marginals
+    // (a row's sum held in a register).
+    let (cells, px, py) = (&mut work.cells, &mut work.px, &mut work.py);
     cells.clear();
-    for (a, row) in counts.chunks_exact(n).enumerate() {
-        for (b, &c) in row.iter().enumerate() {
-            if c != 0.0 {
-                cells.push((a as u32, b as u32, c / total));
-            }
-        }
-    }
-    let (px, py) = (&mut work.px, &mut work.py);
     px.clear();
     px.resize(n, 0.0);
     py.clear();
     py.resize(n, 0.0);
     let (mut ux, mut uy) = (0.0, 0.0);
-    for &(a, b, v) in cells.iter() {
-        let (a, b) = (a as usize, b as usize);
-        px[a] += v;
-        py[b] += v;
-        ux += grey[a] * v;
-        uy += grey[b] * v;
+    for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
+        let (i, mut sum) = (grey[a], 0.0);
+        for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
+            if c != 0.0 {
+                let v = c / total;
+                cells.push((a as u32, b as u32, v));
+                sum += v;
+                *y += v;
+                ux += i * v;
+                uy += grey[b] * v;
+            }
+        }
+        *x = sum;
     }
     let (sum_k, diff_k) = (&mut work.sum_k, &mut work.diff_k);
     sum_k.clear();
@@ -407,8 +420,9 @@ fn features(counts: &[f64], grey: &[f64], ng: u32, symmetric: bool, work: &mut W
             pair
         };
         let (i, j) = (grey[a], grey[b]);
-        sum_k[(i + j) as usize] += v;
-        diff_k[(i - j).abs() as usize] += v;
+        let (li, lj) = (levels[a], levels[b]);
+        sum_k[(li + lj) as usize] += v;
+        diff_k[li.abs_diff(lj) as usize] += v;
         auto += v * (i * j);
         let c = i + j - ux - uy;
         let c2 = c * c;
@@ -523,6 +537,8 @@ struct MccWork {
     start: Vec<usize>,
     /// The entries `(row of S, value)` of `M`, column by column.
     entries: Vec<(u32, f64)>,
+    inv_x: Vec<f64>,
+    inv_y: Vec<f64>,
     s: Vec<f64>,
     /// The unit eigenvector `√p_x` of `S` (eigenvalue 1), on the rows of `S`.
     u: Vec<f64>,
@@ -560,10 +576,14 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], w: &mut MccWork) -> f6
     w.entries.clear();
     w.entries.resize(cells.len(), (0, 0.0));
     let mut next = w.start.clone();
+    // 1 / √p_x, 1 / √p_y (only read where a cell makes them positive).
+    w.inv_x.clear();
+    w.inv_x.extend(px.iter().map(|&x| 1.0 / x.sqrt()));
+    w.inv_y.clear();
+    w.inv_y.extend(py.iter().map(|&y| 1.0 / y.sqrt()));
     for &(a, k, v) in cells {
         let (a, k) = (a as usize, k as usize);
-        let sa = px[a].sqrt();
-        w.entries[next[k]] = (w.row[a], v / (sa * py[k].sqrt()));
+        w.entries[next[k]] = (w.row[a], v * w.inv_x[a] * w.inv_y[k]);
         next[k] += 1;
     }
     let s = &mut w.s;
@@ -699,7 +719,7 @@ fn deflated_top(s: &[f64], m: usize, u: &[f64], work: &mut LanczosWork) -> Optio
             }
             before = b;
         }
-        // θ_j ≤ max(θ_{j−1}, α_j) + β_{j−1} (Weyl): Newton's start, above the largest root.
+        // θ_j ≤ max(θ_{j−1}, α_j) + β_{j−1} (Weyl): Laguerre's start, above the largest root.
         theta = match (j, beta.last()) {
             (0, _) | (_, None) => alpha[0],
             (_, Some(&bl)) => {
@@ -763,52 +783,69 @@ fn deflated_top(s: &[f64], m: usize, u: &[f64], work: &mut LanczosWork) -> Optio
     Some(theta)
 }
 
-/// `Σ p_i' / p_i = (log det(x I − T))'` for the symmetric tridiagonal `T` (diagonal `alpha`,
-/// subdiagonal `beta`), from the ratios `p_i` of its leading minors, if they are all positive,
-/// i.e. if `x` is above every eigenvalue of `T` (Sturm).
-fn log_det_slope(alpha: &[f64], beta: &[f64], x: f64) -> Option<f64> {
-    let (mut p, mut dp) = (x - alpha[0], 1.0);
+/// The first two logarithmic derivatives of `det(x I − T)` for the symmetric tridiagonal `T`
+/// (diagonal `alpha`, subdiagonal `beta`): `(g, h)` with `g = Σ 1 / (x − λ_i)` and
+/// `h = Σ 1 / (x − λ_i)²` over its eigenvalues `λ_i`, from the ratios `p_i` of its leading minors
+/// (`g = Σ p_i' / p_i`, `h = Σ (p_i' / p_i)² − p_i'' / p_i`), if they are all positive, i.e. if
+/// `x` is above every eigenvalue of `T` (Sturm).
+fn log_det_derivatives(alpha: &[f64], beta: &[f64], x: f64) -> Option<(f64, f64)> {
+    let p = x - alpha[0];
     if p.is_nan() || p <= 0.0 {
         return None;
     }
-    let mut sum = dp / p;
+    // q = 1 / p, dp = p', ddp = p''.
+    let (mut q, mut dp, mut ddp) = (1.0 / p, 1.0, 0.0);
+    let (mut g, mut h) = (q, q * q);
     for (&a, &b) in alpha[1..].iter().zip(beta) {
-        let r = b * b / p;
-        dp = 1.0 + r * dp / p;
-        p = x - a - r;
+        let r = b * b * q;
+        let next_dp = 1.0 + r * dp * q;
+        ddp = r * q * (ddp - 2.0 * dp * dp * q);
+        dp = next_dp;
+        let p = x - a - r;
         if p.is_nan() || p <= 0.0 {
             return None;
         }
-        sum += dp / p;
+        q = 1.0 / p;
+        let t = dp * q;
+        g += t;
+        h += t * t - ddp * q;
     }
-    Some(sum)
+    Some((g, h))
 }
 
 /// The largest eigenvalue of the symmetric tridiagonal matrix with diagonal `alpha` and
-/// subdiagonal `beta`, by Newton's iterations on `det(x I − T)` from `start` above it (they
-/// decrease monotonically to it: the polynomial's roots are real). A step that lands below it
-/// (by rounding, near it) is refined by bisection to 1e-15 relative. `None` if `start` is not
-/// above it or 100 iterations do not settle.
+/// subdiagonal `beta`, by Laguerre's iterations on `det(x I − T)` from `start` above it (a
+/// polynomial with real roots only: they decrease monotonically to its largest root, cubically
+/// near it, and fast from far above, where Newton's iterations crawl). A step that lands below it (by
+/// rounding, near it) is refined by bisection to 1e-15 relative. `None` if `start` is not above
+/// it or 100 iterations do not settle.
 fn tridiagonal_top(alpha: &[f64], beta: &[f64], start: f64) -> Option<f64> {
+    let n = alpha.len() as f64;
     let mut x = start;
-    let mut sum = log_det_slope(alpha, beta, x)?;
+    let mut derivatives = log_det_derivatives(alpha, beta, x)?;
     for _ in 0..100 {
-        let step = 1.0 / sum;
+        let (g, h) = derivatives;
+        let step = n / (g + ((n - 1.0) * (n * h - g * g)).max(0.0).sqrt());
         let next = x - step;
         if step <= 1e-15 * next.abs() {
             return Some(next);
         }
-        match log_det_slope(alpha, beta, next) {
-            Some(s) => (x, sum) = (next, s),
+        match log_det_derivatives(alpha, beta, next) {
+            Some(d) => (x, derivatives) = (next, d),
             None => {
-                // The root is in (next, x].
+                // The root is in (next, x], most likely just above `next` (a converged step
+                // that rounding carried past it): try 1e-15 above it first.
                 let (mut lo, mut hi) = (next, x);
+                let near = next + 1e-15 * next.abs();
+                if near < hi && log_det_derivatives(alpha, beta, near).is_some() {
+                    hi = near;
+                }
                 while hi - lo > 1e-15 * hi.abs() {
                     let mid = 0.5 * (lo + hi);
                     if mid <= lo || mid >= hi {
                         break;
                     }
-                    if log_det_slope(alpha, beta, mid).is_some() {
+                    if log_det_derivatives(alpha, beta, mid).is_some() {
                         hi = mid;
                     } else {
                         lo = mid;

@@ -30,7 +30,7 @@
 //! negative number, as in PyRadiomics.
 
 use super::pyr_grid::LevelGrid;
-use super::pyr_neighbours::{count_features, neighbours, roi_grid};
+use super::pyr_neighbours::{count_features, neighbour_vectors, roi_grid};
 use crate::{FeatureError, PyRadiomicsParams};
 use perirad_core::{Mask, Volume};
 
@@ -71,7 +71,7 @@ pub(crate) fn from_grid(
     grid: &LevelGrid,
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
-    let zones = zones(grid, &neighbours(grid, params, &[1])?);
+    let zones = zones(grid, &neighbour_vectors(grid, params, &[1])?)?;
     // Zones as (row, size) keys, sorted: equal keys are one cell of P.
     let nr = grid.levels.len();
     let mut rows = vec![0.0; nr];
@@ -128,47 +128,150 @@ pub(crate) fn from_grid(
     Ok(NAMES.into_iter().zip(values).collect())
 }
 
-/// Every zone as `row << 32 | size` (row: rank of its grey level), grown from its first voxel
-/// in scan order with an explicit stack. The 26 offsets of 3D and the 8 of `force2D` go through
-/// fixed-size arrays, so that the neighbour loop is unrolled.
-fn zones(grid: &LevelGrid, offsets: &[isize]) -> Vec<u64> {
-    if let Ok(o) = <[isize; 26]>::try_from(offsets) {
-        fill(grid, &o)
-    } else if let Ok(o) = <[isize; 8]>::try_from(offsets) {
-        fill(grid, &o)
-    } else {
-        fill(grid, offsets)
+/// Marks a zone number in [`zones`]' parent links (above every voxel index).
+const ZONE: u32 = 1 << 31;
+
+/// Every zone as `row << 32 | size` (row: rank of its grey level), for the neighbour offsets
+/// `vectors` (x, y, z), in any order. First, for every ROI voxel, the mask of its neighbours of
+/// the same level (bit b: offset b), computed offset by offset along each row's ROI span
+/// (branch-free and vectorisable: outside voxels hold level 0, never a level of the ROI),
+/// leaving out the neighbours reached through others ([`plan`]). Then the zones are labelled
+/// in scan order by union-find: each voxel is joined to its equal neighbours earlier in memory
+/// (every pair of neighbours is met once, from the later one), a component's root being its
+/// first voxel (links always point to earlier voxels, and finds halve their paths); a second scan
+/// numbers each root's zone when it meets it and counts every voxel into its root's zone.
+fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureError> {
+    debug_assert!(vectors.len() < 32, "at most 26 neighbours");
+    let g = &grid.grey;
+    if g.len() >= ZONE as usize {
+        return Err(FeatureError::Input(format!(
+            "glszm: the ROI's padded bounding box holds {} voxels, more than 2^31",
+            g.len()
+        )));
+    }
+    let offsets: Vec<isize> = vectors
+        .iter()
+        .map(|o| grid.offset([o[2], o[1], o[0]]))
+        .collect();
+    let earlier = offsets
+        .iter()
+        .enumerate()
+        .filter(|(_, &o)| o < 0)
+        .fold(0u32, |m, (b, _)| m | 1 << b);
+    // Only the earlier neighbours are joined: their bits, and those their thinning reads.
+    let mut plan = plan(vectors);
+    let needed = plan
+        .iter()
+        .filter(|&&(b, _)| earlier >> b & 1 == 1)
+        .fold(earlier, |m, &(_, cover)| m | cover);
+    plan.retain(|&(b, _)| needed >> b & 1 == 1);
+    let spans = grid.row_spans();
+    let mut mask = vec![0u32; g.len()];
+    for &(start, end) in &spans {
+        let centre = &g[start..end];
+        let out = &mut mask[start..end];
+        for &(b, cover) in &plan {
+            let from = start.wrapping_add_signed(offsets[b as usize]);
+            let nb = &g[from..from + centre.len()];
+            for ((m, &c), &n) in out.iter_mut().zip(centre).zip(nb) {
+                *m |= (u32::from(c == n) & u32::from(*m & cover == 0)) << b;
+            }
+        }
+    }
+    // Union-find: parent[v] ≤ v, roots point to themselves.
+    // The previous voxel along x: its root is known (the root left by the previous step).
+    let before = offsets
+        .iter()
+        .position(|&o| o == -1)
+        .map_or(0, |b| 1u32 << b);
+    let mut parent = mask;
+    for &(start, end) in &spans {
+        let mut previous = start;
+        for v in start..end {
+            if g[v] == 0 {
+                continue;
+            }
+            let mut bits = parent[v] & earlier;
+            let mut root = v;
+            if bits & before != 0 {
+                bits &= !before;
+                root = previous;
+            }
+            parent[v] = root as u32;
+            while bits != 0 {
+                let n = v.wrapping_add_signed(offsets[bits.trailing_zeros() as usize]);
+                bits &= bits - 1;
+                let other = find(&mut parent, n);
+                if other != root {
+                    let (lo, hi) = (other.min(root), other.max(root));
+                    parent[hi] = lo as u32;
+                    root = lo;
+                }
+            }
+            previous = root;
+        }
+    }
+    // Zone numbers: a root (met first) opens one; every other voxel's parent, earlier, already
+    // holds its zone's number.
+    let mut zones: Vec<(u32, u64)> = Vec::new();
+    for &(start, end) in &spans {
+        for v in start..end {
+            let level = g[v];
+            if level == 0 {
+                continue;
+            }
+            let p = parent[v];
+            let z = if p as usize == v {
+                zones.push((grid.rank_of[level as usize], 0));
+                zones.len() - 1
+            } else {
+                (parent[p as usize] & !ZONE) as usize
+            };
+            parent[v] = ZONE | z as u32;
+            zones[z].1 += 1;
+        }
+    }
+    Ok(zones
+        .into_iter()
+        .map(|(row, size)| u64::from(row) << 32 | size)
+        .collect())
+}
+
+/// The root of `v`'s tree, halving the path on the way.
+fn find(parent: &mut [u32], mut v: usize) -> usize {
+    loop {
+        let p = parent[v] as usize;
+        if p == v {
+            return v;
+        }
+        let up = parent[p] as usize;
+        parent[v] = up as u32;
+        v = up;
     }
 }
 
-/// [`zones`] with the neighbour offsets `offsets`.
-fn fill<O: AsRef<[isize]> + ?Sized>(grid: &LevelGrid, offsets: &O) -> Vec<u64> {
-    let offsets = offsets.as_ref();
-    let mut left = grid.grey.clone();
-    let mut stack = Vec::new();
-    let mut out = Vec::new();
-    let sx = grid.size[0];
-    for row in grid.rows() {
-        for start in row..row + sx {
-            let level = left[start];
-            if level == 0 {
-                continue; // outside the ROI, or already in a zone
+/// The order in which [`zones`] computes the bits of the neighbour masks, each with the bits
+/// that make it unnecessary: the offset `d` (by index in `vectors`) need not be followed from a
+/// voxel `v` when `v + w` has `v`'s level for an offset `w` such that `w` and `d − w` are both
+/// offsets with fewer non-zero components than `d`: `v + d` is reached through `v + w`. By
+/// induction on that number such detours end in face steps, which are always followed. Faces
+/// come first (never dropped), then edges, then corners; a corner judged on the edge bits
+/// already thinned decides as on the equal neighbours themselves (an edge bit is dropped only
+/// for an equal face neighbour, which drops the corner too).
+fn plan(vectors: &[[i64; 3]]) -> Vec<(u32, u32)> {
+    let order = |o: &[i64; 3]| o.iter().filter(|&&c| c != 0).count();
+    let mut out: Vec<(usize, u32, u32)> = Vec::new();
+    for (b, d) in vectors.iter().enumerate() {
+        let k = order(d);
+        let mut cover = 0u32;
+        for (c, w) in vectors.iter().enumerate() {
+            let rest = [d[0] - w[0], d[1] - w[1], d[2] - w[2]];
+            if order(w) < k && (1..k).contains(&order(&rest)) && vectors.contains(&rest) {
+                cover |= 1 << c;
             }
-            left[start] = 0;
-            stack.push(start);
-            let mut size = 0u64;
-            while let Some(v) = stack.pop() {
-                size += 1;
-                for &o in offsets {
-                    let n = v.wrapping_add_signed(o);
-                    if left[n] == level {
-                        left[n] = 0;
-                        stack.push(n);
-                    }
-                }
-            }
-            out.push(u64::from(grid.rank_of[level as usize]) << 32 | size);
         }
+        out.push((k, b as u32, cover));
     }
-    out
+    out.sort_by_key(|&(k, b, _)| (k, b));
+    out.into_iter().map(|(_, b, cover)| (b, cover)).collect()
 }

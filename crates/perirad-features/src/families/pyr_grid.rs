@@ -89,25 +89,21 @@ impl LevelGrid {
     ) -> Result<LevelGrid, FeatureError> {
         let [nx, ny, nz] = full;
         let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
-        let mut l = 0;
         for k in 0..nz {
             for j in 0..ny {
-                let (mut first, mut last) = (usize::MAX, 0);
-                for i in 0..nx {
-                    if inside(l) {
-                        first = first.min(i);
-                        last = i;
-                    }
-                    l += 1;
-                }
-                if first != usize::MAX {
-                    lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
-                    upper = [
-                        upper[0].max(last + 1),
-                        upper[1].max(j + 1),
-                        upper[2].max(k + 1),
-                    ];
-                }
+                let row = nx * (j + ny * k);
+                let Some(first) = (0..nx).position(|i| inside(row + i)) else {
+                    continue;
+                };
+                let last = (first..nx)
+                    .rposition(|i| inside(row + i))
+                    .map_or(first, |i| first + i);
+                lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
+                upper = [
+                    upper[0].max(last + 1),
+                    upper[1].max(j + 1),
+                    upper[2].max(k + 1),
+                ];
             }
         }
         if lower[0] == usize::MAX {

@@ -24,11 +24,19 @@ pub(crate) fn neighbours(
     params: &PyRadiomicsParams,
     distances: &[i64],
 ) -> Result<Vec<isize>, FeatureError> {
-    let offsets = neighbour_offsets(distances, in_plane_axis(params), grid.size)?;
-    Ok(offsets
+    Ok(neighbour_vectors(grid, params, distances)?
         .iter()
         .map(|o| grid.offset([o[2], o[1], o[0]]))
         .collect())
+}
+
+/// The offsets (x, y, z) of [`neighbours`], in the same order.
+pub(crate) fn neighbour_vectors(
+    grid: &LevelGrid,
+    params: &PyRadiomicsParams,
+    distances: &[i64],
+) -> Result<Vec<[i64; 3]>, FeatureError> {
+    neighbour_offsets(distances, in_plane_axis(params), grid.size)
 }
 
 /// The shared grid of the ROI `mask` with grey `levels` (1-based, 0 outside), for the classes
@@ -124,13 +132,17 @@ impl Lane for u32 {
     }
 }
 
+/// Voxels per block of [`accumulate`]: its three accumulators stay in vector registers across
+/// the offsets.
+const BLOCK: usize = 16;
+
 /// The voxels of the grid `g` (grey levels of `grid`, as `L`) between its first and last box
-/// voxel, in chunks of consecutive linear indices: per chunk, the neighbours in the ROI, the sum
-/// of their levels and the dependent ones, accumulated offset by offset over the whole chunk
-/// (branch-free and vectorisable: outside voxels hold 0, which adds nothing and never depends on
-/// a level, levels being 1 or more; the padding voxels of the chunk are computed and ignored),
-/// then added to GLDM's counts and NGTDM's sums in scan order. `L` holds every level and the
-/// number of offsets, `T` every sum of as many levels as there are offsets.
+/// voxel, in blocks of [`BLOCK`] consecutive linear indices: per block, the neighbours in the
+/// ROI, the sum of their levels and the dependent ones, accumulated offset by offset (branch-free
+/// and vectorisable: outside voxels hold 0, which adds nothing and never depends on a level,
+/// levels being 1 or more; the padding voxels of the block are computed and ignored), then added
+/// to GLDM's counts and NGTDM's sums in scan order. `L` holds every level and the number of
+/// offsets, `T` every sum of as many levels as there are offsets.
 #[allow(clippy::too_many_arguments)]
 fn accumulate<L: Lane, T: LevelSum + From<L>>(
     grid: &LevelGrid,
@@ -142,41 +154,52 @@ fn accumulate<L: Lane, T: LevelSum + From<L>>(
     n: &mut [f64],
     s: &mut [f64],
 ) {
-    const CHUNK: usize = 1024;
     let zero = L::default();
     let first = grid.offset([0; 3]) as usize + grid.pad * (1 + grid.dims[0] * (1 + grid.dims[1]));
     let [sx, sy, sz] = grid.size;
     let last = first + grid.offset([sz as i64 - 1, sy as i64 - 1, sx as i64 - 1]) as usize;
-    let mut count = [zero; CHUNK];
-    let mut sum = [T::default(); CHUNK];
-    let mut dep = [zero; CHUNK];
     let mut at = first;
     while at <= last {
-        let len = CHUNK.min(last + 1 - at);
+        let len = BLOCK.min(last + 1 - at);
         let centre = &g[at..at + len];
+        let base = at;
         at += len;
         if centre.iter().all(|&v| v == zero) {
             continue;
         }
-        let (count, sum, dep) = (&mut count[..len], &mut sum[..len], &mut dep[..len]);
-        count.fill(zero);
-        sum.fill(T::default());
-        dep.fill(zero);
-        let base = at - len;
-        for &o in offsets {
-            let start = base.wrapping_add_signed(o);
-            let nb = &g[start..start + len];
-            for ((((k, t), d), &v), &c) in count
-                .iter_mut()
-                .zip(sum.iter_mut())
-                .zip(dep.iter_mut())
-                .zip(nb)
-                .zip(centre)
-            {
-                let inside = L::from(v != zero);
-                *k += inside;
-                *t += T::from(v);
-                *d += inside & L::from(v.abs_diff(c).le(alpha));
+        let mut count = [zero; BLOCK];
+        let mut sum = [T::default(); BLOCK];
+        let mut dep = [zero; BLOCK];
+        if let Ok(c) = <&[L; BLOCK]>::try_from(centre) {
+            for &o in offsets {
+                let start = base.wrapping_add_signed(o);
+                if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[start..start + BLOCK]) {
+                    for i in 0..BLOCK {
+                        let v = nb[i];
+                        let inside = L::from(v != zero);
+                        count[i] += inside;
+                        sum[i] += T::from(v);
+                        dep[i] += inside & L::from(v.abs_diff(c[i]).le(alpha));
+                    }
+                }
+            }
+        } else {
+            // The last, shorter block.
+            for &o in offsets {
+                let start = base.wrapping_add_signed(o);
+                let nb = &g[start..start + len];
+                for ((((k, t), d), &v), &c) in count
+                    .iter_mut()
+                    .zip(sum.iter_mut())
+                    .zip(dep.iter_mut())
+                    .zip(nb)
+                    .zip(centre)
+                {
+                    let inside = L::from(v != zero);
+                    *k += inside;
+                    *t += T::from(v);
+                    *d += inside & L::from(v.abs_diff(c).le(alpha));
+                }
             }
         }
         for (i, &level) in centre.iter().enumerate() {
