@@ -625,11 +625,11 @@ fn render(p: &Patient) -> Phantom {
 
     // Tumor: washed-out, heterogeneous, sometimes necrotic (more often when MVI-positive).
     let tumor_hu = uniform(&mut rng, 35.0, 55.0);
-    let hetero = uniform(&mut rng, 5.0, 14.0) + if p.mvi { 1.0 } else { 0.0 };
+    let hetero = uniform(&mut rng, 5.0, 14.0) + if p.mvi { 1.5 } else { 0.0 };
     let tumor_texture: Vec<Wave> = (0..4)
         .map(|_| Wave::random(&mut rng, (8.0, 20.0), hetero / 2.0f64.sqrt()))
         .collect();
-    let necrosis = unit(&mut rng) < if p.mvi { 0.35 } else { 0.3 };
+    let necrosis = unit(&mut rng) < if p.mvi { 0.38 } else { 0.3 };
     let necrosis_size = uniform(&mut rng, 0.3, 0.55);
 
     // The planted signal: patchy hypoattenuation and satellite nodules 2-5 mm out, in
