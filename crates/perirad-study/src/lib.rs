@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod case;
 pub mod csv_read;
+pub mod demo;
 mod error;
 pub mod manifest;
 mod parquet_table;
@@ -18,6 +19,7 @@ pub mod table;
 
 pub use batch::{merge, run_batch, BatchConfig, BatchSummary, Progress, Shard, Silent};
 pub use case::{build_case_regions, extract_image, CaseRegions, ExtractOptions};
+pub use demo::{write_demo_cohort, DemoCohort, DemoOptions};
 pub use error::StudyError;
 pub use manifest::{Layout, Manifest, ManifestCase};
 pub use settings::{load_settings, LoadedSettings, RunSettings};
