@@ -4,6 +4,7 @@
 //! command-line usage.
 
 mod conformance;
+mod demo;
 mod distance;
 mod extract;
 mod features;
@@ -53,6 +54,8 @@ enum Command {
     /// Run a conformance suite: `ibsi` checks every IBSI-1 reference value (digital and CT
     /// phantoms, configurations A–E).
     Conformance(conformance::ConformanceArgs),
+    /// Write the synthetic demo cohort (NIfTI, manifest, study file) and run its study.
+    Demo(demo::DemoArgs),
     /// Run a whole study (STUDY.toml): extraction, models per outcome, results and report.html.
     Study(study::StudyArgs),
     /// Fit and validate a model on a feature table without leakage (nested CV, train/test
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge::run_merge(&args),
         Command::Features(args) => features::run_features(&args),
         Command::Conformance(args) => conformance::run_conformance(&args),
+        Command::Demo(args) => demo::run_demo(&args),
         Command::Study(args) => study::run_study_command(&args),
         Command::Model(args) => model::run_model(&args),
         Command::Predict(args) => model::run_predict(&args),
