@@ -3,14 +3,14 @@
 //! StratifiedKFold 5) are checked against the file's own structure, and our seeded generator is
 //! checked to give the same per-fold class counts as scikit-learn's allocation in that file.
 
-mod prep_support;
+mod common;
 
+use common::{dataset, stats_dir, Table};
 use perirad_stats::cv::{
     repeated_stratified_kfold, splits_from_assignments, stratified_fold_labels,
     survival_stratified_kfold, CvDesign, FoldAssignment, Role, Split, SplitMix64,
 };
 use perirad_stats::StatsError;
-use prep_support::{dataset, stats_dir, Table};
 use std::collections::BTreeMap;
 
 fn assignments() -> BTreeMap<String, Vec<FoldAssignment>> {

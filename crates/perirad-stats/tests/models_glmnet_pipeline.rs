@@ -6,8 +6,8 @@
 //! are re-done here exactly as the vector's `options` state them (their own implementations
 //! live in other modules and are tested against their own vectors).
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::glmnet::{cv_logistic_measures, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::Matrix;
 use std::collections::HashMap;
@@ -72,9 +72,9 @@ fn auc(y: &[bool], s: &[f64]) -> f64 {
 
 #[test]
 fn pipeline_folds_ramella_and_hn1_repeat0() {
-    let assign = read_csv(&stats_dir().join("pipeline/fold_assignments.csv.gz"));
-    let per_fold = read_csv(&stats_dir().join("pipeline/per_fold_results.csv"));
-    let oof = read_csv(&stats_dir().join("pipeline/oof_predictions.csv.gz"));
+    let assign = Table::read(&stats_dir().join("pipeline/fold_assignments.csv.gz"));
+    let per_fold = Table::read(&stats_dir().join("pipeline/per_fold_results.csv"));
+    let oof = Table::read(&stats_dir().join("pipeline/oof_predictions.csv.gz"));
     let opts = GlmnetOptions {
         alpha: 1.0,
         nlambda: 100,
