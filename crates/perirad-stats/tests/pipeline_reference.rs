@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{dataset, stats_csv, vector, Table};
-use perirad_stats::cv::{splits_from_assignments, FoldAssignment, Role, Split};
+use common::{dataset, fold_assignments, stats_csv, vector, Table};
+use perirad_stats::cv::{splits_from_assignments, Split};
 use perirad_stats::pipeline::{cross_validate, LambdaRule, ModelSpec, PipelineSpec};
 use perirad_stats::Matrix;
 use std::collections::HashMap;
@@ -24,29 +24,11 @@ fn rows_of<'a>(t: &'a Table, name: &'a str) -> impl Iterator<Item = &'a Vec<Stri
 }
 
 fn splits(name: &str) -> Vec<Vec<Split>> {
-    let t = stats_csv("pipeline/fold_assignments.csv.gz");
-    let c = |h: &str| t.col_index(h);
-    let (repeat, fold, row, role, inner) = (
-        c("repeat"),
-        c("outer_fold"),
-        c("row"),
-        c("role"),
-        c("inner_fold"),
-    );
-    let rows: Vec<FoldAssignment> = rows_of(&t, name)
-        .map(|f| FoldAssignment {
-            repeat: f[repeat].parse().expect("repeat"),
-            outer_fold: f[fold].parse().expect("fold"),
-            row: f[row].parse().expect("row"),
-            role: if f[role] == "train" {
-                Role::Train
-            } else {
-                Role::Test
-            },
-            inner_fold: f[inner].parse().expect("inner fold"),
-        })
-        .collect();
-    splits_from_assignments(&rows).expect("valid design")
+    let all = fold_assignments();
+    let rows = all
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} not in fold_assignments.csv.gz"));
+    splits_from_assignments(rows).expect("valid design")
 }
 
 /// (repeat, fold, rule) -> (n after the correlation filter, lambda, test-fold AUC).

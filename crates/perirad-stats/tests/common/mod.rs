@@ -5,8 +5,10 @@
 //! Expected values always come from these files, never from our own output.
 #![allow(dead_code)]
 
+use perirad_stats::cv::{FoldAssignment, Role};
 use perirad_stats::Matrix;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -326,6 +328,38 @@ pub fn dataset(name: &str) -> Dataset {
     }
 }
 
+/// The reference pipeline's outer and inner folds (`pipeline/fold_assignments.csv.gz`, written by
+/// scikit-learn's splitters), per dataset, rows in file order.
+pub fn fold_assignments() -> BTreeMap<String, Vec<FoldAssignment>> {
+    let t = stats_csv("pipeline/fold_assignments.csv.gz");
+    let c = |n: &str| t.col_index(n);
+    let (cd, crep, cf, crow, crole, cin) = (
+        c("dataset"),
+        c("repeat"),
+        c("outer_fold"),
+        c("row"),
+        c("role"),
+        c("inner_fold"),
+    );
+    let index = |s: &str| s.parse::<usize>().expect("a non-negative integer");
+    let mut out: BTreeMap<String, Vec<FoldAssignment>> = BTreeMap::new();
+    for r in &t.rows {
+        let role = match r[crole].as_str() {
+            "train" => Role::Train,
+            "test" => Role::Test,
+            other => panic!("unknown role {other}"),
+        };
+        out.entry(r[cd].clone()).or_default().push(FoldAssignment {
+            repeat: index(&r[crep]),
+            outer_fold: index(&r[cf]),
+            row: index(&r[crow]),
+            role,
+            inner_fold: index(&r[cin]),
+        });
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------------------------
@@ -400,8 +434,8 @@ impl Check {
         }
     }
 
-    /// Panics with every mismatch; otherwise reports and returns the largest absolute difference.
-    pub fn finish(self, name: &str) -> f64 {
+    /// Panics when nothing was compared or with every mismatch.
+    fn verdict(&self, name: &str) {
         assert!(self.count > 0, "{name}: nothing was compared");
         assert!(
             self.rows.is_empty(),
@@ -409,6 +443,11 @@ impl Check {
             self.rows.len(),
             self.rows.join("\n")
         );
+    }
+
+    /// Panics with every mismatch; otherwise reports and returns the largest absolute difference.
+    pub fn finish(self, name: &str) -> f64 {
+        self.verdict(name);
         eprintln!(
             "{name}: {} values, max abs diff {:.3e} ({}), max rel diff {:.3e}",
             self.count, self.max_abs, self.max_what, self.max_rel
@@ -418,9 +457,10 @@ impl Check {
 }
 
 /// One array against its reference at absolute tolerance `tol`: panics with every mismatch,
-/// returns the largest absolute difference.
+/// otherwise returns the largest absolute difference (silently: callers report their summary).
 pub fn compare(label: &str, got: &[f64], want: &[f64], tol: f64) -> f64 {
     let mut c = Check::default();
     c.all_close(label, got, want, tol);
-    c.finish(label)
+    c.verdict(label);
+    c.max_abs
 }
