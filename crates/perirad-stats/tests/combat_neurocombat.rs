@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{local, local_path, num_rows, nums, stats_dir, usizes, vector, Check, Table};
+use common::{
+    local, local_path, num_rows, nums, stats_csv, stats_dir, usizes, vector, Check, Table,
+};
 use perirad_stats::combat::{Combat, CombatOptions};
 use perirad_stats::{Matrix, StatsError};
 use serde_json::Value;
@@ -122,8 +124,7 @@ fn combat_matches_neurocombat_vectors() {
             let adj = fit
                 .transform(&inp.x, &inp.batch, inp.covariates.as_ref())
                 .expect("ComBat transform");
-            let want = Table::read(&stats_dir().join(res["adjusted_file"].as_str().expect("file")))
-                .matrix(&feats);
+            let want = stats_csv(res["adjusted_file"].as_str().expect("file")).matrix(&feats);
             let tol = if options.eb { tol_eb } else { tol_noeb };
             let w = format!("{tag}/{key}");
             check_matrix(&mut m, &format!("{w} adjusted"), &adj, &want, tol);

@@ -78,7 +78,7 @@ fn path_matches_glmnet() {
     );
     // Whole path from the CSV (raw scale): tight for the first 50 lambdas, looser at the
     // ill-conditioned end (README pitfall 2), compared on the standardised scale.
-    let csv = Table::read(&stats_dir().join("vectors/lasso_logistic_path.csv"));
+    let csv = stats_csv("vectors/lasso_logistic_path.csv");
     let sds: Vec<f64> = (0..c.x.cols()).map(|j| sd_ddof0(&c.x.col(j))).collect();
     let want_a0 = csv.numbers("intercept");
     let mut worst_head: f64 = 0.0;

@@ -74,8 +74,8 @@ fn auc(y: &[bool], s: &[f64]) -> f64 {
 #[test]
 fn pipeline_folds_ramella_and_hn1_repeat0() {
     let assign = fold_assignments();
-    let per_fold = Table::read(&stats_dir().join("pipeline/per_fold_results.csv"));
-    let oof = Table::read(&stats_dir().join("pipeline/oof_predictions.csv.gz"));
+    let per_fold = stats_csv("pipeline/per_fold_results.csv");
+    let oof = stats_csv("pipeline/oof_predictions.csv.gz");
     let opts = GlmnetOptions {
         alpha: 1.0,
         nlambda: 100,

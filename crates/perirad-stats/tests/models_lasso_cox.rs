@@ -49,7 +49,7 @@ fn r_cv_glmnet_cox() {
         maxit: 10_000_000,
     };
     for (name, case) in v["cases"].as_object().expect("cases") {
-        let te = Table::read(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
+        let te = stats_csv(case["time_event_file"].as_str().expect("file"));
         let time = te.numbers("time");
         let event = te.bools("event");
         let tol = if name.contains("ties_broken") {
@@ -132,7 +132,7 @@ fn sksurv_coxnet_whas500() {
     };
     for (name, case) in v["cases"].as_object().expect("cases") {
         let rel = case["time_event_file"].as_str().expect("file");
-        let te = Table::read(&stats_dir().join(rel));
+        let te = stats_csv(rel);
         let time = te.numbers("time");
         let event = te.bools("event");
         let path = cox_path(&x, &time, &event, &opts).expect("path");
@@ -148,7 +148,7 @@ fn sksurv_coxnet_whas500() {
             &[case["lambda_max_closed_form"].as_f64().expect("lmax")],
             1e-10,
         );
-        let want = Table::read(&stats_dir().join(case["path_file"].as_str().expect("path")));
+        let want = stats_csv(case["path_file"].as_str().expect("path"));
         let mut worst: f64 = 0.0;
         for (j, cname) in covs.iter().enumerate() {
             let got: Vec<f64> = path.betas.iter().map(|b| b[j]).collect();
@@ -223,7 +223,7 @@ fn internal_standardization_matches_sksurv_path() {
     let raw = table.matrix(&covs);
     let sds = nums(&inputs["sds_ddof0"]);
     let case = &v["cases"]["whas500_censor_ties_broken"];
-    let te = Table::read(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
+    let te = stats_csv(case["time_event_file"].as_str().expect("file"));
     let o = &v["options"];
     let opts = GlmnetOptions {
         alpha: 1.0,
@@ -236,7 +236,7 @@ fn internal_standardization_matches_sksurv_path() {
     };
     let path = cox_path(&raw, &te.numbers("time"), &te.bools("event"), &opts).expect("path");
     compare("lambda", &path.lambdas, &nums(&case["lambda"]), 1e-10);
-    let want = Table::read(&stats_dir().join(case["path_file"].as_str().expect("path")));
+    let want = stats_csv(case["path_file"].as_str().expect("path"));
     for (j, cname) in covs.iter().enumerate() {
         let got: Vec<f64> = path.betas.iter().map(|b| b[j] * sds[j]).collect();
         compare(cname, &got, &want.numbers(cname), 1e-5);

@@ -22,7 +22,7 @@ fn radscore_and_rms_nomogram() {
     let rs_coef: Vec<f64> = coef_map.values().map(|c| c.as_f64().expect("c")).collect();
     let xr = table.matrix(&rs_cols);
     let rs = radscore(&xr, o["radscore_intercept"].as_f64().expect("b0"), &rs_coef).expect("rs");
-    let pp = Table::read(&stats_dir().join(o["per_patient_file"].as_str().expect("csv")));
+    let pp = stats_csv(o["per_patient_file"].as_str().expect("csv"));
     let d_rs = compare("radscore", &rs, &pp.numbers("radscore"), 1e-6);
     compare(
         "radscore first10",

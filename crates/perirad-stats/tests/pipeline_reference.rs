@@ -34,15 +34,14 @@ fn splits(name: &str) -> Vec<Vec<Split>> {
 /// (repeat, fold, rule) -> (n after the correlation filter, lambda, test-fold AUC).
 fn per_fold(name: &str) -> HashMap<(usize, usize, String), (usize, f64, f64)> {
     let t = stats_csv("pipeline/per_fold_results.csv");
-    let c = |h: &str| t.col_index(h);
-    let (repeat, fold, rule, n, lambda, auc) = (
-        c("repeat"),
-        c("fold"),
-        c("rule"),
-        c("n_after_corr_filter"),
-        c("lambda"),
-        c("auc_test_fold"),
-    );
+    let [repeat, fold, rule, n, lambda, auc] = t.col_indices([
+        "repeat",
+        "fold",
+        "rule",
+        "n_after_corr_filter",
+        "lambda",
+        "auc_test_fold",
+    ]);
     let mut out = HashMap::new();
     for f in rows_of(&t, name) {
         out.insert(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{num_rows, nums, stats_dir, usizes, vector, Check, Table};
+use common::{num_rows, nums, stats_csv, usizes, vector, Check};
 use perirad_stats::icc::{icc, icc_filter, IccForm, IccKind, IccTable};
 use perirad_stats::Matrix;
 use serde_json::Value;
@@ -125,7 +125,7 @@ fn icc_matches_psych_formulas() {
         .iter()
         .map(|s| s.as_str().expect("name").to_string())
         .collect();
-    let table = Table::read(&stats_dir().join(rc["file"].as_str().expect("file")));
+    let table = stats_csv(rc["file"].as_str().expect("file"));
     let rater = table.numbers("rater");
     let subject = table.numbers("subject");
     let all = table.matrix(&cols);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{dataset, nums, stats_dir, usizes, vector, Check, Table};
+use common::{dataset, nums, stats_csv, usizes, vector, Check};
 use perirad_stats::mrmr::{discretize_three_levels, mrmr_fcq, mrmr_mi, MiScheme};
 use perirad_stats::Matrix;
 
@@ -40,7 +40,7 @@ fn mrmr_matches_mrmr_selection_and_pymrmr() {
     }
 
     // The discretisation reproduces the stored file; then MID / MIQ on it.
-    let t = Table::read(&stats_dir().join(v["inputs"]["discretized_file"].as_str().expect("file")));
+    let t = stats_csv(v["inputs"]["discretized_file"].as_str().expect("file"));
     let names: Vec<String> = idx.iter().map(|&j| d.features[j].clone()).collect();
     let stored = t.matrix(&names);
     let ours = discretize_three_levels(&x, 0.5).expect("discretise");

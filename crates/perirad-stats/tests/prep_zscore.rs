@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dataset, nums, stats_dir, vector, Check, Table};
+use common::{dataset, nums, stats_csv, vector, Check};
 use perirad_stats::preprocess::ZScore;
 use perirad_stats::Matrix;
 
@@ -49,7 +49,7 @@ fn zscore_matches_sklearn_and_numpy() {
         m.equal("ZScore JSON round trip", back == z, true);
         let zall: Matrix = z.transform(&x).expect("transform all rows");
         let file = out[file_key].as_str().expect("file name");
-        let t = Table::read(&stats_dir().join(file));
+        let t = stats_csv(file);
         let want = t.matrix(&names);
         assert_eq!(want.rows(), 186);
         assert_eq!(t.numbers("row")[185], 185.0);

@@ -119,7 +119,10 @@ pub fn strings(v: &Value) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 
 /// A CSV field as a correctly rounded f64 (empty or "nan" = NaN). For reference values written
-/// with 17 significant digits this recovers exactly the number that was written.
+/// with 17 significant digits this recovers exactly the number that was written, and it is what
+/// `pd.read_csv(..., float_precision="round_trip")` gives, which the crate's own `scripts/`
+/// generators use. Inputs of the shared vectors (`gen_reference.py`, default `pd.read_csv`) need
+/// [`pandas_parse_f64`] instead.
 pub fn parse_f64(s: &str) -> f64 {
     let s = s.trim();
     if s.is_empty() || s.eq_ignore_ascii_case("nan") {
@@ -258,6 +261,11 @@ impl Table {
             .unwrap_or_else(|| panic!("column {name} not in table"))
     }
 
+    /// The indices of several columns, in the order named.
+    pub fn col_indices<const N: usize>(&self, names: [&str; N]) -> [usize; N] {
+        names.map(|n| self.col_index(n))
+    }
+
     /// One column as text.
     pub fn strings(&self, name: &str) -> Vec<String> {
         let c = self.col_index(name);
@@ -302,8 +310,8 @@ pub fn stats_csv(rel: &str) -> Table {
     Table::read(&stats_dir().join(rel))
 }
 
-/// A radMLBench dataset `data/<name>.csv.gz` parsed as pandas parses it (the reference generators
-/// load it with `pd.read_csv`): its feature names (non-ID/Target columns in file order), the
+/// A radMLBench dataset `data/<name>.csv.gz` parsed as pandas' default parser reads it (the shared
+/// reference generator `gen_reference.py` loads it with plain `pd.read_csv`): its feature names (non-ID/Target columns in file order), the
 /// feature matrix and the binary target.
 pub struct Dataset {
     pub features: Vec<String>,
@@ -332,15 +340,14 @@ pub fn dataset(name: &str) -> Dataset {
 /// scikit-learn's splitters), per dataset, rows in file order.
 pub fn fold_assignments() -> BTreeMap<String, Vec<FoldAssignment>> {
     let t = stats_csv("pipeline/fold_assignments.csv.gz");
-    let c = |n: &str| t.col_index(n);
-    let (cd, crep, cf, crow, crole, cin) = (
-        c("dataset"),
-        c("repeat"),
-        c("outer_fold"),
-        c("row"),
-        c("role"),
-        c("inner_fold"),
-    );
+    let [cd, crep, cf, crow, crole, cin] = t.col_indices([
+        "dataset",
+        "repeat",
+        "outer_fold",
+        "row",
+        "role",
+        "inner_fold",
+    ]);
     let index = |s: &str| s.parse::<usize>().expect("a non-negative integer");
     let mut out: BTreeMap<String, Vec<FoldAssignment>> = BTreeMap::new();
     for r in &t.rows {
