@@ -34,14 +34,15 @@ fn splits(name: &str) -> Vec<Vec<Split>> {
 /// (repeat, fold, rule) -> (n after the correlation filter, lambda, test-fold AUC).
 fn per_fold(name: &str) -> HashMap<(usize, usize, String), (usize, f64, f64)> {
     let t = stats_csv("pipeline/per_fold_results.csv");
-    let [repeat, fold, rule, n, lambda, auc] = t.col_indices([
+    let names = [
         "repeat",
         "fold",
         "rule",
         "n_after_corr_filter",
         "lambda",
         "auc_test_fold",
-    ]);
+    ];
+    let [repeat, fold, rule, n, lambda, auc] = t.col_indices(names);
     let mut out = HashMap::new();
     for f in rows_of(&t, name) {
         out.insert(

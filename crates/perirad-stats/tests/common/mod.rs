@@ -340,14 +340,15 @@ pub fn dataset(name: &str) -> Dataset {
 /// scikit-learn's splitters), per dataset, rows in file order.
 pub fn fold_assignments() -> BTreeMap<String, Vec<FoldAssignment>> {
     let t = stats_csv("pipeline/fold_assignments.csv.gz");
-    let [cd, crep, cf, crow, crole, cin] = t.col_indices([
+    let names = [
         "dataset",
         "repeat",
         "outer_fold",
         "row",
         "role",
         "inner_fold",
-    ]);
+    ];
+    let [cd, crep, cf, crow, crole, cin] = t.col_indices(names);
     let index = |s: &str| s.parse::<usize>().expect("a non-negative integer");
     let mut out: BTreeMap<String, Vec<FoldAssignment>> = BTreeMap::new();
     for r in &t.rows {
