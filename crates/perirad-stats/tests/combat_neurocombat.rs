@@ -4,13 +4,15 @@
 //! apply-to-held-out via neuroCombatFromTraining), made by
 //! `scripts/make_stats_prep_references.py`.
 
-mod prep_support;
+mod common;
 
+use common::{
+    local, local_path, num_rows, nums, stats_csv, stats_dir, usizes, vector, Check, Table,
+};
 use perirad_stats::combat::{Combat, CombatOptions};
 use perirad_stats::{Matrix, StatsError};
-use prep_support::{f64_rows, f64s, stats_dir, usizes, vector, Mismatches, Table};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 struct Input {
     x: Matrix,
@@ -29,8 +31,7 @@ fn features(v: &Value) -> Vec<String> {
 fn read_input(path: &Path, feats: &[String], covs: &[String]) -> Input {
     let t = Table::read(path);
     let x = t.matrix(feats);
-    let bc = t.col_index("batch");
-    let batch = t.rows.iter().map(|r| r[bc].clone()).collect();
+    let batch = t.strings("batch");
     // Categorical covariates as neuroCombat encodes them: one-hot without the first level.
     let covariates = if covs.is_empty() {
         None
@@ -57,7 +58,7 @@ fn read_input(path: &Path, feats: &[String], covs: &[String]) -> Input {
     }
 }
 
-fn check_matrix(m: &mut Mismatches, what: &str, got: &Matrix, want: &Matrix, rel: f64) {
+fn check_matrix(m: &mut Check, what: &str, got: &Matrix, want: &Matrix, rel: f64) {
     assert_eq!(
         (got.rows(), got.cols()),
         (want.rows(), want.cols()),
@@ -65,7 +66,7 @@ fn check_matrix(m: &mut Mismatches, what: &str, got: &Matrix, want: &Matrix, rel
     );
     for r in 0..want.rows() {
         for c in 0..want.cols() {
-            m.check(
+            m.close_rel(
                 &format!("{what}[{r},{c}]"),
                 got.get(r, c),
                 want.get(r, c),
@@ -76,19 +77,19 @@ fn check_matrix(m: &mut Mismatches, what: &str, got: &Matrix, want: &Matrix, rel
     }
 }
 
-fn check_rows(m: &mut Mismatches, what: &str, got: &[Vec<f64>], want: &Value, rel: f64) {
-    let want = f64_rows(want);
+fn check_rows(m: &mut Check, what: &str, got: &[Vec<f64>], want: &Value, rel: f64) {
+    let want = num_rows(want);
     assert_eq!(got.len(), want.len(), "{what}: batches");
     for (b, (g, w)) in got.iter().zip(&want).enumerate() {
         for (j, (x, y)) in g.iter().zip(w).enumerate() {
-            m.check(&format!("{what}[{b}][{j}]"), *x, *y, rel, rel);
+            m.close_rel(&format!("{what}[{b}][{j}]"), *x, *y, rel, rel);
         }
     }
 }
 
-fn check_vec(m: &mut Mismatches, what: &str, got: &[f64], want: &Value, rel: f64) {
-    for (j, (x, y)) in got.iter().zip(f64s(want)).enumerate() {
-        m.check(&format!("{what}[{j}]"), *x, y, rel, rel);
+fn check_vec(m: &mut Check, what: &str, got: &[f64], want: &Value, rel: f64) {
+    for (j, (x, y)) in got.iter().zip(nums(want)).enumerate() {
+        m.close_rel(&format!("{what}[{j}]"), *x, y, rel, rel);
     }
 }
 
@@ -101,7 +102,7 @@ fn combat_matches_neurocombat_vectors() {
         .expect("hat tol");
     // Same stopping rule as neuroCombat, so the README's 1e-6 applies to EB outputs.
     let tol_eb = 1e-6;
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for (tag, case) in v["cases"].as_object().expect("cases") {
         let feats = features(&case["features"]);
         let covs = features(&case["categorical_covariates"]);
@@ -123,8 +124,7 @@ fn combat_matches_neurocombat_vectors() {
             let adj = fit
                 .transform(&inp.x, &inp.batch, inp.covariates.as_ref())
                 .expect("ComBat transform");
-            let want = Table::read(&stats_dir().join(res["adjusted_file"].as_str().expect("file")))
-                .matrix(&feats);
+            let want = stats_csv(res["adjusted_file"].as_str().expect("file")).matrix(&feats);
             let tol = if options.eb { tol_eb } else { tol_noeb };
             let w = format!("{tag}/{key}");
             check_matrix(&mut m, &format!("{w} adjusted"), &adj, &want, tol);
@@ -190,7 +190,7 @@ fn combat_matches_neurocombat_vectors() {
                     check_vec(&mut m, &format!("{w} a_prior"), a, &res["a_prior"], tol_hat);
                     check_vec(&mut m, &format!("{w} b_prior"), b, &res["b_prior"], tol_hat);
                 }
-                _ => m.check_eq(
+                _ => m.equal(
                     &format!("{w} priors absent"),
                     res["a_prior"].is_null(),
                     true,
@@ -201,18 +201,12 @@ fn combat_matches_neurocombat_vectors() {
     m.finish("combat.json");
 }
 
-fn extra_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
-
 #[test]
 fn combat_nonparametric_and_heldout_match_neurocombat() {
-    let text =
-        std::fs::read_to_string(extra_dir().join("combat_extra.json")).expect("combat_extra.json");
-    let v: Value = serde_json::from_str(&text).expect("JSON");
+    let v = local("combat_extra.json");
     let feats = features(&v["features"]);
     let tol = v["tolerance"]["adjusted"].as_f64().expect("tolerance");
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for (key, case) in v["nonparametric"].as_object().expect("cases") {
         let covs = features(&case["categorical_covariates"]);
         let inp = read_input(
@@ -231,8 +225,8 @@ fn combat_nonparametric_and_heldout_match_neurocombat() {
         let adj = fit
             .transform(&inp.x, &inp.batch, inp.covariates.as_ref())
             .expect("transform");
-        let want = Table::read(&extra_dir().join(case["adjusted_file"].as_str().expect("file")))
-            .matrix(&feats);
+        let want =
+            Table::read(&local_path(case["adjusted_file"].as_str().expect("file"))).matrix(&feats);
         check_matrix(&mut m, &format!("{key} adjusted"), &adj, &want, tol);
         check_rows(
             &mut m,
@@ -258,7 +252,7 @@ fn combat_nonparametric_and_heldout_match_neurocombat() {
         &feats,
         &features(&cc["categorical_covariates"]),
     );
-    let z = f64s(&cc["Z"]);
+    let z = nums(&cc["Z"]);
     let target = inp.covariates.as_ref().expect("Target dummy");
     let rows: Vec<Vec<f64>> = (0..inp.x.rows())
         .map(|i| vec![target.get(i, 0), z[i]])
@@ -273,8 +267,8 @@ fn combat_nonparametric_and_heldout_match_neurocombat() {
         let adj = fit
             .transform(&inp.x, &inp.batch, Some(&cov))
             .expect("transform");
-        let want = Table::read(&extra_dir().join(res["adjusted_file"].as_str().expect("file")))
-            .matrix(&feats);
+        let want =
+            Table::read(&local_path(res["adjusted_file"].as_str().expect("file"))).matrix(&feats);
         check_matrix(
             &mut m,
             &format!("covariates/{key} adjusted"),
@@ -357,14 +351,13 @@ fn combat_nonparametric_and_heldout_match_neurocombat() {
         let got = fit
             .transform(&inp.x.select_rows(rows), &pick(rows), None)
             .expect("transform");
-        let want =
-            Table::read(&extra_dir().join(ft[file_key].as_str().expect("file"))).matrix(&feats);
+        let want = Table::read(&local_path(ft[file_key].as_str().expect("file"))).matrix(&feats);
         check_matrix(&mut m, file_key, &got, &want, tol);
     }
     // The fitted object survives a JSON round trip unchanged (it is stored in model files).
     let json = serde_json::to_string(&fit).expect("serialize");
     let back: Combat = serde_json::from_str(&json).expect("deserialize");
-    m.check_eq("JSON round trip", back == fit, true);
+    m.equal("JSON round trip", back == fit, true);
     m.finish("combat_extra.json");
 }
 

@@ -3,45 +3,15 @@
 //! StratifiedKFold 5) are checked against the file's own structure, and our seeded generator is
 //! checked to give the same per-fold class counts as scikit-learn's allocation in that file.
 
-mod prep_support;
+mod common;
 
+use common::{dataset, fold_assignments};
 use perirad_stats::cv::{
     repeated_stratified_kfold, splits_from_assignments, stratified_fold_labels,
-    survival_stratified_kfold, CvDesign, FoldAssignment, Role, Split, SplitMix64,
+    survival_stratified_kfold, CvDesign, Role, Split, SplitMix64,
 };
 use perirad_stats::StatsError;
-use prep_support::{dataset, stats_dir, Table};
 use std::collections::BTreeMap;
-
-fn assignments() -> BTreeMap<String, Vec<FoldAssignment>> {
-    let t = Table::read(&stats_dir().join("pipeline/fold_assignments.csv.gz"));
-    let c = |n: &str| t.col_index(n);
-    let (cd, crep, cf, crow, crole, cin) = (
-        c("dataset"),
-        c("repeat"),
-        c("outer_fold"),
-        c("row"),
-        c("role"),
-        c("inner_fold"),
-    );
-    let num = |s: &str| s.parse::<usize>().expect("a non-negative integer");
-    let mut out: BTreeMap<String, Vec<FoldAssignment>> = BTreeMap::new();
-    for r in &t.rows {
-        let role = match r[crole].as_str() {
-            "train" => Role::Train,
-            "test" => Role::Test,
-            other => panic!("unknown role {other}"),
-        };
-        out.entry(r[cd].clone()).or_default().push(FoldAssignment {
-            repeat: num(&r[crep]),
-            outer_fold: num(&r[cf]),
-            row: num(&r[crow]),
-            role,
-            inner_fold: num(&r[cin]),
-        });
-    }
-    out
-}
 
 /// (negatives, positives) among `rows`.
 fn class_counts(y: &[bool], rows: &[usize]) -> (usize, usize) {
@@ -126,7 +96,7 @@ fn check_design(name: &str, y: &[bool], design: &[Vec<Split>], k: usize, inner_k
 
 #[test]
 fn reference_fold_assignments_build_valid_designs() {
-    let all = assignments();
+    let all = fold_assignments();
     assert_eq!(
         all.len(),
         8,
@@ -194,7 +164,7 @@ fn reference_fold_assignments_build_valid_designs() {
 
 #[test]
 fn broken_assignment_tables_are_rejected() {
-    let all = assignments();
+    let all = fold_assignments();
     let rows = &all["HCC-TACE-Seg"];
     // Drop one test row: that row is no longer tested in its repeat.
     let i = rows

@@ -2,8 +2,8 @@
 //! `stats/vectors/bootstrap_ci.json` with its given resample indices (`bootstrap_indices.csv`), and
 //! with our own seeded resamples (within ~0.02 of the reference intervals, as the vector advises).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::{metrics, roc};
 
 fn inputs() -> (serde_json::Value, Vec<bool>, Vec<f64>) {
@@ -16,9 +16,10 @@ fn inputs() -> (serde_json::Value, Vec<bool>, Vec<f64>) {
 #[test]
 fn bootstrap_ci_with_given_indices() {
     let (v, y, p) = inputs();
-    let (header, rows) = read_csv(&stats_dir().join("vectors/bootstrap_indices.csv"));
-    assert_eq!(header.len(), y.len());
-    let idx: Vec<Vec<usize>> = rows
+    let indices = stats_csv("vectors/bootstrap_indices.csv");
+    assert_eq!(indices.header.len(), y.len());
+    let idx: Vec<Vec<usize>> = indices
+        .rows
         .iter()
         .map(|r| {
             r.iter()

@@ -2,8 +2,8 @@
 //! both groupings against `stats/vectors/calibration.json` (statsmodels GLM; R glm / rms::val.prob /
 //! hoslem.test cross-check).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::calibration::{self, HlGrouping};
 use perirad_stats::metrics;
 

@@ -1,8 +1,8 @@
 //! Decision-curve net benefit (model / treat all / treat none) against
 //! `stats/vectors/decision_curve.json` (dcurves 1.1.7).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::calibration;
 
 #[test]

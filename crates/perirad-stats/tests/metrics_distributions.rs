@@ -1,8 +1,8 @@
 //! Normal cdf / sf / ppf and chi-squared sf helpers against scipy
 //! (`tests/data/distributions_scipy.json`, made by scripts/make_stats_metrics_references.py).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::metrics;
 
 /// Relative difference, with exact equality (including 0 and infinities) passing.

@@ -1,8 +1,8 @@
 //! ROC AUC, DeLong variance / CI and the paired DeLong test against `stats/vectors/roc_delong.json`
 //! (fast DeLong in gen_reference.py, cross-checked with pROC 1.18).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::roc;
 
 /// y and the two scores of one case (inline or from the dataset file).
@@ -16,7 +16,7 @@ fn case_inputs(case: &serde_json::Value) -> (Vec<bool>, Vec<f64>, Vec<f64>) {
             .map(|c| c.as_str().expect("column name"))
             .collect();
         let target = inp["target_column"].as_str().expect("target column");
-        let mut v = csv_columns(file, &[target, cols[0], cols[1]]);
+        let mut v = stats_csv(file).columns(&[target, cols[0], cols[1]]);
         let s2 = v.pop().expect("score 2");
         let s1 = v.pop().expect("score 1");
         let y = v[0].iter().map(|&t| t != 0.0).collect();

@@ -1,8 +1,8 @@
 //! ROC curve and Youden-threshold metrics against scikit-learn
 //! (`tests/data/roc_youden_sklearn.json`, made by scripts/make_stats_metrics_references.py).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::roc;
 
 #[test]
@@ -21,7 +21,7 @@ fn roc_curve_and_youden_match_sklearn() {
                 .iter()
                 .map(|x| x.as_str().expect("name"))
                 .collect();
-            let mut v = csv_columns(file, &[target, cols[0], cols[1]]);
+            let mut v = stats_csv(file).columns(&[target, cols[0], cols[1]]);
             let y = v.remove(0).iter().map(|&t| t != 0.0).collect::<Vec<bool>>();
             (y, v)
         } else {

@@ -1,8 +1,8 @@
 //! Cox proportional hazards against `stats/vectors/cox_ph.json` (statsmodels PHReg, lifelines,
 //! cross-checked with R survival::coxph): rossi and whas500, Efron and Breslow ties.
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::cox::{cox_ph, CoxOptions, Ties};
 use perirad_stats::survival::concordance_index;
 use perirad_stats::{Matrix, StatsError};
@@ -19,16 +19,16 @@ fn statsmodels_phreg_rossi_and_whas500() {
             .expect("file");
         let table = stats_csv(file);
         let x = table.matrix(&strings(&inputs["covariates"]));
-        let time = table.column(inputs["time"].as_str().expect("time"));
+        let time = table.numbers(inputs["time"].as_str().expect("time"));
         let event = table.bools(inputs["event"].as_str().expect("event"));
         for (tname, ties) in [("efron", Ties::Efron), ("breslow", Ties::Breslow)] {
             let want = &case["fits"][tname];
             let fit = cox_ph(&x, &time, &event, ties, &CoxOptions::default()).expect("fit");
             let l = format!("{name}/{tname}");
-            let dc = compare(&format!("{l} coef"), &fit.coef, &f64s(&want["coef"]), 1e-6);
-            let ds = compare(&format!("{l} se"), &fit.se, &f64s(&want["se"]), 1e-6);
-            compare(&format!("{l} z"), &fit.z, &f64s(&want["z"]), 1e-5);
-            compare(&format!("{l} p"), &fit.p, &f64s(&want["p"]), 1e-6);
+            let dc = compare(&format!("{l} coef"), &fit.coef, &nums(&want["coef"]), 1e-6);
+            let ds = compare(&format!("{l} se"), &fit.se, &nums(&want["se"]), 1e-6);
+            compare(&format!("{l} z"), &fit.z, &nums(&want["z"]), 1e-5);
+            compare(&format!("{l} p"), &fit.p, &nums(&want["p"]), 1e-6);
             let dl = compare(
                 &format!("{l} loglik"),
                 &[fit.loglik],
@@ -50,7 +50,7 @@ fn statsmodels_phreg_rossi_and_whas500() {
             compare(
                 &format!("{l} linear predictor"),
                 &fit.linear_predictor[..10],
-                &f64s(&want["linear_predictor_uncentered_first10"]),
+                &nums(&want["linear_predictor_uncentered_first10"]),
                 1e-5,
             );
             let c = concordance_index(&time, &event, &fit.linear_predictor).expect("C-index");
@@ -73,19 +73,19 @@ fn statsmodels_phreg_rossi_and_whas500() {
                 compare(
                     &format!("{l} baseline times"),
                     &fit.baseline.times,
-                    &f64s(&base["time"]),
+                    &nums(&base["time"]),
                     0.0,
                 );
                 compare(
                     &format!("{l} means"),
                     &fit.baseline.means,
-                    &f64s(&base["covariate_means"]),
+                    &nums(&base["covariate_means"]),
                     1e-12,
                 );
                 let dh = compare(
                     &format!("{l} baseline cumhaz"),
                     &fit.baseline.cumhaz,
-                    &f64s(&base["cumhaz"]),
+                    &nums(&base["cumhaz"]),
                     1e-6,
                 );
                 msg += &format!(" baseline cumhaz {dh:.1e}");

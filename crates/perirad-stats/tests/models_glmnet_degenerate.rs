@@ -2,8 +2,8 @@
 //! glmnet's treatment of a constant column (left out, coefficient 0) checked against the
 //! reference path of `lasso_logistic.json`.
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::glmnet::{cv_logistic, logistic_path, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::{Matrix, StatsError};
 
@@ -41,13 +41,13 @@ fn constant_column_gets_zero_coefficient_and_leaves_the_path_unchanged() {
     compare(
         "lambda",
         &path.lambdas,
-        &f64s(&v["outputs"]["lambda"]),
+        &nums(&v["outputs"]["lambda"]),
         1e-10,
     );
     compare(
         "dev_ratio",
         &path.dev_ratio,
-        &f64s(&v["outputs"]["dev_ratio"]),
+        &nums(&v["outputs"]["dev_ratio"]),
         1e-8,
     );
 }
@@ -150,7 +150,7 @@ fn cv_rejects_bad_fold_assignments() {
 #[test]
 fn cv_is_identical_with_one_thread() {
     let (x, y, _, v) = data();
-    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+    let foldid: Vec<usize> = nums(&v["inputs"]["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();
@@ -188,7 +188,7 @@ fn cv_is_identical_with_one_thread() {
 #[test]
 fn repeated_user_lambda() {
     let (x, y, _, v) = data();
-    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+    let foldid: Vec<usize> = nums(&v["inputs"]["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();

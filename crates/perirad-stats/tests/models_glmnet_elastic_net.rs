@@ -3,21 +3,21 @@
 //! with glmnet's Fortran (python-glmnet 2.6.1). Includes paths that stop early (deviance-ratio
 //! gain < fdev) so folds have paths of their own lengths, and one unstandardised fit.
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::glmnet::{
     cv_logistic_measures, logistic_path, Alignment, CvMeasure, GlmnetOptions,
 };
 
 #[test]
 fn elastic_net_paths_and_cv_match_glmnet_fortran() {
-    let r = own_json("elastic_net_logistic.json");
+    let r = local("elastic_net_logistic.json");
     let shared = vector("lasso_logistic.json");
     let table = stats_csv(shared["inputs"]["file"].as_str().expect("file"));
     let cols = strings(&r["inputs"]["columns"]);
     assert_eq!(cols, strings(&shared["inputs"]["columns"]));
     let y = table.bools("Target");
-    let foldid: Vec<usize> = f64s(&r["inputs"]["foldid_1based"])
+    let foldid: Vec<usize> = nums(&r["inputs"]["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();
@@ -37,7 +37,7 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
             maxit: o["maxit"].as_u64().expect("maxit") as usize,
         };
         let path = logistic_path(&x, &y, &opts).expect("path");
-        let want_l = f64s(&c["lambda"]);
+        let want_l = nums(&c["lambda"]);
         assert_eq!(
             path.lambdas.len(),
             want_l.len(),
@@ -51,11 +51,11 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
             1e-10,
         );
         let df: Vec<f64> = path.df.iter().map(|&d| d as f64).collect();
-        compare(&format!("{name} df"), &df, &f64s(&c["df"]), 0.0);
+        compare(&format!("{name} df"), &df, &nums(&c["df"]), 0.0);
         compare(
             &format!("{name} dev_ratio"),
             &path.dev_ratio,
-            &f64s(&c["dev_ratio_from_coefficients"]),
+            &nums(&c["dev_ratio_from_coefficients"]),
             1e-8,
         );
         let mut worst: f64 = 0.0;
@@ -77,7 +77,7 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
         compare(
             &format!("{name} intercept"),
             &path.intercepts,
-            &f64s(&c["intercept"]),
+            &nums(&c["intercept"]),
             1e-6,
         );
         let mut msg = format!("{name}: lambda {dl:.1e} coef {worst:.1e}");
@@ -90,8 +90,8 @@ fn elastic_net_paths_and_cv_match_glmnet_fortran() {
             for (mname, cv) in ["deviance", "auc", "class"].into_iter().zip(all) {
                 let want = &c[key][mname];
                 let l = format!("{name} {key}/{mname}");
-                let dm = compare(&format!("{l} cvm"), &cv.cvm, &f64s(&want["cvm"]), 1e-5);
-                compare(&format!("{l} cvsd"), &cv.cvsd, &f64s(&want["cvsd"]), 1e-5);
+                let dm = compare(&format!("{l} cvm"), &cv.cvm, &nums(&want["cvm"]), 1e-5);
+                compare(&format!("{l} cvsd"), &cv.cvsd, &nums(&want["cvsd"]), 1e-5);
                 assert_eq!(
                     cv.index_min as u64,
                     want["index_min"].as_u64().expect("i"),

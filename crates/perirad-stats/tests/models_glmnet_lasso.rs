@@ -1,8 +1,8 @@
 //! glmnet binomial LASSO path and cv.glmnet against `stats/vectors/lasso_logistic.json` and
 //! `lasso_logistic_path.csv` (python-glmnet Fortran + cv.glmnet replica, cross-checked with R).
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::glmnet::{cv_logistic, logistic_path, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::Matrix;
 use serde_json::Value;
@@ -23,7 +23,7 @@ fn case() -> Case {
     let cols = strings(&inputs["columns"]);
     let x = table.matrix(&cols);
     let y = table.bools(inputs["target_column"].as_str().expect("target"));
-    let foldid = f64s(&inputs["foldid_1based"])
+    let foldid = nums(&inputs["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();
@@ -58,18 +58,18 @@ fn path_matches_glmnet() {
     let c = case();
     let path = logistic_path(&c.x, &c.y, &c.opts).expect("path");
     let o = &c.v["outputs"];
-    let want_l = f64s(&o["lambda"]);
+    let want_l = nums(&o["lambda"]);
     assert_eq!(path.lambdas.len(), want_l.len(), "path length");
     let dl = compare("lambda", &path.lambdas, &want_l, 1e-10);
     assert_eq!(
         path.df,
-        f64s(&o["df"])
+        nums(&o["df"])
             .iter()
             .map(|&d| d as usize)
             .collect::<Vec<_>>(),
         "df"
     );
-    compare("dev_ratio", &path.dev_ratio, &f64s(&o["dev_ratio"]), 1e-6);
+    compare("dev_ratio", &path.dev_ratio, &nums(&o["dev_ratio"]), 1e-6);
     compare(
         "null_deviance",
         &[path.null_deviance],
@@ -78,13 +78,13 @@ fn path_matches_glmnet() {
     );
     // Whole path from the CSV (raw scale): tight for the first 50 lambdas, looser at the
     // ill-conditioned end (README pitfall 2), compared on the standardised scale.
-    let csv = read_csv(&stats_dir().join("vectors/lasso_logistic_path.csv"));
+    let csv = stats_csv("vectors/lasso_logistic_path.csv");
     let sds: Vec<f64> = (0..c.x.cols()).map(|j| sd_ddof0(&c.x.col(j))).collect();
-    let want_a0 = csv.column("intercept");
+    let want_a0 = csv.numbers("intercept");
     let mut worst_head: f64 = 0.0;
     let mut worst_tail: f64 = 0.0;
     for (j, name) in c.cols.iter().enumerate() {
-        let want = csv.column(name);
+        let want = csv.numbers(name);
         for (l, w) in want.iter().enumerate() {
             let d = ((path.betas[l][j] - w) * sds[j]).abs();
             if l < 50 {
@@ -122,11 +122,11 @@ fn check_cv(c: &Case, key: &str, align: Alignment) {
         let want = &c.v["outputs"][key][mname];
         let cv = cv_logistic(&c.x, &c.y, &c.foldid, &c.opts, measure, align).expect("cv");
         let label = format!("{key}/{mname}");
-        let dm = compare(&format!("{label} cvm"), &cv.cvm, &f64s(&want["cvm"]), 1e-5);
+        let dm = compare(&format!("{label} cvm"), &cv.cvm, &nums(&want["cvm"]), 1e-5);
         let ds = compare(
             &format!("{label} cvsd"),
             &cv.cvsd,
-            &f64s(&want["cvsd"]),
+            &nums(&want["cvsd"]),
             1e-5,
         );
         for (f, row) in want["cvraw_per_fold"]
@@ -138,7 +138,7 @@ fn check_cv(c: &Case, key: &str, align: Alignment) {
             compare(
                 &format!("{label} cvraw fold {f}"),
                 &cv.cvraw[f],
-                &f64s(row),
+                &nums(row),
                 1e-5,
             );
         }

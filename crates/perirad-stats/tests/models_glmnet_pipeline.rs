@@ -6,8 +6,9 @@
 //! are re-done here exactly as the vector's `options` state them (their own implementations
 //! live in other modules and are tested against their own vectors).
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
+use perirad_stats::cv::Role;
 use perirad_stats::glmnet::{cv_logistic_measures, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::Matrix;
 use std::collections::HashMap;
@@ -72,9 +73,9 @@ fn auc(y: &[bool], s: &[f64]) -> f64 {
 
 #[test]
 fn pipeline_folds_ramella_and_hn1_repeat0() {
-    let assign = read_csv(&stats_dir().join("pipeline/fold_assignments.csv.gz"));
-    let per_fold = read_csv(&stats_dir().join("pipeline/per_fold_results.csv"));
-    let oof = read_csv(&stats_dir().join("pipeline/oof_predictions.csv.gz"));
+    let assign = fold_assignments();
+    let per_fold = stats_csv("pipeline/per_fold_results.csv");
+    let oof = stats_csv("pipeline/oof_predictions.csv.gz");
     let opts = GlmnetOptions {
         alpha: 1.0,
         nlambda: 100,
@@ -84,28 +85,13 @@ fn pipeline_folds_ramella_and_hn1_repeat0() {
         thresh: 1e-7,
         maxit: 100_000,
     };
-    let (ci_ds, ci_rep, ci_fold, ci_row, ci_role, ci_inner) = (
-        assign.col_index("dataset"),
-        assign.col_index("repeat"),
-        assign.col_index("outer_fold"),
-        assign.col_index("row"),
-        assign.col_index("role"),
-        assign.col_index("inner_fold"),
-    );
     let mut worst_lambda: f64 = 0.0;
     let mut worst_p: f64 = 0.0;
     let mut worst_auc: f64 = 0.0;
     let mut checked = 0;
     for ds in ["Ramella2018", "Head-Neck-Radiomics-HN1"] {
-        let table = stats_csv(&format!("data/{ds}.csv.gz"));
-        let feats: Vec<String> = table
-            .header
-            .iter()
-            .filter(|h| *h != "ID" && *h != "Target")
-            .cloned()
-            .collect();
-        let x = table.matrix(&feats);
-        let y = table.bools("Target");
+        let data = dataset(ds);
+        let (x, y) = (data.x, data.target);
         // reference: per (fold, rule) row, and OOF probabilities of repeat 0
         let mut refs: HashMap<(usize, String), Vec<String>> = HashMap::new();
         for r in &per_fold.rows {
@@ -125,18 +111,14 @@ fn pipeline_folds_ramella_and_hn1_repeat0() {
         for fold in 0..5usize {
             let mut train: Vec<(usize, usize)> = Vec::new();
             let mut test: Vec<usize> = Vec::new();
-            for r in &assign.rows {
-                if r[ci_ds] != ds
-                    || r[ci_rep] != "0"
-                    || r[ci_fold].parse::<usize>().expect("f") != fold
-                {
-                    continue;
-                }
-                let row: usize = r[ci_row].parse().expect("row");
-                if r[ci_role] == "train" {
-                    train.push((row, r[ci_inner].parse().expect("inner")));
+            for a in assign[ds]
+                .iter()
+                .filter(|a| a.repeat == 0 && a.outer_fold == fold)
+            {
+                if a.role == Role::Train {
+                    train.push((a.row, a.inner_fold));
                 } else {
-                    test.push(row);
+                    test.push(a.row);
                 }
             }
             train.sort();

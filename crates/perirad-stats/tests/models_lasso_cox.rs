@@ -2,8 +2,8 @@
 //! Coxnet on the exact Breslow partial likelihood, whas500 (14 standardised covariates), with
 //! and without censored/event time ties.
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::cox::{cox_path, cv_cox, CoxCvMeasure};
 use perirad_stats::glmnet::Alignment;
 use perirad_stats::glmnet::GlmnetOptions;
@@ -34,7 +34,7 @@ fn standardized_whas500(v: &serde_json::Value) -> (Matrix, Vec<String>) {
 fn r_cv_glmnet_cox() {
     let v = vector("lasso_cox.json");
     let (x, _) = standardized_whas500(&v);
-    let foldid: Vec<usize> = f64s(&v["inputs"]["foldid_1based"])
+    let foldid: Vec<usize> = nums(&v["inputs"]["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();
@@ -49,8 +49,8 @@ fn r_cv_glmnet_cox() {
         maxit: 10_000_000,
     };
     for (name, case) in v["cases"].as_object().expect("cases") {
-        let te = read_csv(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
-        let time = te.column("time");
+        let te = stats_csv(case["time_event_file"].as_str().expect("file"));
+        let time = te.numbers("time");
         let event = te.bools("event");
         let tol = if name.contains("ties_broken") {
             1e-4
@@ -73,8 +73,8 @@ fn r_cv_glmnet_cox() {
             )
             .expect("cv");
             let l = format!("{name} {mname}");
-            let dm = compare(&format!("{l} cvm"), &cv.cvm, &f64s(&want["cvm"]), tol);
-            let ds = compare(&format!("{l} cvsd"), &cv.cvsd, &f64s(&want["cvsd"]), tol);
+            let dm = compare(&format!("{l} cvm"), &cv.cvm, &nums(&want["cvm"]), tol);
+            let ds = compare(&format!("{l} cvsd"), &cv.cvsd, &nums(&want["cvsd"]), tol);
             eprintln!(
                 "{l}: cvm {dm:.1e} cvsd {ds:.1e} indices {} {} (R {} {})",
                 cv.index_min, cv.index_1se, want["index_min"], want["index_1se"]
@@ -117,8 +117,8 @@ fn sksurv_coxnet_whas500() {
             data[i * p + j] = (c[i] - m) / s;
         }
     }
-    compare("means", &means, &f64s(&inputs["means"]), 1e-12);
-    compare("sds", &sds, &f64s(&inputs["sds_ddof0"]), 1e-12);
+    compare("means", &means, &nums(&inputs["means"]), 1e-12);
+    compare("sds", &sds, &nums(&inputs["sds_ddof0"]), 1e-12);
     let x = Matrix::from_row_major(n, p, data).expect("x");
     let o = &v["options"];
     let opts = GlmnetOptions {
@@ -132,14 +132,14 @@ fn sksurv_coxnet_whas500() {
     };
     for (name, case) in v["cases"].as_object().expect("cases") {
         let rel = case["time_event_file"].as_str().expect("file");
-        let te = read_csv(&stats_dir().join(rel));
-        let time = te.column("time");
+        let te = stats_csv(rel);
+        let time = te.numbers("time");
         let event = te.bools("event");
         let path = cox_path(&x, &time, &event, &opts).expect("path");
         let dl = compare(
             &format!("{name} lambda"),
             &path.lambdas,
-            &f64s(&case["lambda"]),
+            &nums(&case["lambda"]),
             1e-10,
         );
         compare(
@@ -148,14 +148,14 @@ fn sksurv_coxnet_whas500() {
             &[case["lambda_max_closed_form"].as_f64().expect("lmax")],
             1e-10,
         );
-        let want = read_csv(&stats_dir().join(case["path_file"].as_str().expect("path")));
+        let want = stats_csv(case["path_file"].as_str().expect("path"));
         let mut worst: f64 = 0.0;
         for (j, cname) in covs.iter().enumerate() {
             let got: Vec<f64> = path.betas.iter().map(|b| b[j]).collect();
             worst = worst.max(compare(
                 &format!("{name} {cname}"),
                 &got,
-                &want.column(cname),
+                &want.numbers(cname),
                 1e-5,
             ));
         }
@@ -173,11 +173,11 @@ fn sksurv_coxnet_whas500() {
             worst_r = worst_r.max(compare(
                 &format!("{name} R glmnet col {j}"),
                 &got,
-                &f64s(row),
+                &nums(row),
                 tol_r,
             ));
         }
-        let want_df: Vec<usize> = f64s(&case["df"]).iter().map(|&d| d as usize).collect();
+        let want_df: Vec<usize> = nums(&case["df"]).iter().map(|&d| d as usize).collect();
         let df_mismatch = path.df.iter().zip(&want_df).filter(|(a, b)| a != b).count();
         let kkt = path.kkt_violation.iter().cloned().fold(0.0, f64::max);
         assert!(kkt < 1e-8, "{name}: our KKT violation {kkt:e}");
@@ -221,9 +221,9 @@ fn internal_standardization_matches_sksurv_path() {
     let table = stats_csv(inputs["file"].as_str().expect("file"));
     let covs = strings(&inputs["covariates"]);
     let raw = table.matrix(&covs);
-    let sds = f64s(&inputs["sds_ddof0"]);
+    let sds = nums(&inputs["sds_ddof0"]);
     let case = &v["cases"]["whas500_censor_ties_broken"];
-    let te = read_csv(&stats_dir().join(case["time_event_file"].as_str().expect("file")));
+    let te = stats_csv(case["time_event_file"].as_str().expect("file"));
     let o = &v["options"];
     let opts = GlmnetOptions {
         alpha: 1.0,
@@ -234,11 +234,11 @@ fn internal_standardization_matches_sksurv_path() {
         thresh: 1e-12,
         maxit: 10_000_000,
     };
-    let path = cox_path(&raw, &te.column("time"), &te.bools("event"), &opts).expect("path");
-    compare("lambda", &path.lambdas, &f64s(&case["lambda"]), 1e-10);
-    let want = read_csv(&stats_dir().join(case["path_file"].as_str().expect("path")));
+    let path = cox_path(&raw, &te.numbers("time"), &te.bools("event"), &opts).expect("path");
+    compare("lambda", &path.lambdas, &nums(&case["lambda"]), 1e-10);
+    let want = stats_csv(case["path_file"].as_str().expect("path"));
     for (j, cname) in covs.iter().enumerate() {
         let got: Vec<f64> = path.betas.iter().map(|b| b[j] * sds[j]).collect();
-        compare(cname, &got, &want.column(cname), 1e-5);
+        compare(cname, &got, &want.numbers(cname), 1e-5);
     }
 }

@@ -1,8 +1,8 @@
 //! Logistic regression against `stats/vectors/logistic_regression.json` (statsmodels Logit,
 //! cross-checked with R glm).
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::logistic::{logistic_regression, predict, LogisticOptions};
 use perirad_stats::{Matrix, StatsError};
 
@@ -16,23 +16,23 @@ fn statsmodels_logit_worc_liver() {
     let y = table.bools(inputs["target_column"].as_str().expect("target"));
     let fit = logistic_regression(&x, &y, &LogisticOptions::default()).expect("fit");
     let o = &v["outputs"];
-    let d_coef = compare("coef", &fit.coef, &f64s(&o["coef"]), 1e-6);
-    let d_se = compare("se", &fit.se, &f64s(&o["se"]), 1e-6);
-    let d_z = compare("z", &fit.z, &f64s(&o["z"]), 1e-6);
-    let d_p = compare("p", &fit.p, &f64s(&o["p"]), 1e-6);
+    let d_coef = compare("coef", &fit.coef, &nums(&o["coef"]), 1e-6);
+    let d_se = compare("se", &fit.se, &nums(&o["se"]), 1e-6);
+    let d_z = compare("z", &fit.z, &nums(&o["z"]), 1e-6);
+    let d_p = compare("p", &fit.p, &nums(&o["p"]), 1e-6);
     compare(
         "ci lower",
         &fit.ci_lower,
-        &f64s(&o["wald_ci95_lower"]),
+        &nums(&o["wald_ci95_lower"]),
         1e-6,
     );
     compare(
         "ci upper",
         &fit.ci_upper,
-        &f64s(&o["wald_ci95_upper"]),
+        &nums(&o["wald_ci95_upper"]),
         1e-6,
     );
-    compare("fitted", &fit.fitted, &f64s(&o["fitted_prob"]), 1e-8);
+    compare("fitted", &fit.fitted, &nums(&o["fitted_prob"]), 1e-8);
     let scalars = [
         ("loglik", fit.loglik),
         ("loglik_null", fit.loglik_null),
@@ -53,7 +53,7 @@ fn statsmodels_logit_worc_liver() {
     );
     // predict on the training rows reproduces the fitted probabilities of the reference.
     let pred = predict(&x, &fit.coef).expect("predict");
-    compare("predict", &pred, &f64s(&o["fitted_prob"]), 1e-8);
+    compare("predict", &pred, &nums(&o["fitted_prob"]), 1e-8);
     eprintln!("logistic_regression.json: max abs diff coef {d_coef:.1e} se {d_se:.1e} z {d_z:.1e} p {d_p:.1e}");
 }
 

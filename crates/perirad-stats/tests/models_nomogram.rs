@@ -3,8 +3,8 @@
 //! computed twice: from the vector's stored model and from our own cv.glmnet lambda.1se model
 //! on the `lasso_logistic.json` inputs.
 
-mod models_common;
-use models_common::*;
+mod common;
+use common::*;
 use perirad_stats::glmnet::{cv_logistic, Alignment, CvMeasure, GlmnetOptions};
 use perirad_stats::logistic::LogisticOptions;
 use perirad_stats::nomogram::{nomogram, radscore, radscore_1se};
@@ -22,12 +22,12 @@ fn radscore_and_rms_nomogram() {
     let rs_coef: Vec<f64> = coef_map.values().map(|c| c.as_f64().expect("c")).collect();
     let xr = table.matrix(&rs_cols);
     let rs = radscore(&xr, o["radscore_intercept"].as_f64().expect("b0"), &rs_coef).expect("rs");
-    let pp = read_csv(&stats_dir().join(o["per_patient_file"].as_str().expect("csv")));
-    let d_rs = compare("radscore", &rs, &pp.column("radscore"), 1e-6);
+    let pp = stats_csv(o["per_patient_file"].as_str().expect("csv"));
+    let d_rs = compare("radscore", &rs, &pp.numbers("radscore"), 1e-6);
     compare(
         "radscore first10",
         &rs[..10],
-        &f64s(&o["radscore_first10"]),
+        &nums(&o["radscore_first10"]),
         1e-6,
     );
 
@@ -35,7 +35,7 @@ fn radscore_and_rms_nomogram() {
     let lv = vector("lasso_logistic.json");
     let lcols = strings(&lv["inputs"]["columns"]);
     let xl = table.matrix(&lcols);
-    let foldid: Vec<usize> = f64s(&lv["inputs"]["foldid_1based"])
+    let foldid: Vec<usize> = nums(&lv["inputs"]["foldid_1based"])
         .iter()
         .map(|&f| f as usize)
         .collect();
@@ -58,30 +58,30 @@ fn radscore_and_rms_nomogram() {
     let d_own = compare(
         "radscore from own cv.glmnet",
         &rs_own,
-        &pp.column("radscore"),
+        &pp.numbers("radscore"),
         1e-6,
     );
 
     // Nomogram: logit(Target) ~ radscore + size.
     let size_name = "MR_original_shape_Maximum3DDiameter";
-    let size = table.column(size_name);
-    compare("size column", &size, &pp.column(size_name), 1e-12);
+    let size = table.numbers(size_name);
+    compare("size column", &size, &pp.numbers(size_name), 1e-12);
     let rows: Vec<Vec<f64>> = rs.iter().zip(&size).map(|(&a, &b)| vec![a, b]).collect();
     let x = Matrix::from_rows(&rows).expect("rows");
     let nom = nomogram(&x, &y, &LogisticOptions::default()).expect("nomogram");
     let d_coef = compare(
         "nomogram coef",
         &nom.fit.coef,
-        &f64s(&o["nomogram_coef"]),
+        &nums(&o["nomogram_coef"]),
         1e-6,
     );
-    compare("nomogram se", &nom.fit.se, &f64s(&o["nomogram_se"]), 1e-6);
-    compare("axis lo", &nom.axis_lo, &f64s(&o["axis_lo"]), 1e-6);
-    compare("axis hi", &nom.axis_hi, &f64s(&o["axis_hi"]), 1e-6);
+    compare("nomogram se", &nom.fit.se, &nums(&o["nomogram_se"]), 1e-6);
+    compare("axis lo", &nom.axis_lo, &nums(&o["axis_lo"]), 1e-6);
+    compare("axis hi", &nom.axis_hi, &nums(&o["axis_hi"]), 1e-6);
     compare(
         "points per unit",
         &nom.points_per_unit,
-        &f64s(&o["points_per_unit"]),
+        &nums(&o["points_per_unit"]),
         1e-6,
     );
     compare(
@@ -107,18 +107,18 @@ fn radscore_and_rms_nomogram() {
     compare(
         "points radscore",
         &pts_r,
-        &pp.column("points_radscore"),
+        &pp.numbers("points_radscore"),
         1e-6,
     );
-    compare("points size", &pts_s, &pp.column("points_size"), 1e-6);
-    let d_tot = compare("total points", &tot, &pp.column("total_points"), 1e-6);
+    compare("points size", &pts_s, &pp.numbers("points_size"), 1e-6);
+    let d_tot = compare("total points", &tot, &pp.numbers("total_points"), 1e-6);
     compare(
         "linear predictor",
         &lp,
-        &pp.column("linear_predictor"),
+        &pp.numbers("linear_predictor"),
         1e-6,
     );
-    let d_p = compare("probability", &prob, &pp.column("prob"), 1e-6);
+    let d_p = compare("probability", &prob, &pp.numbers("prob"), 1e-6);
     // R rms::nomogram: points of the axis ends
     let rv = &v["crosscheck_R"]["values"];
     let ends_r: Vec<f64> = [nom.axis_lo[0], nom.axis_hi[0]]
@@ -128,7 +128,7 @@ fn radscore_and_rms_nomogram() {
     compare(
         "R points radscore ends",
         &ends_r,
-        &f64s(&rv["points_radscore_at_lo_hi"]),
+        &nums(&rv["points_radscore_at_lo_hi"]),
         1e-6,
     );
     let ends_s: Vec<f64> = [nom.axis_lo[1], nom.axis_hi[1]]
@@ -138,7 +138,7 @@ fn radscore_and_rms_nomogram() {
     compare(
         "R points size ends",
         &ends_s,
-        &f64s(&rv["points_size_at_lo_hi"]),
+        &nums(&rv["points_size_at_lo_hi"]),
         1e-6,
     );
     assert!(nom.points(&[1.0]).is_err());

@@ -2,104 +2,59 @@
 //! scikit-learn splitters, `pipeline_reference.json`, `pipeline/per_fold_results.csv`), run on
 //! the very same outer and inner folds (`pipeline/fold_assignments.csv.gz`).
 
-use flate2::read::GzDecoder;
-use perirad_stats::cv::{splits_from_assignments, FoldAssignment, Role, Split};
+mod common;
+
+use common::{dataset, fold_assignments, stats_csv, vector, Table};
+use perirad_stats::cv::{splits_from_assignments, Split};
 use perirad_stats::pipeline::{cross_validate, LambdaRule, ModelSpec, PipelineSpec};
 use perirad_stats::Matrix;
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::PathBuf;
 
-fn stats_dir() -> PathBuf {
-    perirad_testdata::shared_data().join("stats")
+/// Features (every column but ID and Target, in file order, parsed as pandas parsed them for the
+/// reference), outcome and names.
+fn load(name: &str) -> (Matrix, Vec<bool>, Vec<String>) {
+    let d = dataset(name);
+    (d.x, d.target, d.features)
 }
 
-fn gz_text(path: &std::path::Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut s = String::new();
-    GzDecoder::new(&bytes[..])
-        .read_to_string(&mut s)
-        .expect("gzip text");
-    s
-}
-
-/// Features (every column but ID and Target, in file order), outcome and names.
-fn dataset(name: &str) -> (Matrix, Vec<bool>, Vec<String>) {
-    let text = gz_text(&stats_dir().join("data").join(format!("{name}.csv.gz")));
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let id = header.iter().position(|&h| h == "ID").expect("ID column");
-    let target = header
-        .iter()
-        .position(|&h| h == "Target")
-        .expect("Target column");
-    let cols: Vec<usize> = (0..header.len())
-        .filter(|&c| c != id && c != target)
-        .collect();
-    let mut data = Vec::new();
-    let mut y = Vec::new();
-    let mut n = 0;
-    for line in lines.filter(|l| !l.is_empty()) {
-        let f: Vec<&str> = line.split(',').collect();
-        assert_eq!(f.len(), header.len(), "{name}: ragged row");
-        for &c in &cols {
-            data.push(f[c].parse::<f64>().expect("numeric feature"));
-        }
-        y.push(f[target].parse::<f64>().expect("numeric target") == 1.0);
-        n += 1;
-    }
-    let names = cols.iter().map(|&c| header[c].to_string()).collect();
-    (
-        Matrix::from_row_major(n, cols.len(), data).expect("matrix"),
-        y,
-        names,
-    )
+/// The rows of `t` whose `dataset` column is `name`.
+fn rows_of<'a>(t: &'a Table, name: &'a str) -> impl Iterator<Item = &'a Vec<String>> + 'a {
+    let ds = t.col_index("dataset");
+    t.rows.iter().filter(move |r| r[ds] == name)
 }
 
 fn splits(name: &str) -> Vec<Vec<Split>> {
-    let text = gz_text(&stats_dir().join("pipeline/fold_assignments.csv.gz"));
-    let mut rows = Vec::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f[0] != name {
-            continue;
-        }
-        let role = if f[4] == "train" {
-            Role::Train
-        } else {
-            Role::Test
-        };
-        rows.push(FoldAssignment {
-            repeat: f[1].parse().expect("repeat"),
-            outer_fold: f[2].parse().expect("fold"),
-            row: f[3].parse().expect("row"),
-            role,
-            inner_fold: f[5].parse().expect("inner fold"),
-        });
-    }
-    splits_from_assignments(&rows).expect("valid design")
+    let all = fold_assignments();
+    let rows = all
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} not in fold_assignments.csv.gz"));
+    splits_from_assignments(rows).expect("valid design")
 }
 
 /// (repeat, fold, rule) -> (n after the correlation filter, lambda, test-fold AUC).
 fn per_fold(name: &str) -> HashMap<(usize, usize, String), (usize, f64, f64)> {
-    let text = std::fs::read_to_string(stats_dir().join("pipeline/per_fold_results.csv"))
-        .expect("per_fold_results.csv");
+    let t = stats_csv("pipeline/per_fold_results.csv");
+    let names = [
+        "repeat",
+        "fold",
+        "rule",
+        "n_after_corr_filter",
+        "lambda",
+        "auc_test_fold",
+    ];
+    let [repeat, fold, rule, n, lambda, auc] = t.col_indices(names);
     let mut out = HashMap::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f[0] != name {
-            continue;
-        }
+    for f in rows_of(&t, name) {
         out.insert(
             (
-                f[1].parse().expect("repeat"),
-                f[2].parse().expect("fold"),
-                f[3].to_string(),
+                f[repeat].parse().expect("repeat"),
+                f[fold].parse().expect("fold"),
+                f[rule].clone(),
             ),
             (
-                f[4].parse().expect("n"),
-                f[5].parse().expect("lambda"),
-                f[8].parse().expect("auc"),
+                f[n].parse().expect("n"),
+                f[lambda].parse().expect("lambda"),
+                f[auc].parse().expect("auc"),
             ),
         );
     }
@@ -107,12 +62,8 @@ fn per_fold(name: &str) -> HashMap<(usize, usize, String), (usize, f64, f64)> {
 }
 
 fn check(name: &str, rules: &[LambdaRule]) {
-    let reference: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(stats_dir().join("vectors/pipeline_reference.json"))
-            .expect("pipeline_reference.json"),
-    )
-    .expect("json");
-    let (x, y, names) = dataset(name);
+    let reference = vector("pipeline_reference.json");
+    let (x, y, names) = load(name);
     let sp = splits(name);
     let folds = per_fold(name);
     for &rule in rules {
@@ -200,7 +151,7 @@ fn hosny2018a_one_se() {
 /// in parallel).
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let (x, y, names) = dataset("Head-Neck-Radiomics-HN1");
+    let (x, y, names) = load("Head-Neck-Radiomics-HN1");
     let sp: Vec<Vec<Split>> = splits("Head-Neck-Radiomics-HN1")
         .into_iter()
         .take(2)

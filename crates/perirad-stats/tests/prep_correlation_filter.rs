@@ -2,14 +2,14 @@
 //! HCC-TACE-Seg and WORC-Liver) against `vectors/correlation_filter.json`; the cases the vector
 //! lists as fragile (an |r| equal to the threshold) are skipped.
 
-mod prep_support;
+mod common;
 
+use common::{dataset, usizes, vector, Check};
 use perirad_stats::correlation::{
     correlation_matrix, redundancy_filter, CorrelationFilter, CorrelationFilterOptions,
     CorrelationKind, RedundancyRule,
 };
 use perirad_stats::Matrix;
-use prep_support::{dataset, usizes, vector, Mismatches};
 
 const RULES: [(&str, RedundancyRule); 4] = [
     ("greedy_keep_first", RedundancyRule::GreedyKeepFirst),
@@ -34,7 +34,7 @@ fn correlation_filters_match_reference_algorithms() {
         .iter()
         .map(|f| f["case"].as_str().expect("case").to_string())
         .collect();
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     let mut skipped = 0;
     for dname in ["HCC-TACE-Seg", "WORC-Liver"] {
         let d = dataset(dname);
@@ -52,7 +52,7 @@ fn correlation_filters_match_reference_algorithms() {
                 for (rname, rule) in RULES {
                     let want = usizes(&out["kept_indices"][dname][&case][rname]);
                     let got = redundancy_filter(&c, t, rule).expect("filter");
-                    m.check_eq(
+                    m.equal(
                         &format!("{dname}/{case}/{rname} ({} kept)", want.len()),
                         got,
                         want,
@@ -68,12 +68,12 @@ fn correlation_filters_match_reference_algorithms() {
         };
         let f = CorrelationFilter::fit(&d.x, opts).expect("fit");
         let want = usizes(&out["kept_indices"][dname]["pearson/0.9"]["greedy_keep_first"]);
-        m.check_eq(&format!("{dname} CorrelationFilter"), f.kept.clone(), want);
+        m.equal(&format!("{dname} CorrelationFilter"), f.kept.clone(), want);
         let back: CorrelationFilter =
             serde_json::from_str(&serde_json::to_string(&f).expect("serialize")).expect("parse");
-        m.check_eq("CorrelationFilter JSON round trip", back == f, true);
+        m.equal("CorrelationFilter JSON round trip", back == f, true);
         let xt = f.transform(&d.x).expect("transform");
-        m.check_eq("transformed columns", xt.cols(), f.kept.len());
+        m.equal("transformed columns", xt.cols(), f.kept.len());
     }
     assert_eq!(skipped, fragile.len(), "every fragile case was met");
     m.finish("correlation_filter.json");

@@ -1,11 +1,11 @@
 //! Pearson and Spearman matrices of 18 WORC-Liver first-order features against
 //! `vectors/correlation_matrices.json` (numpy.corrcoef / scipy.stats.spearmanr).
 
-mod prep_support;
+mod common;
 
+use common::{dataset, num_rows, vector, Check};
 use perirad_stats::correlation::{pearson_matrix, spearman_matrix};
 use perirad_stats::Matrix;
-use prep_support::{dataset, f64_rows, vector, Mismatches};
 
 #[test]
 fn correlation_matrices_match_numpy_scipy() {
@@ -23,16 +23,16 @@ fn correlation_matrices_match_numpy_scipy() {
         .map(|n| d.features.iter().position(|f| f == n).expect("feature"))
         .collect();
     let x = d.x.select_cols(&idx);
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for (key, got) in [
         ("pearson", pearson_matrix(&x).expect("pearson")),
         ("spearman", spearman_matrix(&x).expect("spearman")),
     ] {
-        let want = f64_rows(&v["outputs"][key]);
+        let want = num_rows(&v["outputs"][key]);
         assert_eq!(want.len(), got.rows());
         for (i, row) in want.iter().enumerate() {
             for (j, w) in row.iter().enumerate() {
-                m.check(&format!("{key}[{i},{j}]"), got.get(i, j), *w, 0.0, tol);
+                m.close_rel(&format!("{key}[{i},{j}]"), got.get(i, j), *w, 0.0, tol);
             }
         }
     }

@@ -2,14 +2,14 @@
 //! (1979) Table 2, pingouin's wine data, and 20 HCC-TACE-Seg features × 2 "raters" with the ICC
 //! > 0.75 / 0.9 keep sets.
 
-mod prep_support;
+mod common;
 
+use common::{num_rows, nums, stats_csv, usizes, vector, Check};
 use perirad_stats::icc::{icc, icc_filter, IccForm, IccKind, IccTable};
 use perirad_stats::Matrix;
-use prep_support::{f64_rows, f64s, stats_dir, usizes, vector, Mismatches, Table};
 use serde_json::Value;
 
-fn check_table(m: &mut Mismatches, case: &str, t: &IccTable, want: &Value, tol: &Value) {
+fn check_table(m: &mut Check, case: &str, t: &IccTable, want: &Value, tol: &Value) {
     let tv = |k: &str| tol[k].as_f64().expect("tolerance");
     for (name, f) in [
         ("ICC1", t.icc1),
@@ -20,8 +20,8 @@ fn check_table(m: &mut Mismatches, case: &str, t: &IccTable, want: &Value, tol: 
         ("ICC3k", t.icc3k),
     ] {
         let w = &want[name];
-        let c = |m: &mut Mismatches, key: &str, got: f64, tol: f64| {
-            m.check(
+        let c = |m: &mut Check, key: &str, got: f64, tol: f64| {
+            m.close_rel(
                 &format!("{case}/{name}/{key}"),
                 got,
                 w[key].as_f64().expect("value"),
@@ -53,7 +53,7 @@ fn check_table(m: &mut Mismatches, case: &str, t: &IccTable, want: &Value, tol: 
         ("MSE_residual", t.mse),
         ("MSW_within_targets", t.msw),
     ] {
-        m.check(
+        m.close_rel(
             &format!("{case}/{key}"),
             got,
             ms[key].as_f64().expect("ms"),
@@ -61,7 +61,7 @@ fn check_table(m: &mut Mismatches, case: &str, t: &IccTable, want: &Value, tol: 
             1e-12,
         );
     }
-    m.check(
+    m.close_rel(
         &format!("{case}/v"),
         t.v,
         want["welch_df_v_for_ICC2_CI"].as_f64().expect("v"),
@@ -74,9 +74,9 @@ fn check_table(m: &mut Mismatches, case: &str, t: &IccTable, want: &Value, tol: 
 fn icc_matches_psych_formulas() {
     let v = vector("icc.json");
     let tol = &v["tolerance"];
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for case in ["shrout_fleiss_1979", "pingouin_wine"] {
-        let x = Matrix::from_rows(&f64_rows(&v["inputs"][case]["matrix_targets_x_raters"]))
+        let x = Matrix::from_rows(&num_rows(&v["inputs"][case]["matrix_targets_x_raters"]))
             .expect("matrix");
         let t = icc(&x, 0.95).expect("icc");
         check_table(&mut m, case, &t, &v["outputs"][case], tol);
@@ -89,11 +89,11 @@ fn icc_matches_psych_formulas() {
             let w = v["outputs"]["pingouin_icc_check"][case][name]
                 .as_f64()
                 .expect("pingouin");
-            m.check(&format!("{case}/pingouin/{name}"), got, w, 0.0, 1e-10);
+            m.close_rel(&format!("{case}/pingouin/{name}"), got, w, 0.0, 1e-10);
         }
     }
     // Published 2-decimal values of Shrout & Fleiss (1979).
-    let x = Matrix::from_rows(&f64_rows(
+    let x = Matrix::from_rows(&num_rows(
         &v["inputs"]["shrout_fleiss_1979"]["matrix_targets_x_raters"],
     ))
     .expect("sf");
@@ -108,7 +108,7 @@ fn icc_matches_psych_formulas() {
         ("ICC3k", IccKind::Icc3k),
     ] {
         let got = (t.form(kind).icc * 100.0).round() / 100.0;
-        m.check(
+        m.close_rel(
             &format!("published {name}"),
             got,
             published[name].as_f64().expect("published"),
@@ -125,7 +125,7 @@ fn icc_matches_psych_formulas() {
         .iter()
         .map(|s| s.as_str().expect("name").to_string())
         .collect();
-    let table = Table::read(&stats_dir().join(rc["file"].as_str().expect("file")));
+    let table = stats_csv(rc["file"].as_str().expect("file"));
     let rater = table.numbers("rater");
     let subject = table.numbers("subject");
     let all = table.matrix(&cols);
@@ -153,7 +153,7 @@ fn icc_matches_psych_formulas() {
             ("ICC2", t.icc2.icc, 1e-10),
             ("ICC3", t.icc3.icc, 1e-10),
         ] {
-            m.check(
+            m.close_rel(
                 &format!("{name}/{key}"),
                 got,
                 w[key].as_f64().expect("icc"),
@@ -161,30 +161,30 @@ fn icc_matches_psych_formulas() {
                 tl,
             );
         }
-        let ci2 = f64s(&w["ICC2_CI95"]);
-        let ci3 = f64s(&w["ICC3_CI95"]);
-        m.check(
+        let ci2 = nums(&w["ICC2_CI95"]);
+        let ci3 = nums(&w["ICC3_CI95"]);
+        m.close_rel(
             &format!("{name}/ICC2 lower"),
             t.icc2.ci_lower,
             ci2[0],
             0.0,
             1e-6,
         );
-        m.check(
+        m.close_rel(
             &format!("{name}/ICC2 upper"),
             t.icc2.ci_upper,
             ci2[1],
             0.0,
             1e-6,
         );
-        m.check(
+        m.close_rel(
             &format!("{name}/ICC3 lower"),
             t.icc3.ci_lower,
             ci3[0],
             0.0,
             1e-6,
         );
-        m.check(
+        m.close_rel(
             &format!("{name}/ICC3 upper"),
             t.icc3.ci_upper,
             ci3[1],
@@ -199,7 +199,7 @@ fn icc_matches_psych_formulas() {
         ("ICC2_gt_0.9", IccKind::Icc2, 0.9),
     ] {
         let (_, kept) = icc_filter(&raters, kind, th).expect("filter");
-        m.check_eq(
+        m.equal(
             key,
             kept,
             usizes(&v["outputs"]["radiomics_kept_indices"][key]),

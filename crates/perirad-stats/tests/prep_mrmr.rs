@@ -2,11 +2,11 @@
 //! features, MID/MIQ (pymrmr, Peng's C++) on the 3-level discretised data of
 //! `mrmr_discretized.csv`; K = 10, selection order exact.
 
-mod prep_support;
+mod common;
 
+use common::{dataset, nums, stats_csv, usizes, vector, Check};
 use perirad_stats::mrmr::{discretize_three_levels, mrmr_fcq, mrmr_mi, MiScheme};
 use perirad_stats::Matrix;
-use prep_support::{dataset, f64s, stats_dir, usizes, vector, Mismatches, Table};
 
 #[test]
 fn mrmr_matches_mrmr_selection_and_pymrmr() {
@@ -22,10 +22,10 @@ fn mrmr_matches_mrmr_selection_and_pymrmr() {
         .filter(|&j| d.features[j].starts_with("MR_original_"))
         .collect();
     let x = d.x.select_cols(&idx);
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
 
     let fcq = mrmr_fcq(&x, &d.target, k).expect("FCQ");
-    m.check_eq(
+    m.equal(
         "FCQ selected",
         fcq.selected.clone(),
         usizes(&out["FCQ_selected_indices"]),
@@ -33,24 +33,24 @@ fn mrmr_matches_mrmr_selection_and_pymrmr() {
     for (j, (g, w)) in fcq
         .relevance
         .iter()
-        .zip(f64s(&out["FCQ_relevance_F"]))
+        .zip(nums(&out["FCQ_relevance_F"]))
         .enumerate()
     {
-        m.check(&format!("F[{j}]"), *g, w, ftol, ftol);
+        m.close_rel(&format!("F[{j}]"), *g, w, ftol, ftol);
     }
 
     // The discretisation reproduces the stored file; then MID / MIQ on it.
-    let t = Table::read(&stats_dir().join(v["inputs"]["discretized_file"].as_str().expect("file")));
+    let t = stats_csv(v["inputs"]["discretized_file"].as_str().expect("file"));
     let names: Vec<String> = idx.iter().map(|&j| d.features[j].clone()).collect();
     let stored = t.matrix(&names);
     let ours = discretize_three_levels(&x, 0.5).expect("discretise");
-    m.check_eq(
+    m.equal(
         "discretised data",
         ours.as_slice().to_vec(),
         stored.as_slice().to_vec(),
     );
     let y: Vec<bool> = t.numbers("class").iter().map(|&c| c != 0.0).collect();
-    m.check_eq("class column", y.clone(), d.target.clone());
+    m.equal("class column", y.clone(), d.target.clone());
     for (key, scheme, check) in [
         (
             "MID_selected_indices_pymrmr",
@@ -64,14 +64,14 @@ fn mrmr_matches_mrmr_selection_and_pymrmr() {
         ),
     ] {
         let sel = mrmr_mi(&stored, &y, k, scheme).expect("MI mRMR");
-        m.check_eq(key, sel.selected.clone(), usizes(&out[key]));
+        m.equal(key, sel.selected.clone(), usizes(&out[key]));
         for (i, (g, w)) in sel
             .scores
             .iter()
-            .zip(f64s(&out[check]["scores"]))
+            .zip(nums(&out[check]["scores"]))
             .enumerate()
         {
-            m.check(&format!("{check} score {i}"), *g, w, 1e-12, 1e-12);
+            m.close_rel(&format!("{check} score {i}"), *g, w, 1e-12, 1e-12);
         }
     }
     m.finish("mrmr.json");

@@ -1,11 +1,11 @@
 //! Variance filter on HCC-TACE-Seg (420 features), raw and min-max scaled, against
 //! `vectors/variance_filter.json` (sklearn VarianceThreshold; numpy var ddof 1).
 
-mod prep_support;
+mod common;
 
+use common::{dataset, nums, usizes, vector, Check};
 use perirad_stats::preprocess::{VarianceFilter, VarianceFilterOptions};
 use perirad_stats::Matrix;
-use prep_support::{dataset, f64s, usizes, vector, Mismatches};
 
 #[test]
 fn variance_filter_matches_sklearn() {
@@ -23,7 +23,7 @@ fn variance_filter_matches_sklearn() {
         names, d.features,
         "feature order of the vector and the dataset"
     );
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for (ddof, min_max, key) in [
         (0, false, "var_ddof0"),
         (1, false, "var_ddof1"),
@@ -38,13 +38,13 @@ fn variance_filter_matches_sklearn() {
             },
         )
         .expect("fit");
-        for (j, (g, w)) in f.variances.iter().zip(f64s(&out[key])).enumerate() {
-            m.check(&format!("{key}[{j}]"), *g, w, tol, 0.0);
+        for (j, (g, w)) in f.variances.iter().zip(nums(&out[key])).enumerate() {
+            m.close_rel(&format!("{key}[{j}]"), *g, w, tol, 0.0);
         }
     }
     let kept = out["kept_indices"].as_object().expect("kept sets");
     for (raw_or_mm, list_key) in [(false, "thresholds_raw"), (true, "thresholds_minmax")] {
-        for t in f64s(&v["options"][list_key]) {
+        for t in nums(&v["options"][list_key]) {
             let key = format!(
                 "{}_var_gt_{}",
                 if raw_or_mm { "minmax" } else { "raw" },
@@ -60,13 +60,13 @@ fn variance_filter_matches_sklearn() {
                 },
             )
             .expect("fit");
-            m.check_eq(&key, f.kept.clone(), want);
+            m.equal(&key, f.kept.clone(), want);
             let back: VarianceFilter =
                 serde_json::from_str(&serde_json::to_string(&f).expect("serialize"))
                     .expect("parse");
-            m.check_eq("VarianceFilter JSON round trip", back == f, true);
+            m.equal("VarianceFilter JSON round trip", back == f, true);
             let xt = f.transform(&d.x).expect("transform");
-            m.check_eq(&format!("{key} columns"), xt.cols(), f.kept.len());
+            m.equal(&format!("{key} columns"), xt.cols(), f.kept.len());
         }
     }
     m.finish("variance_filter.json");

@@ -1,11 +1,11 @@
 //! z-score fitted on the first 124 WORC-Liver rows and applied to all 186 rows, against
 //! `vectors/zscore.json` (sklearn StandardScaler ddof 0, numpy ddof 1) and its CSVs.
 
-mod prep_support;
+mod common;
 
+use common::{dataset, nums, stats_csv, vector, Check};
 use perirad_stats::preprocess::ZScore;
 use perirad_stats::Matrix;
-use prep_support::{dataset, f64s, stats_dir, vector, Mismatches, Table};
 
 #[test]
 fn zscore_matches_sklearn_and_numpy() {
@@ -31,31 +31,31 @@ fn zscore_matches_sklearn_and_numpy() {
     let train: Vec<usize> = (0..124).collect();
     let xtr = x.select_rows(&train);
     let out = &v["outputs"];
-    let mut m = Mismatches::default();
+    let mut m = Check::default();
     for (ddof, sd_key, file_key) in [
         (0, "sd_train_ddof0", "z_ddof0_file"),
         (1, "sd_train_ddof1", "z_ddof1_file"),
     ] {
         let z = ZScore::fit(&xtr, ddof).expect("fit on training rows");
-        for (j, (g, w)) in z.mean.iter().zip(f64s(&out["mean_train"])).enumerate() {
-            m.check(&format!("mean[{j}]"), *g, w, tol, tol);
+        for (j, (g, w)) in z.mean.iter().zip(nums(&out["mean_train"])).enumerate() {
+            m.close_rel(&format!("mean[{j}]"), *g, w, tol, tol);
         }
-        for (j, (g, w)) in z.scale.iter().zip(f64s(&out[sd_key])).enumerate() {
-            m.check(&format!("{sd_key}[{j}]"), *g, w, tol, tol);
+        for (j, (g, w)) in z.scale.iter().zip(nums(&out[sd_key])).enumerate() {
+            m.close_rel(&format!("{sd_key}[{j}]"), *g, w, tol, tol);
         }
         // Saved in model files: a JSON round trip gives back the same object.
         let back: ZScore =
             serde_json::from_str(&serde_json::to_string(&z).expect("serialize")).expect("parse");
-        m.check_eq("ZScore JSON round trip", back == z, true);
+        m.equal("ZScore JSON round trip", back == z, true);
         let zall: Matrix = z.transform(&x).expect("transform all rows");
         let file = out[file_key].as_str().expect("file name");
-        let t = Table::read(&stats_dir().join(file));
+        let t = stats_csv(file);
         let want = t.matrix(&names);
         assert_eq!(want.rows(), 186);
         assert_eq!(t.numbers("row")[185], 185.0);
         for r in 0..want.rows() {
             for c in 0..want.cols() {
-                m.check(
+                m.close_rel(
                     &format!("{file} row {r} col {c}"),
                     zall.get(r, c),
                     want.get(r, c),

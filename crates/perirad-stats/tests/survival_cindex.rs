@@ -1,15 +1,15 @@
 //! Harrell's C with pair counts against `stats/vectors/cindex.json` (scikit-survival, lifelines,
 //! brute force; R survival::concordance cross-check).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::survival;
 
 #[test]
 fn cindex_reference() {
     let v = vector("cindex.json");
     let tol = num(&v["tolerance"]["cindex"]);
-    let d = csv_columns("data/rossi.csv", &["week", "arrest", "prio", "age"]);
+    let d = stats_csv("data/rossi.csv").columns(&["week", "arrest", "prio", "age"]);
     let e: Vec<bool> = d[1].iter().map(|&x| x != 0.0).collect();
     let mut c = Check::default();
     for (key, col, sign) in [("prio", 2usize, 1.0), ("age", 3usize, -1.0)] {

@@ -1,8 +1,8 @@
 //! Kaplan-Meier tables (S, Greenwood, log-log CI, both median conventions) and log-rank tests
 //! against `stats/vectors/km_logrank.json` (lifelines 0.30.3; R survfit/survdiff cross-check).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::survival;
 
 fn compare_km(
@@ -85,7 +85,7 @@ fn km_logrank_reference() {
     let mut c = Check::default();
 
     // rossi: week / arrest / fin
-    let r = csv_columns("data/rossi.csv", &["week", "arrest", "fin"]);
+    let r = stats_csv("data/rossi.csv").columns(&["week", "arrest", "fin"]);
     let (t, e, fin) = (
         &r[0],
         r[1].iter().map(|&x| x != 0.0).collect::<Vec<bool>>(),
@@ -127,13 +127,13 @@ fn km_logrank_reference() {
     );
 
     // veterans: time / status / trt / celltype
-    let vt = csv_columns("data/veterans.csv", &["time", "status"]);
+    let vt = stats_csv("data/veterans.csv").columns(&["time", "status"]);
     let (t, e) = (
         &vt[0],
         vt[1].iter().map(|&x| x != 0.0).collect::<Vec<bool>>(),
     );
-    let trt = csv_strings("data/veterans.csv", "trt");
-    let cell = csv_strings("data/veterans.csv", "celltype");
+    let trt = stats_csv("data/veterans.csv").strings("trt");
+    let cell = stats_csv("data/veterans.csv").strings("celltype");
     let vet_km = out["veterans_km"].as_object().expect("veterans_km");
     assert_eq!(vet_km.len(), 2);
     for (key, w) in vet_km {

@@ -1,8 +1,8 @@
 //! Time-dependent cumulative/dynamic AUC (IPCW) against scikit-survival `cumulative_dynamic_auc`
 //! (`tests/data/td_auc_sksurv.json`, made by scripts/make_stats_metrics_references.py on whas500).
 
-mod metrics_support;
-use metrics_support::*;
+mod common;
+use common::*;
 use perirad_stats::survival;
 
 #[test]
