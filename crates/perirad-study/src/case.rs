@@ -33,9 +33,11 @@ pub struct CaseRegions {
     pub geometry: Geometry,
     pub label: u32,
     pub regions: Vec<(String, Mask)>,
-    /// SHA-1 of the mask file's labels as 32-bit unsigned integers (PyRadiomics casts the mask
-    /// to UInt32 before it records `diagnostics_Mask-original_Hash`).
-    pub mask_hash: String,
+    /// Per region (in the order of `regions`), the `diagnostics_Mask-original_Hash` PyRadiomics
+    /// would record: for the tumor, SHA-1 of the mask file's labels as 32-bit unsigned integers
+    /// (PyRadiomics casts the mask to UInt32 first); for a peritumoral region, that of the region
+    /// saved as a 0/1 mask. Empty when the settings ask for no diagnostics.
+    pub mask_hashes: Vec<String>,
 }
 
 impl CaseRegions {
@@ -63,7 +65,6 @@ pub fn build_case_regions(
     let policy = GridPolicy::resample_if(opts.resample_mask || settings.correct_mask());
     let labels = read_labels_on(mask, geometry, policy, &opts.read)?;
     let (layer, _) = MaskSelector::Label(label).resolve(mask, &labels)?;
-    let mask_hash = sha1_u32(labels.layers[layer].labels().iter().copied());
     let lesions = lesions_of(
         &labels.layers[layer],
         Some(label),
@@ -98,23 +99,97 @@ pub fn build_case_regions(
             }
         }
     }
+    let mask_hashes = if settings.additional_info() {
+        let labels = labels.layers[layer].labels();
+        let mut streams: Vec<U32Stream> = vec![U32Stream::Labels(labels)];
+        streams.extend(regions[1..].iter().map(|(_, m)| U32Stream::Mask(m.data())));
+        sha1_u32_streams(&streams)
+    } else {
+        Vec::new()
+    };
     Ok(CaseRegions {
         geometry: geometry.clone(),
         label,
         regions,
-        mask_hash,
+        mask_hashes,
     })
 }
 
-/// SHA-1 of values as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a UInt32
-/// image).
-fn sha1_u32(values: impl Iterator<Item = u32>) -> String {
-    use sha1::{Digest, Sha1};
-    let mut h = Sha1::new();
-    for v in values {
-        h.update(v.to_le_bytes());
+/// Voxels hashed as little-endian 32-bit unsigned integers.
+enum U32Stream<'a> {
+    Labels(&'a [u32]),
+    /// 0/1.
+    Mask(&'a [bool]),
+}
+
+impl U32Stream<'_> {
+    fn len(&self) -> usize {
+        match self {
+            U32Stream::Labels(v) => v.len(),
+            U32Stream::Mask(v) => v.len(),
+        }
     }
-    format!("{:x}", h.finalize())
+
+    fn first_nonzero(&self) -> usize {
+        match self {
+            U32Stream::Labels(v) => v.iter().position(|&x| x != 0),
+            U32Stream::Mask(v) => v.iter().position(|&x| x),
+        }
+        .unwrap_or(self.len())
+    }
+
+    /// Writes the values from `from` on into `h`, through a buffer.
+    fn feed(&self, from: usize, h: &mut sha1::Sha1) {
+        use sha1::Digest;
+        const CHUNK: usize = 16 * 1024;
+        let mut buf = Vec::with_capacity(4 * CHUNK);
+        let mut at = from;
+        while at < self.len() {
+            let to = (at + CHUNK).min(self.len());
+            buf.clear();
+            match self {
+                U32Stream::Labels(v) => {
+                    for &x in &v[at..to] {
+                        buf.extend_from_slice(&x.to_le_bytes());
+                    }
+                }
+                U32Stream::Mask(v) => {
+                    for &x in &v[at..to] {
+                        buf.extend_from_slice(&u32::from(x).to_le_bytes());
+                    }
+                }
+            }
+            h.update(&buf);
+            at = to;
+        }
+    }
+}
+
+/// SHA-1 of each stream as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a
+/// UInt32 image). The streams' leading zeros are hashed once: the hasher's state after the
+/// common zeros is cloned for each stream where its first non-zero value comes.
+fn sha1_u32_streams(streams: &[U32Stream]) -> Vec<String> {
+    use sha1::{Digest, Sha1};
+    static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+    let firsts: Vec<usize> = streams.iter().map(U32Stream::first_nonzero).collect();
+    let mut order: Vec<usize> = (0..streams.len()).collect();
+    order.sort_by_key(|&s| firsts[s]);
+    let mut zeros = Sha1::new();
+    let mut done = 0usize;
+    let mut out = vec![String::new(); streams.len()];
+    for s in order {
+        let mut bytes = 4 * (firsts[s] - done);
+        while bytes > 0 {
+            let n = bytes.min(ZEROS.len());
+            zeros.update(&ZEROS[..n]);
+            bytes -= n;
+        }
+        done = firsts[s];
+        let mut h = zeros.clone();
+        streams[s].feed(firsts[s], &mut h);
+        out[s] = format!("{:x}", h.finalize());
+    }
+    out
 }
 
 /// SHA-1 of an image's voxels as stored, little-endian: SimpleITK's `Hash`, which PyRadiomics
@@ -168,14 +243,8 @@ pub fn extract_image(
                 .into_iter()
                 .map(|(k, v)| (k, v.to_string())),
         );
-        for (name, mask) in &regions.regions {
-            // The tumor: the mask file's hash; a peritumoral region: that of the region saved as
-            // a 0/1 mask, as PyRadiomics would record it for such a file.
-            let mask_hash = if name == "tumor" {
-                regions.mask_hash.clone()
-            } else {
-                sha1_u32(mask.data().iter().map(|&b| u32::from(b)))
-            };
+        for (r, (name, mask)) in regions.regions.iter().enumerate() {
+            let mask_hash = regions.mask_hashes.get(r).cloned().unwrap_or_default();
             let d = common
                 .iter()
                 .cloned()
