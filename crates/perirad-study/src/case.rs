@@ -3,9 +3,9 @@
 
 use crate::settings::{LoadedSettings, RunSettings};
 use crate::StudyError;
-use perirad_core::{Geometry, Image, Mask};
-use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
-use perirad_features::extract::extract_pyradiomics_regions;
+use perirad_core::{BoundingBox, Geometry, Image, Mask, Volume};
+use perirad_features::diagnostics::{image_diagnostics_voxels, mask_diagnostics_in};
+use perirad_features::extract::{extract_pyradiomics_regions_in, pyradiomics_values_local};
 use perirad_features::ibsi::extract_ibsi_regions;
 use perirad_features::FeatureError;
 use perirad_io::{read_labels_on, GridPolicy, MaskSelector, ReadOptions};
@@ -202,6 +202,52 @@ pub fn voxel_sha1(image: &Image) -> String {
     format!("{:x}", h.finalize())
 }
 
+/// The box holding every voxel of every region, grown by one voxel on each side (within the
+/// grid); `None` when the regions are empty or not on `grid`.
+fn regions_box(regions: &CaseRegions, grid: &Geometry) -> Option<BoundingBox> {
+    let size = grid.size();
+    let mut union: Option<BoundingBox> = None;
+    for (_, m) in &regions.regions {
+        if m.geometry().size() != size {
+            return None;
+        }
+        let data = m.data();
+        let (nx, ny) = (size[0], size[1]);
+        for k in 0..size[2] {
+            for j in 0..size[1] {
+                let row = &data[nx * (j + ny * k)..nx * (j + 1 + ny * k)];
+                let Some(first) = row.iter().position(|&b| b) else {
+                    continue;
+                };
+                let last = row.iter().rposition(|&b| b).unwrap_or(first);
+                let b = BoundingBox {
+                    lower: [first, j, k],
+                    upper: [last + 1, j + 1, k + 1],
+                };
+                union = Some(union.map_or(b, |u| u.union(&b)));
+            }
+        }
+    }
+    union.map(|u| u.padded([1; 3], size))
+}
+
+/// The voxels of `image` inside `bbox` as f64, on the cropped grid.
+fn f64_box(image: &Image, bbox: &BoundingBox) -> Result<Volume<f64>, StudyError> {
+    let g = image.geometry();
+    let geometry = g
+        .cropped(bbox)
+        .map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let data = image.data();
+    let mut out = Vec::with_capacity(geometry.len());
+    for k in bbox.lower[2]..bbox.upper[2] {
+        for j in bbox.lower[1]..bbox.upper[1] {
+            let start = g.linear_index(bbox.lower[0], j, k);
+            out.extend((start..start + bbox.size()[0]).map(|l| data.get_f64(l)));
+        }
+    }
+    Volume::new(geometry, out).map_err(|e| StudyError::Invalid(e.to_string()))
+}
+
 /// Named values of one region with the warnings of their extraction.
 type Named = (Vec<(String, f64)>, Vec<String>);
 
@@ -233,13 +279,36 @@ pub fn extract_image(
     settings: &LoadedSettings,
     opts: &ExtractOptions,
 ) -> Result<ImageFeatures, StudyError> {
-    let intensities = image.to_f64_volume();
+    // When the features only read each region's box (see `pyradiomics_values_local`), only the
+    // box holding every region (plus a voxel) is converted to f64, and the masks are cropped to
+    // it; `offset` is where it starts on the image grid.
+    let local_box = match &settings.run {
+        RunSettings::PyRadiomics(params) if pyradiomics_values_local(params) => {
+            regions_box(regions, image.geometry())
+        }
+        _ => None,
+    };
+    let (intensities, offset, cropped_masks) = match &local_box {
+        Some(b) => (
+            f64_box(image, b)?,
+            b.lower,
+            Some(
+                regions
+                    .regions
+                    .iter()
+                    .map(|(_, m)| m.crop(b))
+                    .collect::<Result<Vec<Mask>, _>>()
+                    .map_err(|e| StudyError::Invalid(e.to_string()))?,
+            ),
+        ),
+        None => (image.to_f64_volume(), [0; 3], None),
+    };
     let mut diagnostics = Vec::new();
     if settings.additional_info() {
         let image_hash = voxel_sha1(image);
         let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
         common.extend(
-            image_diagnostics(&intensities, "original")
+            image_diagnostics_voxels(image.geometry(), image.data(), "original")
                 .into_iter()
                 .map(|(k, v)| (k, v.to_string())),
         );
@@ -250,7 +319,7 @@ pub fn extract_image(
                 .cloned()
                 .chain([("diagnostics_Mask-original_Hash".to_string(), mask_hash)])
                 .chain(
-                    mask_diagnostics(&intensities, mask, "original")
+                    mask_diagnostics_in(&intensities, offset, mask, "original")
                         .into_iter()
                         .map(|(k, v)| (k, v.to_string())),
                 )
@@ -258,15 +327,19 @@ pub fn extract_image(
             diagnostics.push((name.clone(), d));
         }
     }
-    let masks: Vec<&Mask> = regions.regions.iter().map(|(_, m)| m).collect();
+    let masks: Vec<&Mask> = match &cropped_masks {
+        Some(c) => c.iter().collect(),
+        None => regions.regions.iter().map(|(_, m)| m).collect(),
+    };
     // Every region in one run, so that each filtered image is made once.
     let results: Vec<Result<Named, FeatureError>> = match &settings.run {
-        RunSettings::PyRadiomics(params) => extract_pyradiomics_regions(
+        RunSettings::PyRadiomics(params) => extract_pyradiomics_regions_in(
             &intensities,
             image.dtype(),
             &masks,
             params,
             opts.skip_unsupported,
+            offset,
         )?
         .into_iter()
         .map(|r| r.map(|ex| (ex.features, ex.warnings)))
