@@ -494,7 +494,12 @@ pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrr
                 let inflated = raw::inflate(&src, content, Compression::Gzip, skip + want)?;
                 let avail = inflated.len().saturating_sub(skip as usize);
                 raw::check_len(&src, "the decompressed voxel data", avail, per_file, dtype)?;
-                bytes.extend_from_slice(&inflated[skip as usize..]);
+                if bytes.is_empty() && skip == 0 {
+                    // One data file (the usual case): its bytes as they are, no copy.
+                    bytes = inflated;
+                } else {
+                    bytes.extend_from_slice(&inflated[skip as usize..]);
+                }
             }
             Encoding::Ascii => {
                 let text = String::from_utf8_lossy(content);
