@@ -20,7 +20,8 @@
 # Run from the repository root after `cargo build --release -p perirad`, with the peers installed
 # by ../shared/bench/setup-peers.sh:   bash bench/cohort.sh [RUNS (default 3)] [JOBS (default "1 2")]
 # (PERIRAD_BENCH_CONFIGS="cohort_original" to run fewer parameter files, PERIRAD_BIN for another
-# perirad binary.)
+# perirad binary, PERIRAD_BENCH_REPEAT=K to list each case K times, e.g. 3 for 9 cases, which
+# shows how process start is amortised.)
 # Prints Markdown tables for BENCHMARKS.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,16 +31,21 @@ data=${PERIRAD_SHARED_DATA:-$root/../shared/data}
 peers=${PERIRAD_PEERS:-$HOME/.cache/perirad-peers}/bin
 perirad=${PERIRAD_BIN:-$root/target/release/perirad}
 configs=${PERIRAD_BENCH_CONFIGS:-"cohort_original cohort_original_nodiag cohort_log_wavelet"}
+repeat=${PERIRAD_BENCH_REPEAT:-1}
 [ -x "$perirad" ] || { echo "build first: cargo build --release -p perirad" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 img=$data/pyradiomics/images
 echo "case_id,image,mask" > "$work/cases.csv"
 echo "ID,Image,Mask" > "$work/cases_pyradiomics.csv"
-for c in brain1 breast1 lung1; do
-  echo "$c,$img/${c}_image.nrrd,$img/${c}_label.nrrd" >> "$work/cases.csv"
-  for r in tumor ring_2mm ring_5mm ring_10mm; do
-    echo "${c}__$r,$img/${c}_image.nrrd,$data/rings/$c/3d/$r.nrrd" >> "$work/cases_pyradiomics.csv"
+for rep in $(seq "$repeat"); do
+  for c in brain1 breast1 lung1; do
+    id=$c
+    [ "$repeat" -gt 1 ] && id=${c}-$rep
+    echo "$id,$img/${c}_image.nrrd,$img/${c}_label.nrrd" >> "$work/cases.csv"
+    for r in tumor ring_2mm ring_5mm ring_10mm; do
+      echo "${id}__$r,$img/${c}_image.nrrd,$data/rings/$c/3d/$r.nrrd" >> "$work/cases_pyradiomics.csv"
+    done
   done
 done
 
@@ -104,7 +110,8 @@ def compare(params, j):
     return n, len(ref), missing, worst
 
 for params in configs:
-    print(f"\n{params}: min / median of {runs} runs, seconds; peak RSS MB (max over runs)\n")
+    ncases = sum(1 for _ in open(os.path.join(work, "cases.csv"))) - 1
+    print(f"\n{params}, {ncases} cases: min / median of {runs} runs, seconds; peak RSS MB (max over runs)\n")
     print("| jobs | PyRadiomics s | MB | perirad (rings) s | MB | ratio | perirad (same manifest) s | MB | ratio | values compared | max rel. diff |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for j in jobs:

@@ -2,7 +2,7 @@
 //! and the ROI looked like, under PyRadiomics' key names (`diagnostics_Mask-original_VoxelNum`).
 //! The hashes of the voxel buffers are the caller's (they need the stored voxel type).
 
-use perirad_core::{BoundingBox, Geometry, Mask, Volume};
+use perirad_core::{BoundingBox, Geometry, Mask, Volume, VoxelData};
 
 /// A diagnostic value, printed as PyRadiomics prints it in its CSV output.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,16 +45,56 @@ pub fn python_float(x: f64) -> String {
     }
 }
 
-/// Spacing, size, mean, minimum and maximum of a whole image (`Image-<prefix>_*`).
-pub fn image_diagnostics(image: &Volume<f64>, prefix: &str) -> Vec<(String, Diagnostic)> {
-    let g = image.geometry();
-    let data = image.data();
+/// Sum (in voxel order), minimum and maximum of values.
+fn sum_min_max(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
     let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for &v in data {
+    for v in values {
         sum += v;
         min = min.min(v);
         max = max.max(v);
     }
+    (sum, min, max)
+}
+
+/// Spacing, size, mean, minimum and maximum of a whole image (`Image-<prefix>_*`).
+pub fn image_diagnostics(image: &Volume<f64>, prefix: &str) -> Vec<(String, Diagnostic)> {
+    let (sum, min, max) = sum_min_max(image.data().iter().copied());
+    image_diagnostics_of(
+        image.geometry(),
+        [sum, min, max],
+        image.data().len(),
+        prefix,
+    )
+}
+
+/// [`image_diagnostics`] of an image's voxels in their stored type, without an f64 copy (the
+/// same values: each voxel is converted to f64 and summed in the same order).
+pub fn image_diagnostics_voxels(
+    g: &Geometry,
+    data: &VoxelData,
+    prefix: &str,
+) -> Vec<(String, Diagnostic)> {
+    let (sum, min, max) = match data {
+        VoxelData::U8(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::I8(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::U16(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::I16(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::U32(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::I32(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::U64(v) => sum_min_max(v.iter().map(|&x| x as f64)),
+        VoxelData::I64(v) => sum_min_max(v.iter().map(|&x| x as f64)),
+        VoxelData::F32(v) => sum_min_max(v.iter().map(|&x| f64::from(x))),
+        VoxelData::F64(v) => sum_min_max(v.iter().copied()),
+    };
+    image_diagnostics_of(g, [sum, min, max], data.len(), prefix)
+}
+
+fn image_diagnostics_of(
+    g: &Geometry,
+    [sum, min, max]: [f64; 3],
+    n: usize,
+    prefix: &str,
+) -> Vec<(String, Diagnostic)> {
     let key = |k: &str| format!("diagnostics_Image-{prefix}_{k}");
     let mut out = Vec::new();
     if prefix == "original" {
@@ -64,7 +104,7 @@ pub fn image_diagnostics(image: &Volume<f64>, prefix: &str) -> Vec<(String, Diag
     out.extend([
         (key("Spacing"), Diagnostic::Floats(spacing(g))),
         (key("Size"), Diagnostic::Ints(size(g))),
-        (key("Mean"), Diagnostic::Float(sum / data.len() as f64)),
+        (key("Mean"), Diagnostic::Float(sum / n as f64)),
         (key("Minimum"), Diagnostic::Float(min)),
         (key("Maximum"), Diagnostic::Float(max)),
     ]);
@@ -86,15 +126,26 @@ fn size(g: &Geometry) -> Vec<i64> {
     s[..n].iter().map(|&v| v as i64).collect()
 }
 
-/// Number of 26-connected components of a mask.
-fn components(mask: &Mask) -> usize {
-    let [nx, ny, nz] = mask.geometry().size();
+/// Number of 26-connected components of a mask, searched inside `bbox` (which holds every
+/// voxel of the mask, so no component reaches outside it).
+fn components(mask: &Mask, bbox: &BoundingBox) -> usize {
+    let [gx, gy, _] = mask.geometry().size();
+    let [nx, ny, nz] = bbox.size();
     let data = mask.data();
-    let mut seen = vec![false; data.len()];
+    // The box's voxels, raster order; `seen` marks those already counted.
+    let mut inside = vec![false; nx * ny * nz];
+    for k in 0..nz {
+        for j in 0..ny {
+            let from = bbox.lower[0] + gx * (bbox.lower[1] + j + gy * (bbox.lower[2] + k));
+            let to = nx * (j + ny * k);
+            inside[to..to + nx].copy_from_slice(&data[from..from + nx]);
+        }
+    }
+    let mut seen = vec![false; inside.len()];
     let mut stack = Vec::new();
     let mut count = 0;
-    for start in 0..data.len() {
-        if !data[start] || seen[start] {
+    for start in 0..inside.len() {
+        if !inside[start] || seen[start] {
             continue;
         }
         count += 1;
@@ -116,7 +167,7 @@ fn components(mask: &Mask) -> usize {
                             continue;
                         }
                         let m = a as usize + nx * (b as usize + ny * c as usize);
-                        if data[m] && !seen[m] {
+                        if inside[m] && !seen[m] {
                             seen[m] = true;
                             stack.push(m);
                         }
@@ -128,6 +179,31 @@ fn components(mask: &Mask) -> usize {
     count
 }
 
+/// Smallest box holding every `true` voxel of a mask, or `None` for an empty mask. Finds the
+/// first and last slices, rows and columns without visiting every voxel's coordinates.
+fn mask_bbox(mask: &Mask) -> Option<BoundingBox> {
+    let [nx, ny, nz] = mask.geometry().size();
+    let data = mask.data();
+    let mut lower = [usize::MAX; 3];
+    let mut upper = [0usize; 3];
+    for k in 0..nz {
+        for j in 0..ny {
+            let row = &data[nx * (j + ny * k)..nx * (j + 1 + ny * k)];
+            let Some(first) = row.iter().position(|&b| b) else {
+                continue;
+            };
+            let last = row.iter().rposition(|&b| b).unwrap_or(first);
+            lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
+            upper = [
+                upper[0].max(last + 1),
+                upper[1].max(j + 1),
+                upper[2].max(k + 1),
+            ];
+        }
+    }
+    (lower[0] != usize::MAX).then_some(BoundingBox { lower, upper })
+}
+
 /// Spacing, size, bounding box, voxel count, number of 26-connected volumes, centre of mass
 /// (index and physical) and the ROI's mean, minimum and maximum intensity (`Mask-<prefix>_*`).
 /// Empty for an empty ROI.
@@ -136,24 +212,53 @@ pub fn mask_diagnostics(
     mask: &Mask,
     prefix: &str,
 ) -> Vec<(String, Diagnostic)> {
+    mask_diagnostics_in(image, [0; 3], mask, prefix)
+}
+
+/// [`mask_diagnostics`] with the intensities of a box of the mask's grid only: `image` is the
+/// box starting at voxel `offset`, and must hold every voxel of the mask (empty otherwise).
+pub fn mask_diagnostics_in(
+    image: &Volume<f64>,
+    offset: [usize; 3],
+    mask: &Mask,
+    prefix: &str,
+) -> Vec<(String, Diagnostic)> {
     let g = mask.geometry();
     let key = |k: &str| format!("diagnostics_Mask-{prefix}_{k}");
-    let Some(bbox) = BoundingBox::of(g.size(), |l| mask.data()[l]) else {
+    let Some(bbox) = mask_bbox(mask) else {
         return Vec::new();
     };
+    let [bx, by, _] = image.geometry().size();
+    let within = (0..3).all(|a| {
+        offset[a] <= bbox.lower[a]
+            && bbox.upper[a] <= offset[a] + image.geometry().size()[a]
+            && image.geometry().size()[a] + offset[a] <= g.size()[a]
+    });
+    if !within || image.data().len() != image.geometry().len() {
+        return Vec::new();
+    }
     let [nx, ny, _] = g.size();
     let mut n = 0usize;
     let mut centre = [0.0f64; 3];
     let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for (l, (&m, &v)) in mask.data().iter().zip(image.data()).enumerate() {
-        if m {
-            n += 1;
-            centre[0] += (l % nx) as f64;
-            centre[1] += ((l / nx) % ny) as f64;
-            centre[2] += (l / (nx * ny)) as f64;
-            sum += v;
-            min = min.min(v);
-            max = max.max(v);
+    // Only the box: the mask's voxels in the same (raster) order as over the whole grid, so the
+    // sums are the same.
+    let (m, d) = (mask.data(), image.data());
+    for k in bbox.lower[2]..bbox.upper[2] {
+        for j in bbox.lower[1]..bbox.upper[1] {
+            for i in bbox.lower[0]..bbox.upper[0] {
+                let l = i + nx * (j + ny * k);
+                if m[l] {
+                    n += 1;
+                    centre[0] += i as f64;
+                    centre[1] += j as f64;
+                    centre[2] += k as f64;
+                    let v = d[(i - offset[0]) + bx * ((j - offset[1]) + by * (k - offset[2]))];
+                    sum += v;
+                    min = min.min(v);
+                    max = max.max(v);
+                }
+            }
         }
     }
     let centre = centre.map(|c| c / n as f64);
@@ -166,7 +271,10 @@ pub fn mask_diagnostics(
         (key("Size"), Diagnostic::Ints(size(g))),
         (key("BoundingBox"), Diagnostic::Ints(bounding)),
         (key("VoxelNum"), Diagnostic::Int(n as i64)),
-        (key("VolumeNum"), Diagnostic::Int(components(mask) as i64)),
+        (
+            key("VolumeNum"),
+            Diagnostic::Int(components(mask, &bbox) as i64),
+        ),
         (
             key("CenterOfMassIndex"),
             Diagnostic::Floats(centre[..dims].to_vec()),
@@ -204,7 +312,7 @@ mod tests {
         m[13] = true; // (1,1,1): 26-connected to (0,0,0)
         m[26] = true; // (2,2,2)
         let mask = Volume::new(g.clone(), m).expect("mask");
-        assert_eq!(components(&mask), 1);
+        assert_eq!(components(&mask, &mask_bbox(&mask).expect("not empty")), 1);
         let image = Volume::filled(g.clone(), 1.0);
         let d = mask_diagnostics(&image, &mask, "original");
         assert!(d.contains(&(

@@ -156,6 +156,22 @@ pub fn extract_pyradiomics(
         .unwrap_or(Err(FeatureError::EmptyRoi))
 }
 
+/// Whether, with `params`, the features of a region depend only on the image's voxels inside
+/// the region's bounding box: the original image only, without normalisation (which reads the
+/// whole image) or resampling (which reads a padded box). The caller may then pass
+/// [`extract_pyradiomics_regions`] the image and masks cropped to a box that holds every region
+/// and is at least two voxels wide along each axis the image has more than one voxel on (so
+/// that a crop of a 3D image is never taken for a 2D one): the features are the same.
+pub fn pyradiomics_values_local(params: &PyRadiomicsParams) -> bool {
+    let s = &params.setting;
+    let original_only = params
+        .image_types
+        .as_ref()
+        .is_none_or(|types| types.iter().all(|(t, _)| *t == ImageType::Original));
+    let resamples = s.resampled_pixel_spacing.is_some() && !s.interpolator_null;
+    original_only && s.normalize != Some(true) && !resamples && s.pre_crop != Some(true)
+}
+
 /// [`extract_pyradiomics`] for several ROIs of one image (a tumor and its peritumoral regions),
 /// with one result per ROI: a region that fails (empty, too small) does not stop the others.
 /// When no resampling is asked for, PyRadiomics filters the whole (normalised) image whatever
@@ -168,6 +184,20 @@ pub fn extract_pyradiomics_regions(
     masks: &[&Mask],
     params: &PyRadiomicsParams,
     skip_unsupported: bool,
+) -> Result<Vec<Result<Extraction, FeatureError>>, FeatureError> {
+    extract_pyradiomics_regions_in(image, dtype, masks, params, skip_unsupported, [0; 3])
+}
+
+/// [`extract_pyradiomics_regions`] of an image and masks cropped from a larger grid at voxel
+/// `offset` (see [`pyradiomics_values_local`]): the values are those of the uncropped image and
+/// masks (the shape axes are computed from the voxels' positions on the larger grid).
+pub fn extract_pyradiomics_regions_in(
+    image: &Volume<f64>,
+    dtype: DType,
+    masks: &[&Mask],
+    params: &PyRadiomicsParams,
+    skip_unsupported: bool,
+    offset: [usize; 3],
 ) -> Result<Vec<Result<Extraction, FeatureError>>, FeatureError> {
     let warnings = check_supported(params, skip_unsupported)?;
     let on_grid = |m: &Mask| image.geometry().size() == m.geometry().size();
@@ -182,10 +212,12 @@ pub fn extract_pyradiomics_regions(
                     return Err(param("mask", "the mask is not on the image grid"));
                 }
                 match crate::preprocess::preprocess(image, dtype, m, params)? {
-                    Some(p) => run_regions(&p.image, p.dtype, &[&p.mask], params, &warnings)
-                        .pop()
-                        .unwrap_or(Err(FeatureError::EmptyRoi)),
-                    None => run_regions(image, dtype, &[m], params, &warnings)
+                    Some(p) => {
+                        run_regions(&p.image, p.dtype, &[&p.mask], params, &warnings, [0; 3])
+                            .pop()
+                            .unwrap_or(Err(FeatureError::EmptyRoi))
+                    }
+                    None => run_regions(image, dtype, &[m], params, &warnings, offset)
                         .pop()
                         .unwrap_or(Err(FeatureError::EmptyRoi)),
                 }
@@ -220,13 +252,13 @@ pub fn extract_pyradiomics_regions(
                     image.crop(&bbox).map_err(crop)?,
                     m.crop(&bbox).map_err(crop)?,
                 );
-                run_regions(&image, dtype, &[&mask], params, &warnings)
+                run_regions(&image, dtype, &[&mask], params, &warnings, [0; 3])
                     .pop()
                     .unwrap_or(Err(FeatureError::EmptyRoi))
             })
             .collect());
     }
-    let mut results = run_regions(image, dtype, masks, params, &warnings);
+    let mut results = run_regions(image, dtype, masks, params, &warnings, offset);
     for (r, m) in results.iter_mut().zip(masks) {
         if !on_grid(m) {
             *r = Err(param("mask", "the mask is not on the image grid"));
@@ -250,6 +282,7 @@ fn prepare(
     params: &PyRadiomicsParams,
     classes: &[(FeatureClass, Option<Vec<String>>)],
     warnings: &[String],
+    offset: [usize; 3],
 ) -> Result<Region, FeatureError> {
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
@@ -284,7 +317,9 @@ fn prepare(
     );
     for (class, names) in classes {
         match class {
-            FeatureClass::Shape => push_shape(&mut out, "shape", names, shape_shape(&shape_mask)),
+            FeatureClass::Shape => {
+                push_shape(&mut out, "shape", names, shape_shape(&shape_mask, offset))
+            }
             FeatureClass::Shape2D => {
                 if let Some(f) = shape2d_features(&shape_mask, params, &mut out.warnings)? {
                     push_shape(&mut out, "shape2D", names, f);
@@ -312,6 +347,7 @@ fn run_regions(
     masks: &[&Mask],
     params: &PyRadiomicsParams,
     warnings: &[String],
+    offset: [usize; 3],
 ) -> Vec<Result<Extraction, FeatureError>> {
     let classes = params
         .feature_classes
@@ -319,7 +355,7 @@ fn run_regions(
         .unwrap_or_else(|| FeatureClass::ALL.iter().map(|(_, c)| (*c, None)).collect());
     let mut regions: Vec<Result<Region, FeatureError>> = masks
         .iter()
-        .map(|m| prepare(image, m, params, &classes, warnings))
+        .map(|m| prepare(image, m, params, &classes, warnings, offset))
         .collect();
     let types = params
         .image_types
@@ -719,8 +755,8 @@ pub fn pyradiomics_texture(
 }
 
 /// `shape` features of the shape mask (never empty here: the ROI was checked).
-fn shape_shape(mask: &Mask) -> Vec<(&'static str, f64)> {
-    shape::pyradiomics(mask).unwrap_or_default()
+fn shape_shape(mask: &Mask, offset: [usize; 3]) -> Vec<(&'static str, f64)> {
+    shape::pyradiomics_at(mask, offset).unwrap_or_default()
 }
 
 /// `shape2D` as PyRadiomics' `computeShape` gates it: without `force2D` it is skipped with a

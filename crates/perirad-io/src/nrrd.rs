@@ -494,7 +494,12 @@ pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrr
                 let inflated = raw::inflate(&src, content, Compression::Gzip, skip + want)?;
                 let avail = inflated.len().saturating_sub(skip as usize);
                 raw::check_len(&src, "the decompressed voxel data", avail, per_file, dtype)?;
-                bytes.extend_from_slice(&inflated[skip as usize..]);
+                if bytes.is_empty() && skip == 0 {
+                    // One data file (the usual case): its bytes as they are, no copy.
+                    bytes = inflated;
+                } else {
+                    bytes.extend_from_slice(&inflated[skip as usize..]);
+                }
             }
             Encoding::Ascii => {
                 let text = String::from_utf8_lossy(content);
@@ -661,12 +666,41 @@ pub struct SlicerSegmentation {
     pub stored: VoxelData,
 }
 
+/// The voxels as labels when they are integers of at most 32 bits and none is negative.
+fn integer_labels(data: &VoxelData) -> Option<Vec<u32>> {
+    fn signed<T: Copy + Into<i64>>(v: &[T]) -> Option<Vec<u32>> {
+        v.iter()
+            .map(|&x| u32::try_from(x.into()).ok())
+            .collect::<Option<Vec<u32>>>()
+    }
+    match data {
+        VoxelData::U8(v) => Some(v.iter().map(|&x| u32::from(x)).collect()),
+        VoxelData::U16(v) => Some(v.iter().map(|&x| u32::from(x)).collect()),
+        VoxelData::U32(v) => Some(v.clone()),
+        VoxelData::I8(v) => signed(v),
+        VoxelData::I16(v) => signed(v),
+        VoxelData::I32(v) => signed(v),
+        _ => None,
+    }
+}
+
 /// Reads a NRRD as label layers; `Segment{N}_*` keys name the segments (3D Slicer `.seg.nrrd`).
 pub fn read_segmentation(path: &Path) -> Result<SlicerSegmentation, IoError> {
     let n = read_nrrd(path)?;
     let nvox = n.geometry.len();
-    let mut layer_labels = vec![Vec::with_capacity(nvox); n.layers];
-    for idx in 0..n.data.len() {
+    // One layer of integers (the common label map): converted in one pass; otherwise (or with
+    // a negative value, which fails below at the same voxel) voxel by voxel.
+    let fast = if n.layers == 1 {
+        integer_labels(&n.data)
+    } else {
+        None
+    };
+    let converted = fast.is_some();
+    let mut layer_labels = match fast {
+        Some(labels) => vec![labels],
+        None => vec![Vec::with_capacity(nvox); n.layers],
+    };
+    for idx in (0..n.data.len()).filter(|_| !converted) {
         let v = n.data.get_f64(idx);
         if !(v >= 0.0 && v <= u32::MAX as f64 && v.fract() == 0.0) {
             return Err(IoError::geometry(

@@ -96,9 +96,10 @@ fn inflate_checked(
     limit: u64,
     verify: bool,
 ) -> Result<Vec<u8>, IoError> {
-    // Grow with the real output rather than trusting the header's size: allocation stays
-    // bounded by what the compressed bytes actually expand to.
-    let mut out = Vec::with_capacity((data.len() as u64).saturating_mul(4).min(limit) as usize);
+    // Reserve what the compressed bytes can at most expand to (deflate's ratio is below 1032:1,
+    // per gzip member too), no more than `limit`: a lying header cannot make us allocate more
+    // than the data could fill, and a real image is inflated into one buffer without regrowing.
+    let mut out = Vec::with_capacity((data.len() as u64).saturating_mul(1032).min(limit) as usize);
     let mut reader: Box<dyn Read + '_> = match kind {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
         Compression::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),

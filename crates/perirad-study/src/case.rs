@@ -3,9 +3,9 @@
 
 use crate::settings::{LoadedSettings, RunSettings};
 use crate::StudyError;
-use perirad_core::{Geometry, Image, Mask};
-use perirad_features::diagnostics::{image_diagnostics, mask_diagnostics};
-use perirad_features::extract::extract_pyradiomics_regions;
+use perirad_core::{BoundingBox, Geometry, Image, Mask, Volume};
+use perirad_features::diagnostics::{image_diagnostics_voxels, mask_diagnostics_in};
+use perirad_features::extract::{extract_pyradiomics_regions_in, pyradiomics_values_local};
 use perirad_features::ibsi::extract_ibsi_regions;
 use perirad_features::FeatureError;
 use perirad_io::{read_labels_on, GridPolicy, MaskSelector, ReadOptions};
@@ -33,9 +33,11 @@ pub struct CaseRegions {
     pub geometry: Geometry,
     pub label: u32,
     pub regions: Vec<(String, Mask)>,
-    /// SHA-1 of the mask file's labels as 32-bit unsigned integers (PyRadiomics casts the mask
-    /// to UInt32 before it records `diagnostics_Mask-original_Hash`).
-    pub mask_hash: String,
+    /// Per region (in the order of `regions`), the `diagnostics_Mask-original_Hash` PyRadiomics
+    /// would record: for the tumor, SHA-1 of the mask file's labels as 32-bit unsigned integers
+    /// (PyRadiomics casts the mask to UInt32 first); for a peritumoral region, that of the region
+    /// saved as a 0/1 mask. Empty when the settings ask for no diagnostics.
+    pub mask_hashes: Vec<String>,
 }
 
 impl CaseRegions {
@@ -63,7 +65,6 @@ pub fn build_case_regions(
     let policy = GridPolicy::resample_if(opts.resample_mask || settings.correct_mask());
     let labels = read_labels_on(mask, geometry, policy, &opts.read)?;
     let (layer, _) = MaskSelector::Label(label).resolve(mask, &labels)?;
-    let mask_hash = sha1_u32(labels.layers[layer].labels().iter().copied());
     let lesions = lesions_of(
         &labels.layers[layer],
         Some(label),
@@ -98,23 +99,97 @@ pub fn build_case_regions(
             }
         }
     }
+    let mask_hashes = if settings.additional_info() {
+        let labels = labels.layers[layer].labels();
+        let mut streams: Vec<U32Stream> = vec![U32Stream::Labels(labels)];
+        streams.extend(regions[1..].iter().map(|(_, m)| U32Stream::Mask(m.data())));
+        sha1_u32_streams(&streams)
+    } else {
+        Vec::new()
+    };
     Ok(CaseRegions {
         geometry: geometry.clone(),
         label,
         regions,
-        mask_hash,
+        mask_hashes,
     })
 }
 
-/// SHA-1 of values as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a UInt32
-/// image).
-fn sha1_u32(values: impl Iterator<Item = u32>) -> String {
-    use sha1::{Digest, Sha1};
-    let mut h = Sha1::new();
-    for v in values {
-        h.update(v.to_le_bytes());
+/// Voxels hashed as little-endian 32-bit unsigned integers.
+enum U32Stream<'a> {
+    Labels(&'a [u32]),
+    /// 0/1.
+    Mask(&'a [bool]),
+}
+
+impl U32Stream<'_> {
+    fn len(&self) -> usize {
+        match self {
+            U32Stream::Labels(v) => v.len(),
+            U32Stream::Mask(v) => v.len(),
+        }
     }
-    format!("{:x}", h.finalize())
+
+    fn first_nonzero(&self) -> usize {
+        match self {
+            U32Stream::Labels(v) => v.iter().position(|&x| x != 0),
+            U32Stream::Mask(v) => v.iter().position(|&x| x),
+        }
+        .unwrap_or(self.len())
+    }
+
+    /// Writes the values from `from` on into `h`, through a buffer.
+    fn feed(&self, from: usize, h: &mut sha1::Sha1) {
+        use sha1::Digest;
+        const CHUNK: usize = 16 * 1024;
+        let mut buf = Vec::with_capacity(4 * CHUNK);
+        let mut at = from;
+        while at < self.len() {
+            let to = (at + CHUNK).min(self.len());
+            buf.clear();
+            match self {
+                U32Stream::Labels(v) => {
+                    for &x in &v[at..to] {
+                        buf.extend_from_slice(&x.to_le_bytes());
+                    }
+                }
+                U32Stream::Mask(v) => {
+                    for &x in &v[at..to] {
+                        buf.extend_from_slice(&u32::from(x).to_le_bytes());
+                    }
+                }
+            }
+            h.update(&buf);
+            at = to;
+        }
+    }
+}
+
+/// SHA-1 of each stream as little-endian 32-bit unsigned integers (SimpleITK's `Hash` of a
+/// UInt32 image). The streams' leading zeros are hashed once: the hasher's state after the
+/// common zeros is cloned for each stream where its first non-zero value comes.
+fn sha1_u32_streams(streams: &[U32Stream]) -> Vec<String> {
+    use sha1::{Digest, Sha1};
+    static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+    let firsts: Vec<usize> = streams.iter().map(U32Stream::first_nonzero).collect();
+    let mut order: Vec<usize> = (0..streams.len()).collect();
+    order.sort_by_key(|&s| firsts[s]);
+    let mut zeros = Sha1::new();
+    let mut done = 0usize;
+    let mut out = vec![String::new(); streams.len()];
+    for s in order {
+        let mut bytes = 4 * (firsts[s] - done);
+        while bytes > 0 {
+            let n = bytes.min(ZEROS.len());
+            zeros.update(&ZEROS[..n]);
+            bytes -= n;
+        }
+        done = firsts[s];
+        let mut h = zeros.clone();
+        streams[s].feed(firsts[s], &mut h);
+        out[s] = format!("{:x}", h.finalize());
+    }
+    out
 }
 
 /// SHA-1 of an image's voxels as stored, little-endian: SimpleITK's `Hash`, which PyRadiomics
@@ -125,6 +200,52 @@ pub fn voxel_sha1(image: &Image) -> String {
     // Writing into a hasher cannot fail.
     let _ = perirad_io::write_voxels_le(image.data(), &mut h);
     format!("{:x}", h.finalize())
+}
+
+/// The box holding every voxel of every region, grown by one voxel on each side (within the
+/// grid); `None` when the regions are empty or not on `grid`.
+fn regions_box(regions: &CaseRegions, grid: &Geometry) -> Option<BoundingBox> {
+    let size = grid.size();
+    let mut union: Option<BoundingBox> = None;
+    for (_, m) in &regions.regions {
+        if m.geometry().size() != size {
+            return None;
+        }
+        let data = m.data();
+        let (nx, ny) = (size[0], size[1]);
+        for k in 0..size[2] {
+            for j in 0..size[1] {
+                let row = &data[nx * (j + ny * k)..nx * (j + 1 + ny * k)];
+                let Some(first) = row.iter().position(|&b| b) else {
+                    continue;
+                };
+                let last = row.iter().rposition(|&b| b).unwrap_or(first);
+                let b = BoundingBox {
+                    lower: [first, j, k],
+                    upper: [last + 1, j + 1, k + 1],
+                };
+                union = Some(union.map_or(b, |u| u.union(&b)));
+            }
+        }
+    }
+    union.map(|u| u.padded([1; 3], size))
+}
+
+/// The voxels of `image` inside `bbox` as f64, on the cropped grid.
+fn f64_box(image: &Image, bbox: &BoundingBox) -> Result<Volume<f64>, StudyError> {
+    let g = image.geometry();
+    let geometry = g
+        .cropped(bbox)
+        .map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let data = image.data();
+    let mut out = Vec::with_capacity(geometry.len());
+    for k in bbox.lower[2]..bbox.upper[2] {
+        for j in bbox.lower[1]..bbox.upper[1] {
+            let start = g.linear_index(bbox.lower[0], j, k);
+            out.extend((start..start + bbox.size()[0]).map(|l| data.get_f64(l)));
+        }
+    }
+    Volume::new(geometry, out).map_err(|e| StudyError::Invalid(e.to_string()))
 }
 
 /// Named values of one region with the warnings of their extraction.
@@ -158,30 +279,47 @@ pub fn extract_image(
     settings: &LoadedSettings,
     opts: &ExtractOptions,
 ) -> Result<ImageFeatures, StudyError> {
-    let intensities = image.to_f64_volume();
+    // When the features only read each region's box (see `pyradiomics_values_local`), only the
+    // box holding every region (plus a voxel) is converted to f64, and the masks are cropped to
+    // it; `offset` is where it starts on the image grid.
+    let local_box = match &settings.run {
+        RunSettings::PyRadiomics(params) if pyradiomics_values_local(params) => {
+            regions_box(regions, image.geometry())
+        }
+        _ => None,
+    };
+    let (intensities, offset, cropped_masks) = match &local_box {
+        Some(b) => (
+            f64_box(image, b)?,
+            b.lower,
+            Some(
+                regions
+                    .regions
+                    .iter()
+                    .map(|(_, m)| m.crop(b))
+                    .collect::<Result<Vec<Mask>, _>>()
+                    .map_err(|e| StudyError::Invalid(e.to_string()))?,
+            ),
+        ),
+        None => (image.to_f64_volume(), [0; 3], None),
+    };
     let mut diagnostics = Vec::new();
     if settings.additional_info() {
         let image_hash = voxel_sha1(image);
         let mut common = vec![("diagnostics_Image-original_Hash".to_string(), image_hash)];
         common.extend(
-            image_diagnostics(&intensities, "original")
+            image_diagnostics_voxels(image.geometry(), image.data(), "original")
                 .into_iter()
                 .map(|(k, v)| (k, v.to_string())),
         );
-        for (name, mask) in &regions.regions {
-            // The tumor: the mask file's hash; a peritumoral region: that of the region saved as
-            // a 0/1 mask, as PyRadiomics would record it for such a file.
-            let mask_hash = if name == "tumor" {
-                regions.mask_hash.clone()
-            } else {
-                sha1_u32(mask.data().iter().map(|&b| u32::from(b)))
-            };
+        for (r, (name, mask)) in regions.regions.iter().enumerate() {
+            let mask_hash = regions.mask_hashes.get(r).cloned().unwrap_or_default();
             let d = common
                 .iter()
                 .cloned()
                 .chain([("diagnostics_Mask-original_Hash".to_string(), mask_hash)])
                 .chain(
-                    mask_diagnostics(&intensities, mask, "original")
+                    mask_diagnostics_in(&intensities, offset, mask, "original")
                         .into_iter()
                         .map(|(k, v)| (k, v.to_string())),
                 )
@@ -189,15 +327,19 @@ pub fn extract_image(
             diagnostics.push((name.clone(), d));
         }
     }
-    let masks: Vec<&Mask> = regions.regions.iter().map(|(_, m)| m).collect();
+    let masks: Vec<&Mask> = match &cropped_masks {
+        Some(c) => c.iter().collect(),
+        None => regions.regions.iter().map(|(_, m)| m).collect(),
+    };
     // Every region in one run, so that each filtered image is made once.
     let results: Vec<Result<Named, FeatureError>> = match &settings.run {
-        RunSettings::PyRadiomics(params) => extract_pyradiomics_regions(
+        RunSettings::PyRadiomics(params) => extract_pyradiomics_regions_in(
             &intensities,
             image.dtype(),
             &masks,
             params,
             opts.skip_unsupported,
+            offset,
         )?
         .into_iter()
         .map(|r| r.map(|ex| (ex.features, ex.warnings)))

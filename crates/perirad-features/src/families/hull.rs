@@ -75,6 +75,15 @@ pub fn convex_hull(points: &[[i64; 3]]) -> Option<Hull> {
     } else {
         vec![[p0, p2, p1], [p0, p1, p3], [p1, p2, p3], [p2, p0, p3]]
     };
+    // Each face's (unnormalised, outward) normal, kept with it: a point sees a face when it is
+    // on the normal's side of the face's plane, the same exact test as `orient`.
+    let normal = |f: &[usize; 3]| {
+        cross(
+            sub(points[f[1]], points[f[0]]),
+            sub(points[f[2]], points[f[0]]),
+        )
+    };
+    let mut normals: Vec<[i128; 3]> = faces.iter().map(normal).collect();
     let mut visible = Vec::new();
     let mut edges: HashMap<(usize, usize), ()> = HashMap::new();
     for &p in &cand {
@@ -86,7 +95,8 @@ pub fn convex_hull(points: &[[i64; 3]]) -> Option<Hull> {
         visible.extend(
             faces
                 .iter()
-                .map(|f| orient(points[f[0]], points[f[1]], points[f[2]], q) > 0),
+                .zip(&normals)
+                .map(|(f, n)| dot(*n, sub(q, points[f[0]])) > 0),
         );
         if !visible.iter().any(|&v| v) {
             continue;
@@ -103,14 +113,24 @@ pub fn convex_hull(points: &[[i64; 3]]) -> Option<Hull> {
             .copied()
             .collect();
         horizon.sort_unstable();
-        let mut kept: Vec<[usize; 3]> = faces
+        let mut kept: Vec<[usize; 3]> = Vec::with_capacity(faces.len() + horizon.len());
+        let mut kept_normals: Vec<[i128; 3]> = Vec::with_capacity(kept.capacity());
+        for ((f, n), _) in faces
             .iter()
+            .zip(&normals)
             .zip(&visible)
             .filter(|(_, &v)| !v)
-            .map(|(f, _)| *f)
-            .collect();
-        kept.extend(horizon.iter().map(|&(a, b)| [a, b, p]));
+        {
+            kept.push(*f);
+            kept_normals.push(*n);
+        }
+        for &(a, b) in &horizon {
+            let f = [a, b, p];
+            kept_normals.push(normal(&f));
+            kept.push(f);
+        }
         faces = kept;
+        normals = kept_normals;
     }
     let mut vertices: Vec<usize> = faces.iter().flatten().copied().collect();
     vertices.sort_unstable();

@@ -372,12 +372,31 @@ pub fn diameters(mesh: &Mesh) -> Diameters {
         None => (0..pts.len()).collect(),
     };
     let max_3d = max_sq_distance(&pts, &candidates).sqrt();
+    // In each plane only the two ends of each row (the vertices with the least and the largest
+    // coordinate along the plane's second axis, for each value along its first) can be farthest
+    // apart: a vertex between the ends of its row is nearer to any other vertex than one of the
+    // ends is, and with the same rounding (same first-axis difference, a smaller second-axis
+    // one), so the maximum is the one over all the plane's vertices.
+    let h = &mesh.half_index;
     let mut planar = [0.0f64; 3];
+    let mut ends: Vec<usize> = Vec::new();
     for (axis, best) in planar.iter_mut().enumerate() {
+        let (u, w) = match axis {
+            0 => (1, 2),
+            1 => (0, 2),
+            _ => (0, 1),
+        };
         let mut order: Vec<usize> = (0..pts.len()).collect();
-        order.sort_by_key(|&v| mesh.half_index[v][axis]);
-        for group in order.chunk_by(|&a, &b| mesh.half_index[a][axis] == mesh.half_index[b][axis]) {
-            *best = best.max(max_sq_distance(&pts, group));
+        order.sort_unstable_by_key(|&v| (h[v][axis], h[v][u], h[v][w], v));
+        for group in order.chunk_by(|&a, &b| h[a][axis] == h[b][axis]) {
+            ends.clear();
+            for row in group.chunk_by(|&a, &b| h[a][u] == h[b][u]) {
+                ends.push(row[0]);
+                if row.len() > 1 {
+                    ends.push(row[row.len() - 1]);
+                }
+            }
+            *best = best.max(max_sq_distance(&pts, &ends));
         }
     }
     Diameters {

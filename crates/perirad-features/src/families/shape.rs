@@ -62,6 +62,12 @@ pub(crate) fn ratio_sqrt(a: f64, b: f64) -> f64 {
 /// [`crate::extract`]). A single voxel is defined (an octahedral mesh; axis lengths 0,
 /// elongation and flatness NaN as in PyRadiomics).
 pub fn pyradiomics(mask: &Mask) -> Option<Vec<(&'static str, f64)>> {
+    pyradiomics_at(mask, [0; 3])
+}
+
+/// [`pyradiomics`] of a mask cropped from a larger grid at voxel `offset`: the voxel positions
+/// (and so every value) are those of the mask on the larger grid.
+pub fn pyradiomics_at(mask: &Mask, offset: [usize; 3]) -> Option<Vec<(&'static str, f64)>> {
     let mesh = marching_cubes(mask)?;
     let d = diameters(&mesh);
     let g = mask.geometry();
@@ -72,7 +78,11 @@ pub fn pyradiomics(mask: &Mask) -> Option<Vec<(&'static str, f64)>> {
         for j in 0..size[1] {
             for i in 0..size[0] {
                 if mask.data()[g.linear_index(i, j, k)] {
-                    pts.push([i as f64 * sp[0], j as f64 * sp[1], k as f64 * sp[2]]);
+                    pts.push([
+                        (i + offset[0]) as f64 * sp[0],
+                        (j + offset[1]) as f64 * sp[1],
+                        (k + offset[2]) as f64 * sp[2],
+                    ]);
                 }
             }
         }
