@@ -3,6 +3,8 @@
 
 mod common;
 
+use perirad_testdata::browser::attr;
+
 use perirad_report::data::*;
 use perirad_report::render_html;
 
@@ -64,18 +66,6 @@ fn figures(html: &str) -> Vec<(String, String)> {
         out.push((kind, inner));
     }
     out
-}
-
-/// A numeric attribute of the start tag at the beginning of `tag` (text after `<name `).
-fn attr(tag: &str, name: &str) -> Option<f64> {
-    let start_tag = format!(" {}", tag.split('>').next()?);
-    start_tag
-        .split(&format!(" {name}=\""))
-        .nth(1)?
-        .split('"')
-        .next()?
-        .parse()
-        .ok()
 }
 
 #[test]
