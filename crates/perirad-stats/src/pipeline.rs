@@ -21,7 +21,7 @@ use crate::cox::{cox_ph, cv_cox, CoxCvMeasure, CoxOptions, Ties};
 use crate::cv::{Split, SplitMix64};
 use crate::error::{Result, StatsError};
 use crate::glmnet::{cv_logistic, Alignment, CvMeasure, GlmnetOptions};
-use crate::logistic::{logistic_regression, LogisticOptions};
+use crate::logistic::{inv_logit, logistic_regression, LogisticOptions};
 use crate::matrix::Matrix;
 use crate::mrmr::{f_classif, mrmr_fcq};
 use crate::preprocess::{VarianceFilter, VarianceFilterOptions, ZScore};
@@ -447,7 +447,7 @@ impl FittedPipeline {
         Ok(self
             .linear_predictor(x)?
             .into_iter()
-            .map(|eta| 1.0 / (1.0 + (-eta).exp()))
+            .map(inv_logit)
             .collect())
     }
 }

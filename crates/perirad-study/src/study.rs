@@ -11,7 +11,7 @@ use crate::batch::{run_batch, BatchConfig, Progress};
 use crate::case::{build_case_regions, ExtractOptions};
 use crate::csv_read::{parse_cell, Csv};
 use crate::manifest::Manifest;
-use crate::settings::load_settings;
+use crate::settings::{load_settings, LoadedSettings};
 use crate::table::Format;
 use crate::StudyError;
 use perirad_core::Mask;
@@ -24,7 +24,7 @@ use perirad_report::data::{
 use perirad_stats::calibration::{calibration, decision_curve, hosmer_lemeshow, HlGrouping};
 use perirad_stats::cv::{repeated_stratified_kfold, CvDesign};
 use perirad_stats::glmnet::{cv_logistic, Alignment, CvMeasure, GlmnetOptions};
-use perirad_stats::logistic::{logistic_regression, LogisticOptions};
+use perirad_stats::logistic::{logistic_regression, predict, LogisticOptions};
 use perirad_stats::metrics::quantile_type7;
 use perirad_stats::pipeline::{
     cross_validate_outcome, fit_outcome, inner_folds, FittedPipeline, Outcome, PipelineSpec,
@@ -259,11 +259,11 @@ struct Features {
 
 fn extract_cohort(
     study: &Study,
+    settings: &LoadedSettings,
     manifest_path: &Path,
     out_name: &str,
     progress: &dyn Progress,
 ) -> Result<Features, StudyError> {
-    let settings = load_settings(study.params.as_deref(), None, &[])?;
     let manifest = Manifest::read(manifest_path)?;
     let files = manifest
         .cases
@@ -275,7 +275,7 @@ fn extract_cohort(
         .collect();
     let cfg = BatchConfig {
         manifest,
-        settings,
+        settings: settings.clone(),
         options: ExtractOptions {
             specs: study.regions.clone(),
             ..Default::default()
@@ -684,9 +684,16 @@ fn outcome_rows(f: &Features, o: &OutcomeDef) -> Result<OutcomeRows, StudyError>
 /// report from [`StudyRun::report`].
 pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, StudyError> {
     std::fs::create_dir_all(&study.output).map_err(|e| StudyError::file(&study.output, e))?;
-    let train_f = extract_cohort(study, &study.manifest, "features", progress)?;
+    let settings = load_settings(study.params.as_deref(), None, &[])?;
+    let train_f = extract_cohort(study, &settings, &study.manifest, "features", progress)?;
     let ext_f = match &study.validation {
-        Validation::External(m) => Some(extract_cohort(study, m, "features_external", progress)?),
+        Validation::External(m) => Some(extract_cohort(
+            study,
+            &settings,
+            m,
+            "features_external",
+            progress,
+        )?),
         _ => None,
     };
     let regions: Vec<String> = std::iter::once("tumor".to_string())
@@ -698,19 +705,17 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
             .filter(|&i| !f.failed.contains_key(&f.ids[i]))
             .collect()
     };
+    let train_ok = ok_rows(&train_f);
+    let ext_ok: Vec<usize> = ext_f.as_ref().map(ok_rows).unwrap_or_default();
     let mut usable: Vec<usize> = (0..train_f.names.len())
-        .filter(|&c| {
-            ok_rows(&train_f)
-                .iter()
-                .all(|&r| train_f.values[r][c].is_finite())
-        })
+        .filter(|&c| train_ok.iter().all(|&r| train_f.values[r][c].is_finite()))
         .collect();
     if let Some(e) = &ext_f {
         usable.retain(|&c| {
             e.names
                 .iter()
                 .position(|n| *n == train_f.names[c])
-                .is_some_and(|ec| ok_rows(e).iter().all(|&r| e.values[r][ec].is_finite()))
+                .is_some_and(|ec| ext_ok.iter().all(|&r| e.values[r][ec].is_finite()))
         });
     }
     let mut excluded: Vec<ExcludedCase> = Vec::new();
@@ -751,7 +756,7 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
     let mut sets: Vec<(String, usize)> = Vec::new();
     let mut slice_cases: Vec<(String, String)> = Vec::new();
     for o in &study.outcomes {
-        let good_train: Vec<usize> = ok_rows(&train_f);
+        let good_train = &train_ok;
         let (rows, y_all, clin_all, mut excl) = outcome_rows(&train_f, o)?;
         let rows_ok: Vec<usize> = rows
             .iter()
@@ -813,7 +818,7 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
             }
             Validation::External(m) => {
                 let e = ext_f.as_ref().ok_or_else(|| StudyError::Invalid("external cohort missing".into()))?;
-                let good: Vec<usize> = ok_rows(e);
+                let good = &ext_ok;
                 let (erows, ey, eclin, eexcl) = outcome_rows(e, o)?;
                 excl.extend(eexcl);
                 let keep: Vec<usize> = erows
@@ -870,7 +875,7 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
     // Slices of a few validation cases.
     let mut slices = Vec::new();
     for (id, caption) in slice_cases.iter().take(study.slices) {
-        if let Some(s) = slice_of(study, &train_f, id, caption) {
+        if let Some(s) = slice_of(study, &settings, &train_f, id, caption) {
             slices.push(s);
         }
     }
@@ -960,11 +965,6 @@ fn save_model(
         .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))?;
     perirad_io::write_file_atomic(&path, text.as_bytes())?;
     Ok(())
-}
-
-/// Intercept and coefficients of the nomogram's logistic model.
-struct NomogramFit {
-    coef: Vec<f64>,
 }
 
 /// The nomogram's logistic regression of the radiomics score and the clinical factors:
@@ -1192,20 +1192,8 @@ fn model_outcome(
             let xtr = with_score(design.train, &lp_train);
             let xva = with_score(v, &lp_val);
             if let Some(coef) = nomogram_fit(&xtr, ytr, design.seed) {
-                let fit = NomogramFit { coef };
-                let eta = |x: &Matrix| -> Vec<f64> {
-                    (0..x.rows())
-                        .map(|r| {
-                            let z = fit.coef[0]
-                                + x.row(r)
-                                    .iter()
-                                    .zip(&fit.coef[1..])
-                                    .map(|(a, b)| a * b)
-                                    .sum::<f64>();
-                            1.0 / (1.0 + (-z).exp())
-                        })
-                        .collect()
-                };
+                let eta =
+                    |x: &Matrix| predict(x, &coef).unwrap_or_else(|_| vec![f64::NAN; x.rows()]);
                 let (ptr, pva) = (eta(&xtr), eta(&xva));
                 let scored = Scored {
                     train: metric_of(&design.train.y, &ptr),
@@ -1219,7 +1207,7 @@ fn model_outcome(
                 let selected = vars
                     .iter()
                     .cloned()
-                    .zip(fit.coef[1..].iter().copied())
+                    .zip(coef[1..].iter().copied())
                     .collect();
                 add(
                     format!("Nomogram: {name} + clinical"),
@@ -1231,7 +1219,7 @@ fn model_outcome(
                     &mut models,
                 );
                 nomogram = Some(Nomogram {
-                    intercept: fit.coef[0],
+                    intercept: coef[0],
                     variables: vars
                         .iter()
                         .enumerate()
@@ -1239,7 +1227,7 @@ fn model_outcome(
                             let col = xtr.col(j);
                             NomogramVariable {
                                 name: n.clone(),
-                                coefficient: fit.coef[1 + j],
+                                coefficient: coef[1 + j],
                                 min: col.iter().copied().fold(f64::INFINITY, f64::min),
                                 max: col.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                             }
@@ -1325,10 +1313,15 @@ fn model_outcome(
 
 /// The axial slice with the largest tumor area of a case, windowed to 8-bit, cropped around the
 /// widest ring, with the tumor and rings as overlays.
-fn slice_of(study: &Study, f: &Features, id: &str, caption: &str) -> Option<SliceFigure> {
+fn slice_of(
+    study: &Study,
+    settings: &LoadedSettings,
+    f: &Features,
+    id: &str,
+    caption: &str,
+) -> Option<SliceFigure> {
     let (img_path, mask_path, liver) = f.files.get(id)?;
     let image = perirad_io::read_image(img_path, &Default::default()).ok()?;
-    let settings = load_settings(study.params.as_deref(), None, &[]).ok()?;
     let opts = ExtractOptions {
         specs: study
             .regions
@@ -1343,7 +1336,7 @@ fn slice_of(study: &Study, f: &Features, id: &str, caption: &str) -> Option<Slic
         liver.as_deref(),
         1,
         image.geometry(),
-        &settings,
+        settings,
         &opts,
     )
     .ok()?;

@@ -9,6 +9,7 @@ use perirad_stats::cv::{
     repeated_stratified_kfold, splits_from_assignments, survival_stratified_kfold, CvDesign,
     FoldAssignment, Role, Split,
 };
+use perirad_stats::logistic::inv_logit;
 use perirad_stats::metrics::{brier_score, quantile_type7};
 use perirad_stats::pipeline::{
     cross_validate_outcome, fit_outcome, inner_folds, naive_select_then_cv, FittedPipeline,
@@ -782,7 +783,7 @@ fn score_table(m: &SavedModel, table: &Path) -> Result<(Vec<String>, Vec<f64>, V
     let p = if m.pipeline.survival {
         Vec::new()
     } else {
-        lp.iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect()
+        lp.iter().map(|&e| inv_logit(e)).collect()
     };
     Ok((ids, lp, p))
 }
