@@ -117,7 +117,7 @@ pub struct NotANumber;
 /// anything else that does not parse is an error.
 pub fn parse_cell(cell: &str) -> std::result::Result<Option<f64>, NotANumber> {
     let t = cell.trim();
-    if t.is_empty() || matches!(t, "NA" | "NaN" | "nan" | "null" | "NULL" | "None" | "N/A") {
+    if is_missing(t) {
         return Ok(None);
     }
     match t.parse::<f64>() {
@@ -127,6 +127,38 @@ pub fn parse_cell(cell: &str) -> std::result::Result<Option<f64>, NotANumber> {
             "true" => Ok(Some(1.0)),
             "false" => Ok(Some(0.0)),
             _ => Err(NotANumber),
+        },
+    }
+}
+
+/// Whether a (trimmed) cell is a missing-value marker: empty, `NA`, `NaN`, `nan`, `null`,
+/// `NULL`, `None` or `N/A`.
+pub fn is_missing(t: &str) -> bool {
+    t.is_empty() || matches!(t, "NA" | "NaN" | "nan" | "null" | "NULL" | "None" | "N/A")
+}
+
+/// Why a cell is not a binary outcome value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotBinary {
+    /// A missing-value marker (see [`is_missing`]).
+    Missing,
+    /// Anything else that is not one of the accepted values.
+    Other,
+}
+
+/// A binary outcome cell. With `positive`, true iff the cell equals it; without, `1`, `1.0`,
+/// `true`, `yes` are true and `0`, `0.0`, `false`, `no` false (any case).
+pub fn parse_flag(cell: &str, positive: Option<&str>) -> std::result::Result<bool, NotBinary> {
+    let t = cell.trim();
+    if is_missing(t) {
+        return Err(NotBinary::Missing);
+    }
+    match positive {
+        Some(p) => Ok(t == p),
+        None => match t.to_ascii_lowercase().as_str() {
+            "1" | "1.0" | "true" | "yes" => Ok(true),
+            "0" | "0.0" | "false" | "no" => Ok(false),
+            _ => Err(NotBinary::Other),
         },
     }
 }
@@ -163,5 +195,11 @@ mod tests {
         assert_eq!(parse_cell("abc"), Err(NotANumber));
         assert_eq!(parse_cell("inf"), Err(NotANumber));
         assert_eq!(parse_cell("TRUE"), Ok(Some(1.0)));
+        assert_eq!(parse_flag(" Yes ", None), Ok(true));
+        assert_eq!(parse_flag("0.0", None), Ok(false));
+        assert_eq!(parse_flag("2", None), Err(NotBinary::Other));
+        assert_eq!(parse_flag("NA", Some("MVI+")), Err(NotBinary::Missing));
+        assert_eq!(parse_flag("MVI+", Some("MVI+")), Ok(true));
+        assert_eq!(parse_flag("MVI-", Some("MVI+")), Ok(false));
     }
 }

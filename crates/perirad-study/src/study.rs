@@ -9,7 +9,7 @@
 
 use crate::batch::{run_batch, BatchConfig, Progress};
 use crate::case::{build_case_regions, ExtractOptions};
-use crate::csv_read::{parse_cell, Csv};
+use crate::csv_read::{parse_cell, parse_flag, Csv};
 use crate::manifest::Manifest;
 use crate::settings::{load_settings, LoadedSettings};
 use crate::table::Format;
@@ -312,10 +312,7 @@ fn extract_cohort(
         if h.contains("diagnostics_") {
             continue;
         }
-        let numeric = wide
-            .rows
-            .iter()
-            .all(|r| parse_cell(&r[c]).is_ok() || r[c] == "NaN");
+        let numeric = wide.rows.iter().all(|r| parse_cell(&r[c]).is_ok());
         if numeric {
             cols.push(c);
         }
@@ -568,6 +565,12 @@ fn median(v: &[f64]) -> f64 {
     quantile_type7(&s, 0.5).unwrap_or(f64::NAN)
 }
 
+/// Clinical values (one row per case, `k` columns) as a matrix.
+fn clinical_matrix(rows: &[Vec<f64>], k: usize) -> Matrix {
+    let data = rows.iter().flatten().copied().collect();
+    Matrix::from_row_major(rows.len(), k, data).unwrap_or_else(|_| Matrix::zeros(rows.len(), k))
+}
+
 /// The rows of `f` in `ids` order as a matrix of the columns `cols`.
 fn rows_of(values: &[Vec<f64>], rows: &[usize], cols: &[usize]) -> Matrix {
     let data = rows
@@ -582,9 +585,9 @@ fn rows_of(values: &[Vec<f64>], rows: &[usize], cols: &[usize]) -> Matrix {
 /// the clinical values, and the cases left out with the reason.
 type OutcomeRows = (Vec<usize>, Outcome, Vec<Vec<f64>>, Vec<ExcludedCase>);
 
-/// Reads the outcome and clinical values of the cases of `f`; cases with a missing value are
-/// returned as excluded with the reason.
-fn outcome_rows(f: &Features, o: &OutcomeDef) -> Result<OutcomeRows, StudyError> {
+/// Reads the outcome and clinical values of the cases of `f` whose extraction succeeded (rows
+/// `ok`); cases with a missing value are returned as excluded with the reason.
+fn outcome_rows(f: &Features, o: &OutcomeDef, ok: &[usize]) -> Result<OutcomeRows, StudyError> {
     let col = |name: &str| {
         f.passthrough.get(name).ok_or_else(|| {
             StudyError::Invalid(format!(
@@ -593,17 +596,7 @@ fn outcome_rows(f: &Features, o: &OutcomeDef) -> Result<OutcomeRows, StudyError>
             ))
         })
     };
-    let flag = |v: &str, positive: Option<&str>| -> Option<bool> {
-        let v = v.trim();
-        match positive {
-            Some(p) if !v.is_empty() => Some(v == p),
-            _ => match v.to_ascii_lowercase().as_str() {
-                "1" | "1.0" | "true" | "yes" => Some(true),
-                "0" | "0.0" | "false" | "no" => Some(false),
-                _ => None,
-            },
-        }
-    };
+    let flag = |v: &str, positive: Option<&str>| parse_flag(v, positive).ok();
     let clinical: Vec<&Vec<String>> = o
         .clinical
         .iter()
@@ -624,6 +617,10 @@ fn outcome_rows(f: &Features, o: &OutcomeDef) -> Result<OutcomeRows, StudyError>
         }
     };
     for (i, id) in f.ids.iter().enumerate() {
+        if !ok.contains(&i) {
+            // Extraction failed: the case is already listed as excluded.
+            continue;
+        }
         let mut reason = None;
         let c: Vec<Option<f64>> = clinical
             .iter()
@@ -756,27 +753,9 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
     let mut sets: Vec<(String, usize)> = Vec::new();
     let mut slice_cases: Vec<(String, String)> = Vec::new();
     for o in &study.outcomes {
-        let good_train = &train_ok;
-        let (rows, y_all, clin_all, mut excl) = outcome_rows(&train_f, o)?;
-        let rows_ok: Vec<usize> = rows
-            .iter()
-            .copied()
-            .filter(|r| good_train.contains(r))
-            .collect();
-        let keep: Vec<usize> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| good_train.contains(r))
-            .map(|(k, _)| k)
-            .collect();
-        let y_ok = y_all.select(&keep);
-        let clin_ok: Vec<Vec<f64>> = keep.iter().map(|&k| clin_all[k].clone()).collect();
+        let (rows_ok, y_ok, clin_ok, mut excl) = outcome_rows(&train_f, o, &train_ok)?;
         let all_x = rows_of(&train_f.values, &rows_ok, &usable);
-        let all_clin = rows_of(
-            &clin_ok,
-            &(0..clin_ok.len()).collect::<Vec<_>>(),
-            &(0..o.clinical.len()).collect::<Vec<_>>(),
-        );
+        let all_clin = clinical_matrix(&clin_ok, o.clinical.len());
         let data_all = Data {
             x: all_x,
             names: usable_names.clone(),
@@ -818,22 +797,13 @@ pub fn run_study(study: &Study, progress: &dyn Progress) -> Result<StudyRun, Stu
             }
             Validation::External(m) => {
                 let e = ext_f.as_ref().ok_or_else(|| StudyError::Invalid("external cohort missing".into()))?;
-                let good = &ext_ok;
-                let (erows, ey, eclin, eexcl) = outcome_rows(e, o)?;
+                let (er, ey, ec, eexcl) = outcome_rows(e, o, &ext_ok)?;
                 excl.extend(eexcl);
-                let keep: Vec<usize> = erows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| good.contains(r))
-                    .map(|(k, _)| k)
-                    .collect();
-                let er: Vec<usize> = keep.iter().map(|&k| erows[k]).collect();
-                let ec: Vec<Vec<f64>> = keep.iter().map(|&k| eclin[k].clone()).collect();
                 let v = Data {
                     x: rows_of(&e.values, &er, &ext_cols),
                     names: usable_names.clone(),
-                    y: ey.select(&keep),
-                    clinical: rows_of(&ec, &(0..ec.len()).collect::<Vec<_>>(), &(0..o.clinical.len()).collect::<Vec<_>>()),
+                    y: ey,
+                    clinical: clinical_matrix(&ec, o.clinical.len()),
                 };
                 (data_all.clone(), Some(v), format!("external validation cohort {}", m.display()))
             }

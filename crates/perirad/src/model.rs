@@ -1,7 +1,7 @@
 //! `perirad model`, `perirad predict` and `perirad compare`: leakage-free modelling on a feature
 //! table (perirad's wide table or any CSV with an ID column, an outcome and numeric features).
 
-use crate::table::{parse_cell, Csv};
+use crate::table::{parse_cell, parse_flag, Csv, NotBinary};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use perirad_stats::calibration::{calibration, hosmer_lemeshow, HlGrouping};
@@ -142,26 +142,17 @@ fn outcome_of(
     let name = &csv.header[col];
     let mut y = Vec::with_capacity(csv.rows.len());
     for (r, row) in csv.rows.iter().enumerate() {
-        let v = row[col].trim();
-        let val = match positive {
-            Some(p) => {
-                if v.is_empty() || matches!(v, "NA" | "NaN" | "nan") {
-                    bail!("{}: case {}: the outcome {name:?} is missing", path.display(), ids[r]);
-                }
-                v == p
+        let val = match parse_flag(&row[col], positive) {
+            Ok(v) => v,
+            Err(NotBinary::Missing) => {
+                bail!("{}: case {}: the outcome {name:?} is missing", path.display(), ids[r])
             }
-            None => match v.to_ascii_lowercase().as_str() {
-                "1" | "1.0" | "true" | "yes" => true,
-                "0" | "0.0" | "false" | "no" => false,
-                "" | "na" | "nan" => {
-                    bail!("{}: case {}: the outcome {name:?} is missing", path.display(), ids[r])
-                }
-                _ => bail!(
-                    "{}: case {}: outcome {name:?} is {v:?}; expected 0/1 (or name the positive class with --positive)",
-                    path.display(),
-                    ids[r]
-                ),
-            },
+            Err(NotBinary::Other) => bail!(
+                "{}: case {}: outcome {name:?} is {:?}; expected 0/1 (or name the positive class with --positive)",
+                path.display(),
+                ids[r],
+                row[col].trim()
+            ),
         };
         y.push(val);
     }
