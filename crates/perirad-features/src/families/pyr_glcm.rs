@@ -316,9 +316,6 @@ struct Work {
     py: Vec<f64>,
     sum_k: Vec<f64>,
     diff_k: Vec<f64>,
-    /// For a symmetric matrix, the two logarithms of each cell `(a, b)`, `a < b`, at `b n + a`,
-    /// for its mirror `(b, a)`.
-    logs: Vec<[f64; 2]>,
     mcc: MccWork,
 }
 
@@ -356,8 +353,7 @@ fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
 /// NaN throughout for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
-/// `symmetric`: the matrix equals its transpose exactly, so a cell below the diagonal reuses the
-/// logarithms of its mirror (the same numbers).
+/// `symmetric`: the matrix equals its transpose exactly.
 fn features(
     counts: &[f64],
     grey: &[f64],
@@ -372,28 +368,49 @@ fn features(
         return [f64::NAN; 24];
     }
     let ngf = f64::from(ng);
-    // The non-zero cells (a sparse matrix: most level pairs never co-occur), and the marginals
-    // (a row's sum held in a register).
+    // The non-zero cells (a sparse matrix: most level pairs never co-occur), and the marginals.
+    // A symmetric matrix keeps its upper triangle only: a cell (a, b), a < b, stands for its
+    // mirror too (weight 2), which halves the work; its marginals are equal.
     let (cells, px, py) = (&mut work.cells, &mut work.px, &mut work.py);
     cells.clear();
     px.clear();
     px.resize(n, 0.0);
     py.clear();
     py.resize(n, 0.0);
-    let (mut ux, mut uy) = (0.0, 0.0);
-    for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
-        let (i, mut sum) = (grey[a], 0.0);
-        for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
-            if c != 0.0 {
-                let v = c / total;
-                cells.push((a as u32, b as u32, v));
-                sum += v;
-                *y += v;
-                ux += i * v;
-                uy += grey[b] * v;
+    let (ux, uy);
+    if symmetric {
+        for (a, row) in counts.chunks_exact(n).enumerate() {
+            for (b, &c) in row.iter().enumerate().skip(a) {
+                if c != 0.0 {
+                    let v = c / total;
+                    cells.push((a as u32, b as u32, v));
+                    px[a] += v;
+                    if b != a {
+                        px[b] += v;
+                    }
+                }
             }
         }
-        *x = sum;
+        py.copy_from_slice(px);
+        ux = grey.iter().zip(px.iter()).map(|(g, p)| g * p).sum::<f64>();
+        uy = ux;
+    } else {
+        let (mut sx, mut sy) = (0.0, 0.0);
+        for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
+            let (i, mut sum) = (grey[a], 0.0);
+            for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
+                if c != 0.0 {
+                    let v = c / total;
+                    cells.push((a as u32, b as u32, v));
+                    sum += v;
+                    *y += v;
+                    sx += i * v;
+                    sy += grey[b] * v;
+                }
+            }
+            *x = sum;
+        }
+        (ux, uy) = (sx, sy);
     }
     let (sum_k, diff_k) = (&mut work.sum_k, &mut work.diff_k);
     sum_k.clear();
@@ -404,38 +421,37 @@ fn features(
     let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut max_p = 0.0f64;
-    let logs = &mut work.logs;
-    if symmetric && logs.len() < n * n {
-        logs.resize(n * n, [0.0; 2]);
-    }
     for &(a, b, v) in cells.iter() {
         let (a, b) = (a as usize, b as usize);
-        let [log_v, log_pxy] = if !symmetric {
-            [(v + EPS).log2(), (px[a] * py[b] + EPS).log2()]
-        } else if a > b {
-            logs[a * n + b]
-        } else {
-            let pair = [(v + EPS).log2(), (px[a] * py[b] + EPS).log2()];
-            logs[b * n + a] = pair;
-            pair
-        };
+        // The cell's weight: 2 for an off-diagonal cell of a symmetric matrix (its mirror).
+        let wv = if symmetric && a != b { 2.0 * v } else { v };
+        let log_v = (v + EPS).log2();
+        let log_pxy = (px[a] * py[b] + EPS).log2();
         let (i, j) = (grey[a], grey[b]);
         let (li, lj) = (levels[a], levels[b]);
-        sum_k[(li + lj) as usize] += v;
-        diff_k[li.abs_diff(lj) as usize] += v;
-        auto += v * (i * j);
+        sum_k[(li + lj) as usize] += wv;
+        diff_k[li.abs_diff(lj) as usize] += wv;
+        auto += wv * (i * j);
         let c = i + j - ux - uy;
         let c2 = c * c;
-        tend += v * c2;
-        shade += v * c2 * c;
-        prom += v * c2 * c2;
-        contrast += v * (i - j) * (i - j);
-        varx += v * (i - ux) * (i - ux);
-        vary += v * (j - uy) * (j - uy);
-        cov += v * (i - ux) * (j - uy);
-        energy += v * v;
-        hxy -= v * log_v;
-        hxy1 -= v * log_pxy;
+        tend += wv * c2;
+        shade += wv * c2 * c;
+        prom += wv * c2 * c2;
+        contrast += wv * (i - j) * (i - j);
+        let (dx, dy) = (i - ux, j - uy);
+        if symmetric {
+            // The cell gives (i − ux)² to varx and (j − uy)² to vary, its mirror the reverse.
+            let half = 0.5 * wv * (dx * dx + (j - ux) * (j - ux));
+            varx += half;
+            vary += 0.5 * wv * (dy * dy + (i - uy) * (i - uy));
+        } else {
+            varx += v * dx * dx;
+            vary += v * dy * dy;
+        }
+        cov += wv * dx * dy;
+        energy += wv * v;
+        hxy -= wv * log_v;
+        hxy1 -= wv * log_pxy;
         max_p = max_p.max(v);
     }
     // HXY2 with PyRadiomics' ε, so that flat regions come out as in PyRadiomics: from the
