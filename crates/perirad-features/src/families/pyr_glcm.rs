@@ -1088,9 +1088,18 @@ fn tridiagonalise(
         // With H = I − β v vᵀ (β = 2 / vᵀv): A ← H A H = A − v wᵀ − w vᵀ, where
         // p = β A v and w = p − (β vᵀp / 2) v, on the trailing block.
         let beta = 2.0 / vv;
-        for r in tail.clone() {
-            w[r] = beta * dot(&a[r * n + k + 1..(r + 1) * n], vt);
+        // A v as a sum of A's rows scaled by v (A is symmetric): contiguous products the
+        // compiler vectorises, where a dot product per row would be a serial sum.
+        let wt = &mut w[tail.clone()];
+        wt.fill(0.0);
+        for (r, &vr) in tail.clone().zip(vt) {
+            if vr != 0.0 {
+                for (x, &y) in wt.iter_mut().zip(&a[r * n + k + 1..(r + 1) * n]) {
+                    *x += vr * y;
+                }
+            }
         }
+        wt.iter_mut().for_each(|x| *x *= beta);
         let half = 0.5 * beta * dot(vt, &w[tail.clone()]);
         for r in tail.clone() {
             w[r] -= half * v[r];
