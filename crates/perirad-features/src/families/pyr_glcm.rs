@@ -314,6 +314,9 @@ struct Work {
     cells: Vec<(u32, u32, f64)>,
     px: Vec<f64>,
     py: Vec<f64>,
+    /// log2 of the marginals (0 where they are 0).
+    log_x: Vec<f64>,
+    log_y: Vec<f64>,
     sum_k: Vec<f64>,
     diff_k: Vec<f64>,
     mcc: MccWork,
@@ -421,12 +424,29 @@ fn features(
     let (mut varx, mut vary, mut cov, mut energy, mut hxy, mut hxy1) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut max_p = 0.0f64;
+    // log2(p_x p_y + ε) from the marginals' logarithms: log2 p_x + log2 p_y + ε / (p_x p_y ln 2),
+    // whose neglected term, below (ε / (p_x p_y))² < 5e-12, is taken exactly where the product
+    // is below 1e-10.
+    let (lx, ly) = (&mut work.log_x, &mut work.log_y);
+    lx.clear();
+    lx.extend(px.iter().map(|&x| if x > 0.0 { x.log2() } else { 0.0 }));
+    ly.clear();
+    if symmetric {
+        ly.extend_from_slice(lx);
+    } else {
+        ly.extend(py.iter().map(|&y| if y > 0.0 { y.log2() } else { 0.0 }));
+    }
     for &(a, b, v) in cells.iter() {
         let (a, b) = (a as usize, b as usize);
         // The cell's weight: 2 for an off-diagonal cell of a symmetric matrix (its mirror).
         let wv = if symmetric && a != b { 2.0 * v } else { v };
         let log_v = (v + EPS).log2();
-        let log_pxy = (px[a] * py[b] + EPS).log2();
+        let pxy = px[a] * py[b];
+        let log_pxy = if pxy >= 1e-10 {
+            lx[a] + ly[b] + EPS / (pxy * std::f64::consts::LN_2)
+        } else {
+            (pxy + EPS).log2()
+        };
         let (i, j) = (grey[a], grey[b]);
         let (li, lj) = (levels[a], levels[b]);
         sum_k[(li + lj) as usize] += wv;
