@@ -32,6 +32,8 @@ pub(crate) struct LevelGrid {
     pub spacing: [f64; 3],
     /// Whether a voxel of the mask had grey level 0 (left out of the grid).
     pub unlevelled: bool,
+    /// See [`LevelGrid::row_spans`].
+    spans: Vec<(usize, usize)>,
 }
 
 /// The padding the texture classes need with `settings`' `distances` on a box of `size`.
@@ -87,62 +89,90 @@ impl LevelGrid {
         inside: impl Fn(usize) -> bool,
         level: impl Fn(usize) -> u32,
     ) -> Result<LevelGrid, FeatureError> {
-        let [nx, ny, nz] = full;
-        let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
-        for k in 0..nz {
-            for j in 0..ny {
-                let row = nx * (j + ny * k);
-                let Some(first) = (0..nx).position(|i| inside(row + i)) else {
-                    continue;
-                };
-                let last = (first..nx)
-                    .rposition(|i| inside(row + i))
-                    .map_or(first, |i| first + i);
-                lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
-                upper = [
-                    upper[0].max(last + 1),
-                    upper[1].max(j + 1),
-                    upper[2].max(k + 1),
-                ];
+        let rows = RoiRows::scan(full, &inside);
+        LevelGrid::from_rows(&rows, spacing, settings, |src, out| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = if inside(src + i) { level(src + i) } else { 0 };
             }
-        }
-        if lower[0] == usize::MAX {
+        })
+    }
+
+    /// The grid of the ROI whose rows are `rows`: `fill(l, out)` writes the grey levels of the
+    /// voxels `l..l + out.len()` of the full grid (the part of a row from its first to its last
+    /// ROI voxel), 0 for those outside the ROI.
+    ///
+    /// Every voxel of the padded grid is written once: the rows' parts by `fill`, the rest
+    /// (padding and the voxels of a row before its first and after its last ROI voxel) with 0.
+    pub fn from_rows(
+        rows: &RoiRows,
+        spacing: [f64; 3],
+        settings: &Settings,
+        mut fill: impl FnMut(usize, &mut [u32]),
+    ) -> Result<LevelGrid, FeatureError> {
+        let Some(bbox) = rows.bbox() else {
             return Err(FeatureError::EmptyRoi);
-        }
-        let bbox = BoundingBox { lower, upper };
-        let size = bbox.size();
+        };
+        let [nx, ny, _] = rows.full;
+        let (lower, size) = (bbox.lower, bbox.size());
         let pad = pad_for(settings, size);
         let dims = size.map(|s| s + 2 * pad);
-        let mut grey = vec![0u32; dims[0] * dims[1] * dims[2]];
+        let total = dims[0] * dims[1] * dims[2];
+        let mut grey: Vec<u32> = Vec::with_capacity(total);
+        let mut spans = Vec::with_capacity(rows.rows.len());
+        for &(row, a, b) in &rows.rows {
+            let (j, k) = (row % ny, row / ny);
+            let start = pad + a - lower[0]
+                + dims[0] * (pad + j - lower[1] + dims[1] * (pad + k - lower[2]));
+            grey.resize(start + b - a, 0);
+            let part = &mut grey[start..];
+            fill(nx * row + a, part);
+            // The span runs from the first to the last voxel with a level (a ROI voxel may
+            // have none).
+            if let (Some(first), Some(last)) = (
+                part.iter().position(|&v| v != 0),
+                part.iter().rposition(|&v| v != 0),
+            ) {
+                spans.push((start + first, start + last + 1));
+            }
+        }
+        grey.resize(total, 0);
         let mut ng = 0u32;
-        for k in 0..size[2] {
-            for j in 0..size[1] {
-                let src = nx * (lower[1] + j + ny * (lower[2] + k)) + lower[0];
-                let dst = pad + dims[0] * (pad + j + dims[1] * (pad + k));
-                for (i, out) in grey[dst..dst + size[0]].iter_mut().enumerate() {
-                    if inside(src + i) {
-                        let v = level(src + i);
-                        *out = v;
-                        ng = ng.max(v);
-                    }
-                }
+        for &(s, e) in &spans {
+            ng = grey[s..e].iter().fold(ng, |m, &v| m.max(v));
+        }
+        // Tables indexed by a level masked to their (power of two) length: no bounds checks.
+        let size_of = (ng as usize + 1).next_power_of_two();
+        let wrap = size_of - 1;
+        let mut present = vec![false; size_of];
+        for &(s, e) in &spans {
+            for &v in &grey[s..e] {
+                present[v as usize & wrap] = true;
             }
         }
         let mut rank_of = vec![u32::MAX; ng as usize + 1];
-        for &v in &grey {
-            rank_of[v as usize] = 0;
-        }
         let mut levels = Vec::new();
         for (v, r) in rank_of.iter_mut().enumerate().skip(1) {
-            if *r == 0 {
+            if present[v] {
                 *r = levels.len() as u32;
                 levels.push(v as u32);
             }
         }
-        rank_of[0] = u32::MAX;
-        // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel.
-        let plus_one: Vec<u32> = rank_of.iter().map(|&r| r.wrapping_add(1)).collect();
-        let ranks = grey.iter().map(|&v| plus_one[v as usize]).collect();
+        // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel,
+        // none when every level up to `ng` is present (the rank + 1 is then the level).
+        let mut plus_one = vec![0u32; size_of];
+        for (p, &r) in plus_one.iter_mut().zip(&rank_of) {
+            *p = r.wrapping_add(1);
+        }
+        let mut ranks: Vec<u32> = Vec::with_capacity(total);
+        for &(s, e) in &spans {
+            ranks.resize(s, 0);
+            if levels.len() == ng as usize {
+                ranks.extend_from_slice(&grey[s..e]);
+            } else {
+                ranks.extend(grey[s..e].iter().map(|&v| plus_one[v as usize & wrap]));
+            }
+        }
+        ranks.resize(total, 0);
         Ok(LevelGrid {
             size,
             pad,
@@ -154,6 +184,7 @@ impl LevelGrid {
             ng,
             spacing,
             unlevelled: false,
+            spans,
         })
     }
 
@@ -163,26 +194,132 @@ impl LevelGrid {
         (a[2] + nx as i64 * (a[1] + ny as i64 * a[0])) as isize
     }
 
-    /// Linear index of the first voxel of each row of the box (not the padding), in memory
-    /// order; each row holds `size[0]` voxels.
-    pub fn rows(&self) -> impl Iterator<Item = usize> + '_ {
-        let [nx, ny, _] = self.dims;
-        let p = self.pad;
-        let [_, sy, sz] = self.size;
-        (0..sz).flat_map(move |k| (0..sy).map(move |j| p + nx * (p + j + ny * (p + k))))
-    }
-
     /// The ROI part of each row of the box: the linear indices from its first to past its last
     /// ROI voxel, for the rows holding one.
     pub fn row_spans(&self) -> Vec<(usize, usize)> {
-        let sx = self.size[0];
-        self.rows()
-            .filter_map(|row| {
-                let line = &self.ranks[row..row + sx];
-                let first = line.iter().position(|&v| v != 0)?;
-                let last = line.iter().rposition(|&v| v != 0)?;
-                Some((row + first, row + last + 1))
-            })
-            .collect()
+        self.spans.clone()
+    }
+}
+
+/// The rows of a grid of size `full` that hold ROI voxels, each with the x range from its first
+/// to past its last ROI voxel: `(row, first, past)` with `row = j + ny·k`, in memory order.
+pub(crate) struct RoiRows {
+    pub full: [usize; 3],
+    pub rows: Vec<(usize, usize, usize)>,
+}
+
+impl RoiRows {
+    /// The rows of the voxels `inside` the ROI.
+    pub fn scan(full: [usize; 3], inside: impl Fn(usize) -> bool) -> RoiRows {
+        let [nx, ny, nz] = full;
+        let mut rows = Vec::new();
+        for row in 0..ny * nz {
+            let l = nx * row;
+            let Some(first) = (0..nx).position(|i| inside(l + i)) else {
+                continue;
+            };
+            let last = (first..nx)
+                .rposition(|i| inside(l + i))
+                .map_or(first, |i| first + i);
+            rows.push((row, first, last + 1));
+        }
+        RoiRows { full, rows }
+    }
+
+    /// The rows of a mask (x fastest then y then z).
+    pub fn of_mask(full: [usize; 3], mask: &[bool]) -> RoiRows {
+        let nx = full[0];
+        let mut rows = Vec::new();
+        if nx > 0 {
+            for (row, m) in mask.chunks_exact(nx).enumerate() {
+                if let Some(first) = first_set(m) {
+                    let last = m.len() - 1 - last_set(m);
+                    rows.push((row, first, last + 1));
+                }
+            }
+        }
+        RoiRows { full, rows }
+    }
+
+    /// The linear ranges of the rows' ROI parts in the full grid.
+    pub fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let nx = self.full[0];
+        self.rows
+            .iter()
+            .map(move |&(row, a, b)| nx * row + a..nx * row + b)
+    }
+
+    /// The ROI's bounding box, `None` when it is empty.
+    pub fn bbox(&self) -> Option<BoundingBox> {
+        let ny = self.full[1];
+        let (&(first, _, _), &(last, _, _)) = (self.rows.first()?, self.rows.last()?);
+        let (mut y0, mut y1, mut x0, mut x1) = (usize::MAX, 0, usize::MAX, 0);
+        for &(row, a, b) in &self.rows {
+            let j = row % ny;
+            (y0, y1, x0, x1) = (y0.min(j), y1.max(j + 1), x0.min(a), x1.max(b));
+        }
+        Some(BoundingBox {
+            lower: [x0, y0, first / ny],
+            upper: [x1, y1, last / ny + 1],
+        })
+    }
+}
+
+/// Bytes a scan for the first or last set voxel of a row tests at once.
+const BLOCK: usize = 16;
+
+/// The first set voxel of `m`.
+fn first_set(m: &[bool]) -> Option<usize> {
+    let blocks = m.chunks_exact(BLOCK);
+    let skip = blocks
+        .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
+        .count();
+    let from = skip * BLOCK;
+    m[from..].iter().position(|&b| b).map(|i| from + i)
+}
+
+/// The number of voxels of `m` after its last set one (`m` holds one).
+fn last_set(m: &[bool]) -> usize {
+    let blocks = m.rchunks_exact(BLOCK);
+    let skip = blocks
+        .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
+        .count();
+    let to = m.len() - skip * BLOCK;
+    m[..to]
+        .iter()
+        .rev()
+        .position(|&b| b)
+        .map_or(m.len(), |i| skip * BLOCK + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoiRows;
+
+    #[test]
+    fn mask_rows_are_the_first_and_last_set_voxels() {
+        // Rows of several lengths (around the block size), set voxels at the ends, in the
+        // middle, alone, or none.
+        for nx in [1, 5, 15, 16, 17, 33, 40] {
+            let (ny, nz) = (3, 2);
+            let mask: Vec<bool> = (0..nx * ny * nz)
+                .map(|l| (l * 7919 + l / 3) % 11 == 0 || l % (nx * ny) == 2 * nx - 1)
+                .collect();
+            let rows = RoiRows::of_mask([nx, ny, nz], &mask);
+            let mut want = Vec::new();
+            for (row, m) in mask.chunks(nx).enumerate() {
+                let set: Vec<usize> = (0..nx).filter(|&i| m[i]).collect();
+                if let (Some(&a), Some(&b)) = (set.first(), set.last()) {
+                    want.push((row, a, b + 1));
+                }
+            }
+            assert_eq!(rows.rows, want, "rows of {nx}");
+            assert_eq!(
+                RoiRows::scan([nx, ny, nz], |l| mask[l]).rows,
+                want,
+                "scan of {nx}"
+            );
+        }
+        assert!(RoiRows::of_mask([4, 2, 1], &[false; 8]).bbox().is_none());
     }
 }
