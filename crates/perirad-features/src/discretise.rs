@@ -150,34 +150,35 @@ impl<'a> EdgeCounter<'a> {
         k as u32
     }
 
-    /// `out[i]` = the count of edges `≤ values[i]` where `inside[i]`, 0 elsewhere (whatever
-    /// the value there, even NaN).
-    pub fn count_row(&self, inside: &[bool], values: &[f64], out: &mut [u32]) {
-        // 2^52: adding it to a number in [0, 2^31) rounds that number to an integer, held
-        // exactly in the low bits of the sum.
+    /// `out[i]` = the count of edges `≤ values[i]`.
+    pub fn count_row(&self, values: &[f64], out: &mut [u32]) {
+        // 2^52: adding it to a number in [0, 2^31) rounds that number to an integer (ties to
+        // even), held exactly in the low bits of the sum.
         const ROUND: f64 = 4_503_599_627_370_496.0;
+        // Rounding q − (½ − 2⁻²⁰) ≥ 0 to the nearest integer gives ⌊q⌋, except within 2⁻²⁰
+        // below an integer (then ⌊q⌋ + 1, which the check rejects).
+        const BELOW: f64 = 0.5 - 1.0 / 1_048_576.0;
         let (base, step) = (self.base, self.step);
-        // The guess is clamped to [0, top − 1] (so that its two edges are in the prefix): a
-        // value the clamp moved fails the check, as does NaN (clamped to 0 first).
+        // The guess is clamped to [0, top − 1] (so that its two edges are in the prefix) by
+        // clamping q to [BELOW, top − 1]: a value the clamp moved to another bin fails the
+        // check, as does NaN (clamped to the lower bound first).
         let last = f64::from(self.top) - 1.0;
         let mut missed = self.top < 1;
         if !missed {
-            for ((o, &m), &v) in out.iter_mut().zip(inside).zip(values) {
+            for (o, &v) in out.iter_mut().zip(values) {
                 let q = (v - base) / step;
-                let q = if q > 0.0 { q } else { 0.0 };
+                let q = if q > BELOW { q } else { BELOW };
                 let q = if q < last { q } else { last };
-                // ⌊q⌋ + 2^52: q rounded to the nearest integer, less 1 if that rounded up.
-                let t = q + ROUND;
-                let t = if t - ROUND > q { t - 1.0 } else { t };
+                let t = (q - BELOW) + ROUND;
                 let k = t - ROUND;
                 let hit = (base + k * step <= v) & (v < base + (k + 1.0) * step);
-                *o = if m { (t.to_bits() as u32) + 1 } else { 0 };
-                missed |= m & !hit;
+                *o = (t.to_bits() as u32) + 1;
+                missed |= !hit;
             }
         }
         if missed {
-            for ((o, &m), &v) in out.iter_mut().zip(inside).zip(values) {
-                *o = if m { self.count_up_to(v) } else { 0 };
+            for (o, &v) in out.iter_mut().zip(values) {
+                *o = self.count_up_to(v);
             }
         }
     }
@@ -356,23 +357,11 @@ mod tests {
         for (&v, &w) in values.iter().zip(&want) {
             assert_eq!(bins.count_up_to(v), w, "{v} in {edges:?}");
         }
-        let inside: Vec<bool> = (0..values.len()).map(|i| i % 7 != 3).collect();
-        // Outside the ROI, any value (NaN here) gives 0.
-        let masked: Vec<f64> = values
-            .iter()
-            .zip(&inside)
-            .map(|(&v, &b)| if b { v } else { f64::NAN })
-            .collect();
         let mut out = vec![u32::MAX; values.len()];
-        for ((o, m), v) in out
-            .chunks_mut(13)
-            .zip(inside.chunks(13))
-            .zip(masked.chunks(13))
-        {
-            bins.count_row(m, v, o);
+        for (o, v) in out.chunks_mut(13).zip(values.chunks(13)) {
+            bins.count_row(v, o);
         }
         for (i, (&o, &w)) in out.iter().zip(&want).enumerate() {
-            let w = if inside[i] { w } else { 0 };
             assert_eq!(o, w, "{} in {edges:?}", values[i]);
         }
     }
@@ -383,7 +372,14 @@ mod tests {
         for &e in edges {
             v.extend([e, e.next_up(), e.next_down(), e + 0.37, e - 0.37, e + 7.0]);
         }
-        v.extend([f64::MAX, f64::MIN, -0.0, 0.0]);
+        v.extend([
+            f64::MAX,
+            f64::MIN,
+            -0.0,
+            0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
         v
     }
 

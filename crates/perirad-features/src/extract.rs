@@ -4,7 +4,7 @@
 
 use crate::discretise::{pyradiomics_edges_between, Binning, EdgeCounter};
 use crate::error::param;
-use crate::families::pyr_grid::{LevelGrid, RoiRows};
+use crate::families::pyr_grid::{LevelGrid, RoiRuns};
 use crate::families::pyr_neighbours::{neighbour_stats, NeighbourStats};
 use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode, Settings};
@@ -602,8 +602,8 @@ fn image_features(
     params: &PyRadiomicsParams,
 ) -> Result<(), FeatureError> {
     let (m, data) = (roi.data(), image.data());
-    let rows = RoiRows::of_mask(roi.geometry().size(), m);
-    let range = roi_range(&rows, m, data);
+    let runs = RoiRuns::of_mask(roi.geometry().size(), m);
+    let range = roi_range(&runs, data);
     if range.is_none() {
         if let Some(bad) = roi_values(m, data).iter().find(|v| !v.is_finite()) {
             return Err(param(
@@ -646,11 +646,11 @@ fn image_features(
                 None => pyradiomics_edges_between(0.0, 0.0, binning),
             };
             let bins = EdgeCounter::new(&edges);
-            grid = Some(LevelGrid::from_rows(
-                &rows,
+            grid = Some(LevelGrid::from_runs(
+                &runs,
                 image.geometry().spacing(),
                 s,
-                |l, out| bins.count_row(&m[l..l + out.len()], &data[l..l + out.len()], out),
+                |l, out| bins.count_row(&data[l..l + out.len()], out),
             )?);
         }
         if let Some(g) = &grid {
@@ -663,41 +663,30 @@ fn image_features(
     Ok(())
 }
 
-/// The smallest and largest value of `image` in the ROI of `mask` whose rows are `rows`; `None`
-/// when the ROI is empty or holds a value that is not finite.
-fn roi_range(rows: &RoiRows, mask: &[bool], image: &[f64]) -> Option<(f64, f64)> {
+/// The smallest and largest value of `image` in the ROI made of `runs`; `None` when the ROI is
+/// empty or holds a value that is not finite.
+fn roi_range(runs: &RoiRuns, image: &[f64]) -> Option<(f64, f64)> {
     // Four independent lanes of branch-free running minima and maxima (NaN and the infinities
-    // make `finite` NaN); a voxel outside the ROI reads as +∞ for the minimum, −∞ for the
-    // maximum and 0 for `finite`.
+    // make `finite` NaN).
     const LANES: usize = 4;
     let (mut lo, mut hi) = ([f64::INFINITY; LANES], [f64::NEG_INFINITY; LANES]);
     let mut finite = [0.0f64; LANES];
-    let mut any = false;
-    let mut lane = |m: &[bool], v: &[f64]| {
-        for (t, (&b, &x)) in m.iter().zip(v).enumerate() {
-            let (x_lo, x_hi, x_0) = if b {
-                (x, x, x)
-            } else {
-                (f64::INFINITY, f64::NEG_INFINITY, 0.0)
-            };
-            lo[t] = if x_lo < lo[t] { x_lo } else { lo[t] };
-            hi[t] = if x_hi > hi[t] { x_hi } else { hi[t] };
-            finite[t] += x_0 * 0.0;
+    let mut lane = |v: &[f64]| {
+        for (t, &x) in v.iter().enumerate() {
+            lo[t] = if x < lo[t] { x } else { lo[t] };
+            hi[t] = if x > hi[t] { x } else { hi[t] };
+            finite[t] += x * 0.0;
         }
     };
-    for r in rows.ranges() {
-        let (m, v) = (&mask[r.clone()], &image[r]);
-        let (mc, vc) = (m.chunks_exact(LANES), v.chunks_exact(LANES));
-        let (mt, vt) = (mc.remainder(), vc.remainder());
-        for (m, v) in mc.zip(vc) {
-            lane(m, v);
-        }
-        lane(mt, vt);
-        any = true;
+    for r in runs.ranges() {
+        let v = image[r].chunks_exact(LANES);
+        let tail = v.remainder();
+        v.for_each(&mut lane);
+        lane(tail);
     }
     let lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
     let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    (any && finite.iter().all(|&f| f == 0.0)).then_some((lo, hi))
+    (!runs.runs.is_empty() && finite.iter().all(|&f| f == 0.0)).then_some((lo, hi))
 }
 
 /// The values of `image` where `mask` is set, in order, 16 voxels at a time: a block wholly

@@ -89,87 +89,97 @@ impl LevelGrid {
         inside: impl Fn(usize) -> bool,
         level: impl Fn(usize) -> u32,
     ) -> Result<LevelGrid, FeatureError> {
-        let rows = RoiRows::scan(full, &inside);
-        LevelGrid::from_rows(&rows, spacing, settings, |src, out| {
+        let runs = RoiRuns::scan(full, inside);
+        LevelGrid::from_runs(&runs, spacing, settings, |src, out| {
             for (i, o) in out.iter_mut().enumerate() {
-                *o = if inside(src + i) { level(src + i) } else { 0 };
+                *o = level(src + i);
             }
         })
     }
 
-    /// The grid of the ROI whose rows are `rows`: `fill(l, out)` writes the grey levels of the
-    /// voxels `l..l + out.len()` of the full grid (the part of a row from its first to its last
-    /// ROI voxel), 0 for those outside the ROI.
+    /// The grid of the ROI made of `runs`: `fill(l, out)` writes the grey levels of the voxels
+    /// `l..l + out.len()` of the full grid (one run; 0 for a voxel without a level).
     ///
-    /// Every voxel of the padded grid is written once: the rows' parts by `fill`, the rest
-    /// (padding and the voxels of a row before its first and after its last ROI voxel) with 0.
-    pub fn from_rows(
-        rows: &RoiRows,
+    /// Every voxel of the padded grid is written once: the runs by `fill`, the rest (padding
+    /// and the voxels between runs) with 0.
+    pub fn from_runs(
+        runs: &RoiRuns,
         spacing: [f64; 3],
         settings: &Settings,
         mut fill: impl FnMut(usize, &mut [u32]),
     ) -> Result<LevelGrid, FeatureError> {
-        let Some(bbox) = rows.bbox() else {
+        let Some(bbox) = runs.bbox() else {
             return Err(FeatureError::EmptyRoi);
         };
-        let [nx, ny, _] = rows.full;
+        let [nx, ny, _] = runs.full;
         let (lower, size) = (bbox.lower, bbox.size());
         let pad = pad_for(settings, size);
         let dims = size.map(|s| s + 2 * pad);
         let total = dims[0] * dims[1] * dims[2];
         let mut grey: Vec<u32> = Vec::with_capacity(total);
-        let mut spans = Vec::with_capacity(rows.rows.len());
-        for &(row, a, b) in &rows.rows {
+        let mut spans = Vec::with_capacity(runs.runs.len());
+        // The part of the current row from its first to past its last run, and its row.
+        let mut row_part = (usize::MAX, 0, 0);
+        // The span runs from the first to the last voxel with a level (a ROI voxel may have
+        // none).
+        let span_of = |grey: &[u32], (_, s, e): (usize, usize, usize)| {
+            let part = &grey[s..e];
+            let first = part.iter().position(|&v| v != 0)?;
+            let last = part.iter().rposition(|&v| v != 0)?;
+            Some((s + first, s + last + 1))
+        };
+        let mut ng = 0u32;
+        for &(row, a, b) in &runs.runs {
             let (j, k) = (row % ny, row / ny);
-            let start = pad + a - lower[0]
-                + dims[0] * (pad + j - lower[1] + dims[1] * (pad + k - lower[2]));
+            let start = pad + a + dims[0] * (pad + j - lower[1] + dims[1] * (pad + k - lower[2]))
+                - lower[0];
+            if row != row_part.0 {
+                spans.extend(span_of(&grey, row_part));
+                row_part = (row, start, start);
+            }
+            row_part.2 = start + b - a;
             grey.resize(start + b - a, 0);
             let part = &mut grey[start..];
             fill(nx * row + a, part);
-            // The span runs from the first to the last voxel with a level (a ROI voxel may
-            // have none).
-            if let (Some(first), Some(last)) = (
-                part.iter().position(|&v| v != 0),
-                part.iter().rposition(|&v| v != 0),
-            ) {
-                spans.push((start + first, start + last + 1));
-            }
+            ng = part.iter().fold(ng, |m, &v| m.max(v));
         }
+        spans.extend(span_of(&grey, row_part));
         grey.resize(total, 0);
-        let mut ng = 0u32;
-        for &(s, e) in &spans {
-            ng = grey[s..e].iter().fold(ng, |m, &v| m.max(v));
-        }
-        // Tables indexed by a level masked to their (power of two) length: no bounds checks.
-        let size_of = (ng as usize + 1).next_power_of_two();
-        let wrap = size_of - 1;
-        let mut present = vec![false; size_of];
-        for &(s, e) in &spans {
-            for &v in &grey[s..e] {
-                present[v as usize & wrap] = true;
+        // Levels up to 255 (the usual case) are looked up in arrays of 256, without bounds
+        // checks.
+        let (levels, rank_of) = if ng < 256 {
+            let mut present = [false; 256];
+            for &(s, e) in &spans {
+                for &v in &grey[s..e] {
+                    present[v as u8 as usize] = true;
+                }
             }
-        }
-        let mut rank_of = vec![u32::MAX; ng as usize + 1];
-        let mut levels = Vec::new();
-        for (v, r) in rank_of.iter_mut().enumerate().skip(1) {
-            if present[v] {
-                *r = levels.len() as u32;
-                levels.push(v as u32);
+            ranked(ng, |v| present[v])
+        } else {
+            let mut present = vec![false; ng as usize + 1];
+            for &(s, e) in &spans {
+                for &v in &grey[s..e] {
+                    present[v as usize] = true;
+                }
             }
-        }
+            ranked(ng, |v| present[v])
+        };
         // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel,
         // none when every level up to `ng` is present (the rank + 1 is then the level).
-        let mut plus_one = vec![0u32; size_of];
-        for (p, &r) in plus_one.iter_mut().zip(&rank_of) {
-            *p = r.wrapping_add(1);
-        }
+        let plus_one: Vec<u32> = rank_of.iter().map(|&r| r.wrapping_add(1)).collect();
         let mut ranks: Vec<u32> = Vec::with_capacity(total);
+        let every = levels.len() == ng as usize;
+        let mut table = [0u32; 256];
+        table.iter_mut().zip(&plus_one).for_each(|(t, &p)| *t = p);
         for &(s, e) in &spans {
             ranks.resize(s, 0);
-            if levels.len() == ng as usize {
-                ranks.extend_from_slice(&grey[s..e]);
+            let part = &grey[s..e];
+            if every {
+                ranks.extend_from_slice(part);
+            } else if ng < 256 {
+                ranks.extend(part.iter().map(|&v| table[v as u8 as usize]));
             } else {
-                ranks.extend(grey[s..e].iter().map(|&v| plus_one[v as usize & wrap]));
+                ranks.extend(part.iter().map(|&v| plus_one[v as usize]));
             }
         }
         ranks.resize(total, 0);
@@ -201,50 +211,71 @@ impl LevelGrid {
     }
 }
 
-/// The rows of a grid of size `full` that hold ROI voxels, each with the x range from its first
-/// to past its last ROI voxel: `(row, first, past)` with `row = j + ny·k`, in memory order.
-pub(crate) struct RoiRows {
-    pub full: [usize; 3],
-    pub rows: Vec<(usize, usize, usize)>,
+/// The levels 1..=`ng` that are `present`, ascending, and the rank of each level 0..=`ng` among
+/// them (`u32::MAX` for those absent, and for 0).
+fn ranked(ng: u32, present: impl Fn(usize) -> bool) -> (Vec<u32>, Vec<u32>) {
+    let mut rank_of = vec![u32::MAX; ng as usize + 1];
+    let mut levels = Vec::new();
+    for (v, r) in rank_of.iter_mut().enumerate().skip(1) {
+        if present(v) {
+            *r = levels.len() as u32;
+            levels.push(v as u32);
+        }
+    }
+    (levels, rank_of)
 }
 
-impl RoiRows {
-    /// The rows of the voxels `inside` the ROI.
-    pub fn scan(full: [usize; 3], inside: impl Fn(usize) -> bool) -> RoiRows {
+/// The runs of consecutive ROI voxels along x of a grid of size `full`: `(row, first, past)`
+/// with `row = j + ny·k`, in memory order.
+pub(crate) struct RoiRuns {
+    pub full: [usize; 3],
+    pub runs: Vec<(usize, usize, usize)>,
+}
+
+impl RoiRuns {
+    /// The runs of the voxels `inside` the ROI.
+    pub fn scan(full: [usize; 3], inside: impl Fn(usize) -> bool) -> RoiRuns {
         let [nx, ny, nz] = full;
-        let mut rows = Vec::new();
+        let mut runs = Vec::new();
         for row in 0..ny * nz {
             let l = nx * row;
-            let Some(first) = (0..nx).position(|i| inside(l + i)) else {
-                continue;
-            };
-            let last = (first..nx)
-                .rposition(|i| inside(l + i))
-                .map_or(first, |i| first + i);
-            rows.push((row, first, last + 1));
+            let mut i = 0;
+            while i < nx {
+                if !inside(l + i) {
+                    i += 1;
+                    continue;
+                }
+                let first = i;
+                while i < nx && inside(l + i) {
+                    i += 1;
+                }
+                runs.push((row, first, i));
+            }
         }
-        RoiRows { full, rows }
+        RoiRuns { full, runs }
     }
 
-    /// The rows of a mask (x fastest then y then z).
-    pub fn of_mask(full: [usize; 3], mask: &[bool]) -> RoiRows {
+    /// The runs of a mask (x fastest then y then z).
+    pub fn of_mask(full: [usize; 3], mask: &[bool]) -> RoiRuns {
         let nx = full[0];
-        let mut rows = Vec::new();
+        let mut runs = Vec::new();
         if nx > 0 {
             for (row, m) in mask.chunks_exact(nx).enumerate() {
-                if let Some(first) = first_set(m) {
-                    let last = m.len() - 1 - last_set(m);
-                    rows.push((row, first, last + 1));
+                let mut i = 0;
+                while let Some(first) = next(&m[i..], true) {
+                    let first = i + first;
+                    i = next(&m[first..], false).map_or(nx, |n| first + n);
+                    runs.push((row, first, i));
                 }
             }
         }
-        RoiRows { full, rows }
+        RoiRuns { full, runs }
     }
 
-    /// The linear ranges of the rows' ROI parts in the full grid.
+    /// The linear ranges of the runs in the full grid.
     pub fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         let nx = self.full[0];
-        self.rows
+        self.runs
             .iter()
             .map(move |&(row, a, b)| nx * row + a..nx * row + b)
     }
@@ -252,9 +283,9 @@ impl RoiRows {
     /// The ROI's bounding box, `None` when it is empty.
     pub fn bbox(&self) -> Option<BoundingBox> {
         let ny = self.full[1];
-        let (&(first, _, _), &(last, _, _)) = (self.rows.first()?, self.rows.last()?);
+        let (&(first, _, _), &(last, _, _)) = (self.runs.first()?, self.runs.last()?);
         let (mut y0, mut y1, mut x0, mut x1) = (usize::MAX, 0, usize::MAX, 0);
-        for &(row, a, b) in &self.rows {
+        for &(row, a, b) in &self.runs {
             let j = row % ny;
             (y0, y1, x0, x1) = (y0.min(j), y1.max(j + 1), x0.min(a), x1.max(b));
         }
@@ -265,61 +296,57 @@ impl RoiRows {
     }
 }
 
-/// Bytes a scan for the first or last set voxel of a row tests at once.
+/// Voxels a search for the next (un)set voxel of a row tests at once.
 const BLOCK: usize = 16;
 
-/// The first set voxel of `m`.
-fn first_set(m: &[bool]) -> Option<usize> {
-    let blocks = m.chunks_exact(BLOCK);
-    let skip = blocks
-        .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
-        .count();
+/// The position of the first voxel of `m` that is `set`.
+fn next(m: &[bool], set: bool) -> Option<usize> {
+    // Whole blocks without such a voxel are skipped with one test each.
+    let skip = if set {
+        m.chunks_exact(BLOCK)
+            .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
+            .count()
+    } else {
+        m.chunks_exact(BLOCK)
+            .take_while(|b| b.iter().fold(true, |a, &x| a & x))
+            .count()
+    };
     let from = skip * BLOCK;
-    m[from..].iter().position(|&b| b).map(|i| from + i)
-}
-
-/// The number of voxels of `m` after its last set one (`m` holds one).
-fn last_set(m: &[bool]) -> usize {
-    let blocks = m.rchunks_exact(BLOCK);
-    let skip = blocks
-        .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
-        .count();
-    let to = m.len() - skip * BLOCK;
-    m[..to]
-        .iter()
-        .rev()
-        .position(|&b| b)
-        .map_or(m.len(), |i| skip * BLOCK + i)
+    m[from..].iter().position(|&b| b == set).map(|i| from + i)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::RoiRows;
+    use super::RoiRuns;
 
     #[test]
-    fn mask_rows_are_the_first_and_last_set_voxels() {
-        // Rows of several lengths (around the block size), set voxels at the ends, in the
-        // middle, alone, or none.
-        for nx in [1, 5, 15, 16, 17, 33, 40] {
+    fn mask_runs_are_the_consecutive_set_voxels() {
+        // Rows of several lengths (around the block size) with runs at the ends, in the
+        // middle, long, of one voxel, or none.
+        for nx in [1, 5, 15, 16, 17, 33, 40, 70] {
             let (ny, nz) = (3, 2);
             let mask: Vec<bool> = (0..nx * ny * nz)
-                .map(|l| (l * 7919 + l / 3) % 11 == 0 || l % (nx * ny) == 2 * nx - 1)
+                .map(|l| {
+                    let (i, row) = (l % nx, l / nx);
+                    match row % 3 {
+                        0 => (l * 7919 + l / 3) % 11 == 0,
+                        1 => i + 1 == nx || (i > 2 && i < 35),
+                        _ => false,
+                    }
+                })
                 .collect();
-            let rows = RoiRows::of_mask([nx, ny, nz], &mask);
             let mut want = Vec::new();
             for (row, m) in mask.chunks(nx).enumerate() {
-                let set: Vec<usize> = (0..nx).filter(|&i| m[i]).collect();
-                if let (Some(&a), Some(&b)) = (set.first(), set.last()) {
-                    want.push((row, a, b + 1));
+                for i in 0..nx {
+                    if m[i] && (i == 0 || !m[i - 1]) {
+                        let end = (i..nx).find(|&e| !m[e]).unwrap_or(nx);
+                        want.push((row, i, end));
+                    }
                 }
             }
-            assert_eq!(rows.rows, want, "rows of {nx}");
-            assert_eq!(
-                RoiRows::scan([nx, ny, nz], |l| mask[l]).rows,
-                want,
-                "scan of {nx}"
-            );
+            assert_eq!(RoiRuns::of_mask([nx, ny, nz], &mask).runs, want, "{nx}");
+            assert_eq!(RoiRuns::scan([nx, ny, nz], |l| mask[l]).runs, want, "{nx}");
         }
-        assert!(RoiRows::of_mask([4, 2, 1], &[false; 8]).bbox().is_none());
+        assert!(RoiRuns::of_mask([4, 2, 1], &[false; 8]).bbox().is_none());
     }
 }
