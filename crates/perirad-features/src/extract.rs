@@ -853,14 +853,19 @@ fn push_class(
     features: Vec<(&'static str, f64)>,
     deprecated: &[&str],
 ) {
+    out.features.reserve(features.len());
     for (name, value) in features {
         let wanted = match names {
             Some(list) => list.iter().any(|n| n == name),
             None => !deprecated.contains(&name),
         };
         if wanted {
-            out.features
-                .push((format!("{prefix}_{class}_{name}"), value));
+            // `{prefix}_{class}_{name}`, without the formatting machinery.
+            let mut key = String::with_capacity(prefix.len() + class.len() + name.len() + 2);
+            for part in [prefix, "_", class, "_", name] {
+                key.push_str(part);
+            }
+            out.features.push((key, value));
         }
     }
 }
