@@ -601,6 +601,9 @@ fn image_features(
     classes: &[(FeatureClass, Option<Vec<String>>)],
     params: &PyRadiomicsParams,
 ) -> Result<(), FeatureError> {
+    if image.geometry().size() != roi.geometry().size() {
+        return Err(param("mask", "the mask is not on the image grid"));
+    }
     let (m, data) = (roi.data(), image.data());
     let runs = RoiRuns::of_mask(roi.geometry().size(), m);
     let range = roi_range(&runs, data);
