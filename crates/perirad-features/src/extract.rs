@@ -2,9 +2,9 @@
 //! What perirad does not compute yet is an error naming it (or, for image types and feature
 //! classes, a warning when the caller allows skipping).
 
-use crate::discretise::Binning;
+use crate::discretise::{pyradiomics_edges_between, Binning, EdgeCounter};
 use crate::error::param;
-use crate::families::pyr_grid::LevelGrid;
+use crate::families::pyr_grid::{LevelGrid, RoiRuns};
 use crate::families::pyr_neighbours::{neighbour_stats, NeighbourStats};
 use crate::families::{firstorder, pyr_gldm, pyr_glszm, pyr_ngtdm, shape, shape2d};
 use crate::{FeatureClass, FeatureError, ImageType, PyRadiomicsParams, ResegmentMode, Settings};
@@ -601,12 +601,19 @@ fn image_features(
     classes: &[(FeatureClass, Option<Vec<String>>)],
     params: &PyRadiomicsParams,
 ) -> Result<(), FeatureError> {
-    let values = roi_values(roi.data(), image.data());
-    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
-        return Err(param(
-            "image",
-            format!("the {prefix} image holds a non-finite intensity ({bad}) in the ROI"),
-        ));
+    if image.geometry().size() != roi.geometry().size() {
+        return Err(param("mask", "the mask is not on the image grid"));
+    }
+    let (m, data) = (roi.data(), image.data());
+    let runs = RoiRuns::of_mask(roi.geometry().size(), m);
+    let range = roi_range(&runs, data);
+    if range.is_none() {
+        if let Some(bad) = roi_values(m, data).iter().find(|v| !v.is_finite()) {
+            return Err(param(
+                "image",
+                format!("the {prefix} image holds a non-finite intensity ({bad}) in the ROI"),
+            ));
+        }
     }
     let s = &params.setting;
     let binning = match (s.bin_count, s.bin_width) {
@@ -618,6 +625,7 @@ fn image_features(
     let stats = OnceCell::new();
     for (class, names) in classes {
         if *class == FeatureClass::FirstOrder {
+            let values = roi_values(m, data);
             let features =
                 firstorder::pyradiomics(&values, image.geometry().voxel_volume(), shift, binning);
             push_class(
@@ -636,15 +644,16 @@ fn image_features(
         if grid.is_none() {
             // The ROI's grey levels (PyRadiomics' `binImage`: 1-based bins of the edges of the
             // ROI values), cropped to its bounding box, once for every texture class.
-            let edges = crate::discretise::pyradiomics_edges(&values, binning);
-            let (m, data) = (roi.data(), image.data());
-            let bins = EvenEdges::new(&edges);
-            grid = Some(LevelGrid::build(
-                roi.geometry().size(),
+            let edges = match range {
+                Some((lo, hi)) => pyradiomics_edges_between(lo, hi, binning),
+                None => pyradiomics_edges_between(0.0, 0.0, binning),
+            };
+            let bins = EdgeCounter::new(&edges);
+            grid = Some(LevelGrid::from_runs(
+                &runs,
                 image.geometry().spacing(),
                 s,
-                |l| m[l],
-                |l| bins.count_up_to(data[l]),
+                |l, out| bins.count_row(&data[l..l + out.len()], out),
             )?);
         }
         if let Some(g) = &grid {
@@ -655,6 +664,32 @@ fn image_features(
         }
     }
     Ok(())
+}
+
+/// The smallest and largest value of `image` in the ROI made of `runs`; `None` when the ROI is
+/// empty or holds a value that is not finite.
+fn roi_range(runs: &RoiRuns, image: &[f64]) -> Option<(f64, f64)> {
+    // Four independent lanes of branch-free running minima and maxima (NaN and the infinities
+    // make `finite` NaN).
+    const LANES: usize = 4;
+    let (mut lo, mut hi) = ([f64::INFINITY; LANES], [f64::NEG_INFINITY; LANES]);
+    let mut finite = [0.0f64; LANES];
+    let mut lane = |v: &[f64]| {
+        for (t, &x) in v.iter().enumerate() {
+            lo[t] = if x < lo[t] { x } else { lo[t] };
+            hi[t] = if x > hi[t] { x } else { hi[t] };
+            finite[t] += x * 0.0;
+        }
+    };
+    for r in runs.ranges() {
+        let v = image[r].chunks_exact(LANES);
+        let tail = v.remainder();
+        v.for_each(&mut lane);
+        lane(tail);
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    (!runs.runs.is_empty() && finite.iter().all(|&f| f == 0.0)).then_some((lo, hi))
 }
 
 /// The values of `image` where `mask` is set, in order, 16 voxels at a time: a block wholly
@@ -669,50 +704,6 @@ fn roi_values(mask: &[bool], image: &[f64]) -> Vec<f64> {
         }
     }
     out
-}
-
-/// Ascending, (nearly) evenly spaced bin edges, located by a guess from their mean spacing
-/// corrected against the edges themselves.
-struct EvenEdges<'a> {
-    edges: &'a [f64],
-    first: f64,
-    per_edge: f64,
-}
-
-impl<'a> EvenEdges<'a> {
-    fn new(edges: &'a [f64]) -> EvenEdges<'a> {
-        let (first, last) = (
-            edges.first().copied().unwrap_or(0.0),
-            edges.last().copied().unwrap_or(0.0),
-        );
-        let per_edge = if edges.len() >= 2 && last > first {
-            (edges.len() - 1) as f64 / (last - first)
-        } else {
-            0.0
-        };
-        EvenEdges {
-            edges,
-            first,
-            per_edge,
-        }
-    }
-
-    /// The number of edges `≤ v` (`edges.partition_point(|&e| e <= v)`), for any ascending
-    /// edges: the guess only decides where the comparisons start.
-    fn count_up_to(&self, v: f64) -> u32 {
-        let e = self.edges;
-        // A negative or NaN guess saturates to 0.
-        let mut k = (((v - self.first) * self.per_edge) as usize)
-            .saturating_add(1)
-            .min(e.len());
-        while k < e.len() && e[k] <= v {
-            k += 1;
-        }
-        while k > 0 && e[k - 1] > v {
-            k -= 1;
-        }
-        k as u32
-    }
 }
 
 const TEXTURES: [FeatureClass; 5] = [
@@ -735,11 +726,19 @@ pub fn pyradiomics_texture(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
-    let mut values = roi_values(mask.data(), image.data());
-    if values.is_empty() {
-        return Err(param("mask", "the ROI is empty"));
-    }
-    let thresholds = resegment(&mut values, params)?;
+    // Re-segmentation needs the ROI's values; without it, the mask serves as it is.
+    let thresholds = if params.setting.resegment_range.is_some() {
+        let mut values = roi_values(mask.data(), image.data());
+        if values.is_empty() {
+            return Err(param("mask", "the ROI is empty"));
+        }
+        resegment(&mut values, params)?
+    } else {
+        if !mask.data().contains(&true) {
+            return Err(param("mask", "the ROI is empty"));
+        }
+        None
+    };
     let classes = params
         .feature_classes
         .clone()
@@ -749,8 +748,13 @@ pub fn pyradiomics_texture(
         .filter(|(c, _)| TEXTURES.contains(c))
         .collect();
     let mut out = Extraction::default();
-    let roi = resegmented_roi(image, mask, thresholds);
-    image_features(&mut out, "original", image, &roi, &textures, params)?;
+    match thresholds {
+        Some(_) => {
+            let roi = resegmented_roi(image, mask, thresholds);
+            image_features(&mut out, "original", image, &roi, &textures, params)?;
+        }
+        None => image_features(&mut out, "original", image, mask, &textures, params)?,
+    }
     Ok(out.features)
 }
 
@@ -852,37 +856,19 @@ fn push_class(
     features: Vec<(&'static str, f64)>,
     deprecated: &[&str],
 ) {
+    out.features.reserve(features.len());
     for (name, value) in features {
         let wanted = match names {
             Some(list) => list.iter().any(|n| n == name),
             None => !deprecated.contains(&name),
         };
         if wanted {
-            out.features
-                .push((format!("{prefix}_{class}_{name}"), value));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::EvenEdges;
-
-    #[test]
-    fn even_edges_count_as_partition_point() {
-        let uneven = [-3.0, -1.0, 0.0, 0.5, 4.0, 4.0, 9.0];
-        let even: Vec<f64> = (0..12).map(|k| -1000.0 + 25.0 * k as f64).collect();
-        for edges in [&uneven[..], &even[..], &[2.0][..], &[][..]] {
-            let bins = EvenEdges::new(edges);
-            for t in -4000..4000 {
-                let v = t as f64 * 0.37;
-                let want = edges.partition_point(|&e| e <= v) as u32;
-                assert_eq!(bins.count_up_to(v), want, "{v} in {edges:?}");
+            // `{prefix}_{class}_{name}`, without the formatting machinery.
+            let mut key = String::with_capacity(prefix.len() + class.len() + name.len() + 2);
+            for part in [prefix, "_", class, "_", name] {
+                key.push_str(part);
             }
-            for v in [f64::MAX, f64::MIN, -0.0, 4.0, -1000.0, -725.0] {
-                let want = edges.partition_point(|&e| e <= v) as u32;
-                assert_eq!(bins.count_up_to(v), want, "{v} in {edges:?}");
-            }
+            out.features.push((key, value));
         }
     }
 }

@@ -32,6 +32,8 @@ pub(crate) struct LevelGrid {
     pub spacing: [f64; 3],
     /// Whether a voxel of the mask had grey level 0 (left out of the grid).
     pub unlevelled: bool,
+    /// See [`LevelGrid::row_spans`].
+    spans: Vec<(usize, usize)>,
 }
 
 /// The padding the texture classes need with `settings`' `distances` on a box of `size`.
@@ -87,62 +89,100 @@ impl LevelGrid {
         inside: impl Fn(usize) -> bool,
         level: impl Fn(usize) -> u32,
     ) -> Result<LevelGrid, FeatureError> {
-        let [nx, ny, nz] = full;
-        let (mut lower, mut upper) = ([usize::MAX; 3], [0usize; 3]);
-        for k in 0..nz {
-            for j in 0..ny {
-                let row = nx * (j + ny * k);
-                let Some(first) = (0..nx).position(|i| inside(row + i)) else {
-                    continue;
-                };
-                let last = (first..nx)
-                    .rposition(|i| inside(row + i))
-                    .map_or(first, |i| first + i);
-                lower = [lower[0].min(first), lower[1].min(j), lower[2].min(k)];
-                upper = [
-                    upper[0].max(last + 1),
-                    upper[1].max(j + 1),
-                    upper[2].max(k + 1),
-                ];
+        let runs = RoiRuns::scan(full, inside);
+        LevelGrid::from_runs(&runs, spacing, settings, |src, out| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = level(src + i);
             }
-        }
-        if lower[0] == usize::MAX {
+        })
+    }
+
+    /// The grid of the ROI made of `runs`: `fill(l, out)` writes the grey levels of the voxels
+    /// `l..l + out.len()` of the full grid (one run; 0 for a voxel without a level).
+    ///
+    /// Every voxel of the padded grid is written once: the runs by `fill`, the rest (padding
+    /// and the voxels between runs) with 0.
+    pub fn from_runs(
+        runs: &RoiRuns,
+        spacing: [f64; 3],
+        settings: &Settings,
+        mut fill: impl FnMut(usize, &mut [u32]),
+    ) -> Result<LevelGrid, FeatureError> {
+        let Some(bbox) = runs.bbox() else {
             return Err(FeatureError::EmptyRoi);
-        }
-        let bbox = BoundingBox { lower, upper };
-        let size = bbox.size();
+        };
+        let [nx, ny, _] = runs.full;
+        let (lower, size) = (bbox.lower, bbox.size());
         let pad = pad_for(settings, size);
         let dims = size.map(|s| s + 2 * pad);
-        let mut grey = vec![0u32; dims[0] * dims[1] * dims[2]];
+        let total = dims[0] * dims[1] * dims[2];
+        let mut grey: Vec<u32> = Vec::with_capacity(total);
+        let mut spans = Vec::with_capacity(runs.runs.len());
+        // The part of the current row from its first to past its last run, and its row.
+        let mut row_part = (usize::MAX, 0, 0);
+        // The span runs from the first to the last voxel with a level (a ROI voxel may have
+        // none).
+        let span_of = |grey: &[u32], (_, s, e): (usize, usize, usize)| {
+            let part = &grey[s..e];
+            let first = part.iter().position(|&v| v != 0)?;
+            let last = part.iter().rposition(|&v| v != 0)?;
+            Some((s + first, s + last + 1))
+        };
         let mut ng = 0u32;
-        for k in 0..size[2] {
-            for j in 0..size[1] {
-                let src = nx * (lower[1] + j + ny * (lower[2] + k)) + lower[0];
-                let dst = pad + dims[0] * (pad + j + dims[1] * (pad + k));
-                for (i, out) in grey[dst..dst + size[0]].iter_mut().enumerate() {
-                    if inside(src + i) {
-                        let v = level(src + i);
-                        *out = v;
-                        ng = ng.max(v);
-                    }
+        for &(row, a, b) in &runs.runs {
+            let (j, k) = (row % ny, row / ny);
+            let start = pad + a + dims[0] * (pad + j - lower[1] + dims[1] * (pad + k - lower[2]))
+                - lower[0];
+            if row != row_part.0 {
+                spans.extend(span_of(&grey, row_part));
+                row_part = (row, start, start);
+            }
+            row_part.2 = start + b - a;
+            grey.resize(start + b - a, 0);
+            let part = &mut grey[start..];
+            fill(nx * row + a, part);
+            ng = part.iter().fold(ng, |m, &v| m.max(v));
+        }
+        spans.extend(span_of(&grey, row_part));
+        grey.resize(total, 0);
+        // Levels up to 255 (the usual case) are looked up in arrays of 256, without bounds
+        // checks.
+        let (levels, rank_of) = if ng < 256 {
+            let mut present = [false; 256];
+            for &(s, e) in &spans {
+                for &v in &grey[s..e] {
+                    present[v as u8 as usize] = true;
                 }
             }
-        }
-        let mut rank_of = vec![u32::MAX; ng as usize + 1];
-        for &v in &grey {
-            rank_of[v as usize] = 0;
-        }
-        let mut levels = Vec::new();
-        for (v, r) in rank_of.iter_mut().enumerate().skip(1) {
-            if *r == 0 {
-                *r = levels.len() as u32;
-                levels.push(v as u32);
+            ranked(ng, |v| present[v])
+        } else {
+            let mut present = vec![false; ng as usize + 1];
+            for &(s, e) in &spans {
+                for &v in &grey[s..e] {
+                    present[v as usize] = true;
+                }
+            }
+            ranked(ng, |v| present[v])
+        };
+        // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel,
+        // none when every level up to `ng` is present (the rank + 1 is then the level).
+        let plus_one: Vec<u32> = rank_of.iter().map(|&r| r.wrapping_add(1)).collect();
+        let mut ranks: Vec<u32> = Vec::with_capacity(total);
+        let every = levels.len() == ng as usize;
+        let mut table = [0u32; 256];
+        table.iter_mut().zip(&plus_one).for_each(|(t, &p)| *t = p);
+        for &(s, e) in &spans {
+            ranks.resize(s, 0);
+            let part = &grey[s..e];
+            if every {
+                ranks.extend_from_slice(part);
+            } else if ng < 256 {
+                ranks.extend(part.iter().map(|&v| table[v as u8 as usize]));
+            } else {
+                ranks.extend(part.iter().map(|&v| plus_one[v as usize]));
             }
         }
-        rank_of[0] = u32::MAX;
-        // Rank + 1 by level, 0 for level 0 (u32::MAX + 1 wraps to 0): one lookup per voxel.
-        let plus_one: Vec<u32> = rank_of.iter().map(|&r| r.wrapping_add(1)).collect();
-        let ranks = grey.iter().map(|&v| plus_one[v as usize]).collect();
+        ranks.resize(total, 0);
         Ok(LevelGrid {
             size,
             pad,
@@ -154,6 +194,7 @@ impl LevelGrid {
             ng,
             spacing,
             unlevelled: false,
+            spans,
         })
     }
 
@@ -163,26 +204,149 @@ impl LevelGrid {
         (a[2] + nx as i64 * (a[1] + ny as i64 * a[0])) as isize
     }
 
-    /// Linear index of the first voxel of each row of the box (not the padding), in memory
-    /// order; each row holds `size[0]` voxels.
-    pub fn rows(&self) -> impl Iterator<Item = usize> + '_ {
-        let [nx, ny, _] = self.dims;
-        let p = self.pad;
-        let [_, sy, sz] = self.size;
-        (0..sz).flat_map(move |k| (0..sy).map(move |j| p + nx * (p + j + ny * (p + k))))
-    }
-
     /// The ROI part of each row of the box: the linear indices from its first to past its last
     /// ROI voxel, for the rows holding one.
     pub fn row_spans(&self) -> Vec<(usize, usize)> {
-        let sx = self.size[0];
-        self.rows()
-            .filter_map(|row| {
-                let line = &self.ranks[row..row + sx];
-                let first = line.iter().position(|&v| v != 0)?;
-                let last = line.iter().rposition(|&v| v != 0)?;
-                Some((row + first, row + last + 1))
-            })
-            .collect()
+        self.spans.clone()
+    }
+}
+
+/// The levels 1..=`ng` that are `present`, ascending, and the rank of each level 0..=`ng` among
+/// them (`u32::MAX` for those absent, and for 0).
+fn ranked(ng: u32, present: impl Fn(usize) -> bool) -> (Vec<u32>, Vec<u32>) {
+    let mut rank_of = vec![u32::MAX; ng as usize + 1];
+    let mut levels = Vec::new();
+    for (v, r) in rank_of.iter_mut().enumerate().skip(1) {
+        if present(v) {
+            *r = levels.len() as u32;
+            levels.push(v as u32);
+        }
+    }
+    (levels, rank_of)
+}
+
+/// The runs of consecutive ROI voxels along x of a grid of size `full`: `(row, first, past)`
+/// with `row = j + ny·k`, in memory order.
+pub(crate) struct RoiRuns {
+    pub full: [usize; 3],
+    pub runs: Vec<(usize, usize, usize)>,
+}
+
+impl RoiRuns {
+    /// The runs of the voxels `inside` the ROI.
+    pub fn scan(full: [usize; 3], inside: impl Fn(usize) -> bool) -> RoiRuns {
+        let [nx, ny, nz] = full;
+        let mut runs = Vec::new();
+        for row in 0..ny * nz {
+            let l = nx * row;
+            let mut i = 0;
+            while i < nx {
+                if !inside(l + i) {
+                    i += 1;
+                    continue;
+                }
+                let first = i;
+                while i < nx && inside(l + i) {
+                    i += 1;
+                }
+                runs.push((row, first, i));
+            }
+        }
+        RoiRuns { full, runs }
+    }
+
+    /// The runs of a mask (x fastest then y then z).
+    pub fn of_mask(full: [usize; 3], mask: &[bool]) -> RoiRuns {
+        let nx = full[0];
+        let mut runs = Vec::new();
+        if nx > 0 {
+            for (row, m) in mask.chunks_exact(nx).enumerate() {
+                let mut i = 0;
+                while let Some(first) = next(&m[i..], true) {
+                    let first = i + first;
+                    i = next(&m[first..], false).map_or(nx, |n| first + n);
+                    runs.push((row, first, i));
+                }
+            }
+        }
+        RoiRuns { full, runs }
+    }
+
+    /// The linear ranges of the runs in the full grid.
+    pub fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let nx = self.full[0];
+        self.runs
+            .iter()
+            .map(move |&(row, a, b)| nx * row + a..nx * row + b)
+    }
+
+    /// The ROI's bounding box, `None` when it is empty.
+    pub fn bbox(&self) -> Option<BoundingBox> {
+        let ny = self.full[1];
+        let (&(first, _, _), &(last, _, _)) = (self.runs.first()?, self.runs.last()?);
+        let (mut y0, mut y1, mut x0, mut x1) = (usize::MAX, 0, usize::MAX, 0);
+        for &(row, a, b) in &self.runs {
+            let j = row % ny;
+            (y0, y1, x0, x1) = (y0.min(j), y1.max(j + 1), x0.min(a), x1.max(b));
+        }
+        Some(BoundingBox {
+            lower: [x0, y0, first / ny],
+            upper: [x1, y1, last / ny + 1],
+        })
+    }
+}
+
+/// Voxels a search for the next (un)set voxel of a row tests at once.
+const BLOCK: usize = 16;
+
+/// The position of the first voxel of `m` that is `set`.
+fn next(m: &[bool], set: bool) -> Option<usize> {
+    // Whole blocks without such a voxel are skipped with one test each.
+    let skip = if set {
+        m.chunks_exact(BLOCK)
+            .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
+            .count()
+    } else {
+        m.chunks_exact(BLOCK)
+            .take_while(|b| b.iter().fold(true, |a, &x| a & x))
+            .count()
+    };
+    let from = skip * BLOCK;
+    m[from..].iter().position(|&b| b == set).map(|i| from + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoiRuns;
+
+    #[test]
+    fn mask_runs_are_the_consecutive_set_voxels() {
+        // Rows of several lengths (around the block size) with runs at the ends, in the
+        // middle, long, of one voxel, or none.
+        for nx in [1, 5, 15, 16, 17, 33, 40, 70] {
+            let (ny, nz) = (3, 2);
+            let mask: Vec<bool> = (0..nx * ny * nz)
+                .map(|l| {
+                    let (i, row) = (l % nx, l / nx);
+                    match row % 3 {
+                        0 => (l * 7919 + l / 3) % 11 == 0,
+                        1 => i + 1 == nx || (i > 2 && i < 35),
+                        _ => false,
+                    }
+                })
+                .collect();
+            let mut want = Vec::new();
+            for (row, m) in mask.chunks(nx).enumerate() {
+                for i in 0..nx {
+                    if m[i] && (i == 0 || !m[i - 1]) {
+                        let end = (i..nx).find(|&e| !m[e]).unwrap_or(nx);
+                        want.push((row, i, end));
+                    }
+                }
+            }
+            assert_eq!(RoiRuns::of_mask([nx, ny, nz], &mask).runs, want, "{nx}");
+            assert_eq!(RoiRuns::scan([nx, ny, nz], |l| mask[l]).runs, want, "{nx}");
+        }
+        assert!(RoiRuns::of_mask([4, 2, 1], &[false; 8]).bbox().is_none());
     }
 }
