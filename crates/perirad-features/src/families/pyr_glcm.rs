@@ -204,11 +204,11 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
     out
 }
 
-/// The co-occurrence counts (`angles.len()` matrices of `n × n`, n = levels present), not
-/// symmetrised: one pass over the ROI's rows, counting every voxel of the row's ROI span for
+/// The co-occurrence counts (`angles.len()` matrices of `(n + 1) × (n + 1)`, n = levels
+/// present, row and column 0 for voxels outside the ROI), not symmetrised: one pass over the ROI's rows, counting every voxel of the row's ROI span for
 /// every angle in turn (the span stays in cache), branch-free, in an `(n + 1) × (n + 1)` matrix
 /// per angle whose row and column 0 (outside the ROI) are dropped.
-fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
+fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<u32> {
     let n = grid.levels.len();
     let w = n + 1;
     let ww = w * w;
@@ -229,15 +229,7 @@ fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<f64> {
             }
         }
     }
-    let mut out = vec![0.0; angles.len() * n * n];
-    for (dst, counts) in out.chunks_exact_mut(n * n).zip(counts.chunks_exact(ww)) {
-        for (d, c) in dst.chunks_exact_mut(n).zip(counts.chunks_exact(w).skip(1)) {
-            for (d, &c) in d.iter_mut().zip(&c[1..]) {
-                *d = f64::from(c);
-            }
-        }
-    }
-    out
+    counts
 }
 
 /// PyRadiomics `glcm` features of the ROI whose grey levels (1-based, 0 outside) are `levels`,
@@ -259,47 +251,74 @@ pub(crate) fn from_grid(
     let distances = settings.distances.clone().unwrap_or_else(|| vec![1]);
     let angles = angles(grid.size, &distances, force_2d_axis(settings))?;
     let n = grid.levels.len();
-    let nn = n * n;
+    let symmetric = settings.symmetrical_glcm.unwrap_or(true);
     let mut counts = cooccurrences(grid, &angles);
-    if settings.symmetrical_glcm.unwrap_or(true) {
-        for m in counts.chunks_exact_mut(nn) {
-            for i in 0..n {
-                for j in i..n {
-                    let s = m[i * n + j] + m[j * n + i];
-                    m[i * n + j] = s;
-                    m[j * n + i] = s;
+    let (w, nn) = (n + 1, n * n);
+    if symmetric {
+        for m in counts.chunks_exact_mut(w * w) {
+            for i in 1..w {
+                for j in i..w {
+                    let s = m[i * w + j] + m[j * w + i];
+                    m[i * w + j] = s;
+                    m[j * w + i] = s;
                 }
             }
         }
     }
+    // One angle's matrix at a time as numbers (a buffer that stays in cache), without the
+    // outside row and column.
+    let fill = |dst: &mut Vec<f64>, m: &[u32]| {
+        dst.clear();
+        for row in m.chunks_exact(w).skip(1) {
+            dst.extend(row[1..].iter().map(|&c| f64::from(c)));
+        }
+    };
+    let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
+    let mut work = Work::default();
+    let mut matrix = Vec::with_capacity(nn);
+    let mut rows: Vec<[f64; 24]> = Vec::new();
     if let Some(norm) = settings.weighting_norm {
         let spacing = grid.spacing;
         let mut sum = vec![0.0; nn];
-        for (m, &a) in counts.chunks_exact(nn).zip(&angles) {
+        for (m, &a) in counts.chunks_exact(w * w).zip(&angles) {
             let d = scaled(a, spacing);
-            let w = match norm {
+            let weight = match norm {
                 WeightingNorm::Infinity => (-d.iter().fold(0.0f64, |x, &y| x.max(y)).powi(2)).exp(),
                 WeightingNorm::Euclidean => (-d.iter().map(|v| v * v).sum::<f64>()).exp(),
                 WeightingNorm::Manhattan => (-d.iter().sum::<f64>().powi(2)).exp(),
                 WeightingNorm::NoWeighting => 1.0,
             };
-            for (s, v) in sum.iter_mut().zip(m) {
-                *s += v * w;
+            fill(&mut matrix, m);
+            for (s, v) in sum.iter_mut().zip(&matrix) {
+                *s += v * weight;
             }
         }
-        counts = sum;
+        rows.push(features(
+            &sum,
+            &grey,
+            &grid.levels,
+            grid.ng,
+            symmetric,
+            &mut work,
+        ));
+    } else {
+        // With several angles, an angle without any pair is left out (PyRadiomics' mean).
+        let several = angles.len() > 1;
+        for m in counts.chunks_exact(w * w) {
+            fill(&mut matrix, m);
+            if several && matrix.iter().sum::<f64>() == 0.0 {
+                continue;
+            }
+            rows.push(features(
+                &matrix,
+                &grey,
+                &grid.levels,
+                grid.ng,
+                symmetric,
+                &mut work,
+            ));
+        }
     }
-    let mut matrices: Vec<&[f64]> = counts.chunks_exact(nn).collect();
-    if matrices.len() > 1 {
-        matrices.retain(|m| m.iter().sum::<f64>() != 0.0);
-    }
-    let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
-    let mut work = Work::default();
-    let symmetric = settings.symmetrical_glcm.unwrap_or(true);
-    let rows: Vec<[f64; 24]> = matrices
-        .iter()
-        .map(|m| features(m, &grey, &grid.levels, grid.ng, symmetric, &mut work))
-        .collect();
     let mut values = nanmean(&rows);
     if n < 2 {
         values[MCC] = 1.0; // PyRadiomics' flat-region answer
