@@ -162,7 +162,9 @@ impl<'a> EdgeCounter<'a> {
         // The guess is clamped to [0, top − 1] (so that its two edges are in the prefix) by
         // clamping q to [BELOW, top − 1]: a value the clamp moved to another bin fails the
         // check, as does NaN (clamped to the lower bound first).
-        let last = f64::from(self.top) - 1.0;
+        // (With a single edge pair, top − 1 = 0 is below BELOW: the range is then just BELOW,
+        // never a negative q − BELOW.)
+        let last = (f64::from(self.top) - 1.0).max(BELOW);
         let mut missed = self.top < 1;
         if !missed {
             for (o, &v) in out.iter_mut().zip(values) {
