@@ -67,45 +67,115 @@ pub const NAMES: [&str; 16] = [
 /// PyRadiomics marks no `glrlm` feature deprecated.
 pub const DEPRECATED: &[&str] = &[];
 
+/// A run code (`rank + (l − 1)(n + 1)`, see [`Runs`]): `u16` when every code of the grid fits
+/// (half the vector work), else `u32`.
+trait Code: Copy + Default + Eq {
+    /// Codes per chunk of the vectorised pass.
+    const WIDTH: usize;
+    /// The code as a table index, masked with `mask` (so that indexing a table of `mask + 1`
+    /// counts needs no bounds check).
+    fn slot(self, mask: usize) -> usize;
+    fn of(v: u32) -> Self;
+    /// Branch-free: `p + n1` when the voxel is in the ROI (`c > 0`) and its predecessor has its
+    /// level (`q == c`), else `c` (0 outside the ROI, whatever `p` holds).
+    fn next(p: Self, n1: Self, c: Self, q: Self) -> Self;
+    /// `p + n1` when `c == q`, else `c` (for a voxel outside the ROI too).
+    fn along(p: Self, n1: Self, c: Self, q: Self) -> Self;
+}
+
+impl Code for u16 {
+    const WIDTH: usize = 16;
+    fn slot(self, mask: usize) -> usize {
+        usize::from(self) & mask
+    }
+    fn of(v: u32) -> u16 {
+        v as u16
+    }
+    fn next(p: u16, n1: u16, c: u16, q: u16) -> u16 {
+        let e = u16::from((c == q) & (c != 0));
+        c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * e)
+    }
+    fn along(p: u16, n1: u16, c: u16, q: u16) -> u16 {
+        if c == q {
+            p.wrapping_add(n1)
+        } else {
+            c
+        }
+    }
+}
+
+impl Code for u32 {
+    const WIDTH: usize = 8;
+    fn slot(self, mask: usize) -> usize {
+        self as usize & mask
+    }
+    fn of(v: u32) -> u32 {
+        v
+    }
+    fn next(p: u32, n1: u32, c: u32, q: u32) -> u32 {
+        let e = u32::from((c == q) & (c != 0));
+        c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * e)
+    }
+    fn along(p: u32, n1: u32, c: u32, q: u32) -> u32 {
+        if c == q {
+            p.wrapping_add(n1)
+        } else {
+            c
+        }
+    }
+}
+
 /// The run counts of one direction at a time, for a grid whose levels have `n` ranks and whose
 /// runs are at most `nr` voxels long.
 ///
 /// Per direction (walked with a positive linear step: a run read backwards is the same run),
-/// each voxel gets a code `rank + (l − 1)(n + 1)`, `l` the length of the run it closes so far:
-/// its predecessor's code plus `n + 1` when both have its level, else its rank. Counting the
-/// codes of every voxel gives `H(i, l)`, the number of runs of level `i` at least `l` long (each
-/// such run has exactly one voxel that closes `l` of it), and `P(i, l) = H(i, l) − H(i, l + 1)`.
-/// No run end has to be found. The codes are computed row by row in memory order, only over each
-/// row's ROI span: along x in one scalar pass that counts as it goes, along the other directions
-/// (whose predecessors lie in an earlier row) branch-free in a pass the compiler vectorises, then
-/// counted. Voxels outside the ROI inside a span get rank 0 codes (counted, ignored).
-struct Runs<'g> {
+/// each ROI voxel gets a code `rank + (l − 1)(n + 1)`, `l` the length of the run it closes so
+/// far: its predecessor's code plus `n + 1` when both have its level, else its rank (1 to n; 0
+/// outside the ROI). Counting the codes of every voxel gives `H(i, l)`, the number of runs of
+/// level `i` at least `l` long (each such run has exactly one voxel that closes `l` of it), and
+/// `P(i, l) = H(i, l) − H(i, l + 1)`. No run end has to be found. The codes are computed row by
+/// row in memory order, only over each row's ROI span: along x in one scalar pass that counts
+/// as it goes; along the other directions, whose predecessors lie in an earlier row of the same
+/// padded slice or of the one before, branch-free in fixed-width chunks the compiler
+/// vectorises, kept in a ring of two padded slices, then counted.
+struct Runs<'g, C: Code> {
     grid: &'g LevelGrid,
     spans: Vec<(usize, usize)>,
-    /// The code of each voxel of the spans along the current direction (0 elsewhere: rank 0,
-    /// a run of 1).
-    codes: Vec<u32>,
+    /// The grid's ranks as codes.
+    ranks: Vec<C>,
+    /// The codes along the current direction of the spans of the last two padded slices, voxel
+    /// `v` at `v mod ring.len()`. A position of the ring is only read as the predecessor of a
+    /// voxel of the same level, an ROI voxel written earlier along this direction.
+    ring: Vec<C>,
     /// `n + 1`: the row length of the tables (rank 0 and the `n` levels).
     n1: usize,
-    /// The cells of one table: `nr + 1` rows of `n1` (the last row stays 0, for `H(i, nr + 1)`),
-    /// rounded up to a power of two so that a code masked with `size − 1` needs no bounds check.
-    size: usize,
-    /// Two tables of `size` counts (consecutive voxels count into different tables, so that
-    /// equal codes do not wait on each other); then the first holds `P`.
-    tables: Vec<u32>,
+    /// The cells in use: `nr + 1` rows of `n1` (the last row stays 0, for `H(i, nr + 1)`).
+    used: usize,
+    /// `used` rounded up to a power of two, less one: masked with it, a code needs no bounds
+    /// check.
+    mask: usize,
+    /// Two tables of `mask + 1` counts, zero between directions (consecutive voxels count into
+    /// different tables, so that equal codes do not wait on each other).
+    tables: [Vec<u32>; 2],
+    /// `P` of the last direction, `used` cells.
+    p: Vec<u32>,
 }
 
-impl<'g> Runs<'g> {
-    fn new(grid: &'g LevelGrid, nr: usize) -> Runs<'g> {
+impl<'g, C: Code> Runs<'g, C> {
+    fn new(grid: &'g LevelGrid, nr: usize) -> Runs<'g, C> {
         let n1 = grid.levels.len() + 1;
-        let size = ((nr + 1) * n1).next_power_of_two();
+        let used = (nr + 1) * n1;
+        let mask = used.next_power_of_two() - 1;
         Runs {
             grid,
             spans: grid.row_spans(),
-            codes: vec![0; grid.ranks.len()],
+            ranks: grid.ranks.iter().map(|&r| C::of(r)).collect(),
+            ring: vec![C::default(); 2 * grid.dims[0] * grid.dims[1]],
             n1,
-            size,
-            tables: vec![0; 2 * size],
+            used,
+            mask,
+            tables: [vec![0; mask + 1], vec![0; mask + 1]],
+            p: vec![0; used],
         }
     }
 
@@ -114,79 +184,90 @@ impl<'g> Runs<'g> {
     /// not necessarily adjacent).
     fn direction(&mut self, dir: [i64; 3]) -> usize {
         let grid = self.grid;
-        let r = &grid.ranks;
-        let n1 = self.n1 as u32;
+        let r = &self.ranks[..];
+        let ring = &mut self.ring[..];
+        let n1 = C::of(self.n1 as u32);
         let step = grid.offset(dir).unsigned_abs();
-        let mask = self.size - 1;
-        let (t0, t1) = self.tables.split_at_mut(self.size);
+        let mask = self.mask;
+        let [t0, t1] = &mut self.tables;
         let (t0, t1) = (&mut t0[..=mask], &mut t1[..=mask]);
-        t0.fill(0);
-        t1.fill(0);
         for &(start, end) in &self.spans {
             let row = &r[start..end];
             if step == 1 {
                 // Along x: the predecessor is the previous voxel of the row; the span starts at
-                // an ROI voxel, whose predecessor is outside.
-                let (mut code, mut prev) = (0u32, 0u32);
+                // an ROI voxel, whose predecessor is outside. A chain of voxels outside the ROI
+                // is shorter than the span: its codes stay in rank 0's column.
+                let (mut code, mut prev) = (C::default(), C::default());
                 let mut pairs = row.chunks_exact(2);
                 for pair in &mut pairs {
-                    code = if pair[0] == prev { code + n1 } else { pair[0] };
-                    t0[code as usize & mask] += 1;
-                    code = if pair[1] == pair[0] {
-                        code + n1
-                    } else {
-                        pair[1]
-                    };
-                    t1[code as usize & mask] += 1;
+                    code = C::along(code, n1, pair[0], prev);
+                    t0[code.slot(mask)] += 1;
+                    code = C::along(code, n1, pair[1], pair[0]);
+                    t1[code.slot(mask)] += 1;
                     prev = pair[1];
                 }
                 if let [c] = *pairs.remainder() {
-                    code = if c == prev { code + n1 } else { c };
-                    t0[code as usize & mask] += 1;
+                    code = C::along(code, n1, c, prev);
+                    t0[code.slot(mask)] += 1;
                 }
                 continue;
             }
-            // The predecessors' row ends before this one starts (step > row length).
+            // The predecessors lie in one row of this padded slice or the one before (steps
+            // are at most a slice and a row and a voxel, and the padding is at least a voxel),
+            // which ends before this span starts (the step is longer than a row): the two
+            // ranges of the ring do not overlap.
             let k = end - start;
-            let (before, here) = self.codes.split_at_mut(start);
-            let here = &mut here[..k];
-            let prev_code = &before[start - step..][..k];
             let prev = &r[start - step..][..k];
-            for (((o, &p), &c), &q) in here.iter_mut().zip(prev_code).zip(row).zip(prev) {
-                // Branch-free: the predecessor's code + n1 after an equal level, else c.
-                *o = c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * u32::from(c == q));
-            }
+            let (at, from) = (start % ring.len(), (start - step) % ring.len());
+            let (here, prev_code) = if from < at {
+                let (a, b) = ring.split_at_mut(at);
+                (&mut b[..k], &a[from..][..k])
+            } else {
+                let (a, b) = ring.split_at_mut(from);
+                (&mut a[at..][..k], &b[..k])
+            };
+            codes(here, prev_code, row, prev, n1);
             let mut quads = here.chunks_exact(4);
             for q in &mut quads {
-                t0[q[0] as usize & mask] += 1;
-                t1[q[1] as usize & mask] += 1;
-                t0[q[2] as usize & mask] += 1;
-                t1[q[3] as usize & mask] += 1;
+                t0[q[0].slot(mask)] += 1;
+                t1[q[1].slot(mask)] += 1;
+                t0[q[2].slot(mask)] += 1;
+                t1[q[3].slot(mask)] += 1;
             }
             for &c in quads.remainder() {
-                t0[c as usize & mask] += 1;
+                t0[c.slot(mask)] += 1;
             }
         }
-        let n1 = self.n1;
-        for (a, b) in t0.iter_mut().zip(t1.iter()) {
-            *a += b;
+        let (n1, used) = (self.n1, self.used);
+        let (t0, t1) = (&mut t0[..used], &mut t1[..used]);
+        for (a, b) in t0.iter_mut().zip(t1.iter_mut()) {
+            *a += *b;
+            *b = 0;
         }
-        // The longest run of a level: the last table row with a count of a level (not rank 0).
+        // The longest run of a level: the last table row with a count of a level (not rank 0:
+        // outside the ROI, the codes are 0, or along x grow along a chain outside the ROI).
         let longest = t0
             .chunks_exact(n1)
-            .rposition(|row| row[1..].iter().any(|&c| c > 0))
+            .rposition(|row| row[1..].iter().fold(0, |a, &c| a | c) != 0)
             .map_or(0, |l| l + 1);
+        // H to P, ascending (row l + 1 still holds H when row l reads it), zeroing the table:
+        // from row `longest` on, only rank 0 can hold counts.
+        let p = &mut self.p[..used];
+        for l in 0..longest {
+            let (lower, upper) = t0.split_at_mut((l + 1) * n1);
+            let out = &mut p[l * n1..][..n1];
+            for ((o, h), &h_next) in out.iter_mut().zip(&mut lower[l * n1..]).zip(&upper[..n1]) {
+                // Rank 0 is not a run count and may wrap.
+                *o = h.wrapping_sub(h_next);
+                *h = 0;
+            }
+        }
+        for row in t0[longest * n1..].chunks_exact_mut(n1) {
+            row[0] = 0;
+        }
         if longest < 2 && !line_with_two(grid, dir) {
             // PyRadiomics drops the direction: the matrix stays empty.
             return 0;
-        }
-        // H to P in place, ascending: row l still holds H(l + 1) when row l − 1 reads it.
-        for l in 0..longest {
-            let (lower, upper) = t0.split_at_mut((l + 1) * n1);
-            for (h, &h_next) in lower[l * n1..].iter_mut().zip(&upper[..n1]) {
-                // Rank 0 (outside the ROI) is not a run count and may wrap.
-                *h = h.wrapping_sub(h_next);
-            }
         }
         longest
     }
@@ -194,8 +275,49 @@ impl<'g> Runs<'g> {
     /// The run counts of the last direction: `P(rank, l)` at `(l − 1)(n + 1) + rank`, for the
     /// lengths up to the longest run that [`Runs::direction`] returned.
     fn counts(&self) -> &[u32] {
-        &self.tables[..self.size]
+        &self.p
     }
+}
+
+/// The codes of a span (`out`), from its predecessors' codes and ranks and its ranks: in chunks
+/// of `C::WIDTH`, the last one overlapping the one before (recomputing the same codes).
+fn codes<C: Code>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
+    match C::WIDTH {
+        16 => codes_by::<C, 16>(out, prev_code, row, prev, n1),
+        _ => codes_by::<C, 8>(out, prev_code, row, prev, n1),
+    }
+}
+
+#[inline(always)]
+fn codes_by<C: Code, const W: usize>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
+    let k = out.len();
+    if k < W {
+        for (((o, &p), &c), &q) in out.iter_mut().zip(prev_code).zip(row).zip(prev) {
+            *o = C::next(p, n1, c, q);
+        }
+        return;
+    }
+    let mut i = 0;
+    while i + W <= k {
+        chunk::<C, W>(&mut out[i..], &prev_code[i..], &row[i..], &prev[i..], n1);
+        i += W;
+    }
+    if i < k {
+        let i = k - W;
+        chunk::<C, W>(&mut out[i..], &prev_code[i..], &row[i..], &prev[i..], n1);
+    }
+}
+
+/// The first `W` codes of `out` (every slice holds `W` or more).
+#[inline(always)]
+fn chunk<C: Code, const W: usize>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
+    let first = |s: &[C]| -> [C; W] { s[..W].try_into().unwrap_or([C::default(); W]) };
+    let (p, c, q) = (first(prev_code), first(row), first(prev));
+    let mut o = [C::default(); W];
+    for j in 0..W {
+        o[j] = C::next(p[j], n1, c[j], q[j]);
+    }
+    out[..W].copy_from_slice(&o);
 }
 
 /// Whether a line through the box along `dir` holds two ROI voxels or more (not necessarily
@@ -265,8 +387,33 @@ pub(crate) fn from_grid(
     let angles = angles(grid.size, &[1], force_2d_axis(settings))?;
     let nr = grid.size.iter().copied().max().unwrap_or(1);
     let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
-    let mut runs = Runs::new(grid, nr);
-    let n1 = runs.n1;
+    let n1 = grid.levels.len() + 1;
+    if (nr + 1) * n1 <= usize::from(u16::MAX) {
+        Ok(texture(
+            Runs::<u16>::new(grid, nr),
+            &angles,
+            &grey,
+            settings,
+        ))
+    } else {
+        Ok(texture(
+            Runs::<u32>::new(grid, nr),
+            &angles,
+            &grey,
+            settings,
+        ))
+    }
+}
+
+/// The features of the runs along `angles`, averaged over the directions or of their weighted
+/// sum.
+fn texture<C: Code>(
+    mut runs: Runs<'_, C>,
+    angles: &[[i64; 3]],
+    grey: &[f64],
+    settings: &Settings,
+) -> Vec<(&'static str, f64)> {
+    let (n1, nr, grid) = (runs.n1, runs.used / runs.n1 - 1, runs.grid);
     let mut work = Work::default();
     let rows = if let Some(norm) = settings.weighting_norm {
         // One matrix: the directions' matrices weighted and summed, cell by cell in direction
@@ -274,7 +421,7 @@ pub(crate) fn from_grid(
         let spacing = grid.spacing;
         let mut sum = vec![0.0; nr * n1];
         let mut longest = 0;
-        for &a in &angles {
+        for &a in angles {
             let d = scaled(a, spacing);
             let w = match norm {
                 WeightingNorm::Infinity => d.iter().fold(0.0f64, |x, &y| x.max(y)),
@@ -288,19 +435,19 @@ pub(crate) fn from_grid(
                 *s += f64::from(v) * w;
             }
         }
-        vec![features(&sum, n1, longest, &grey, &mut work)]
+        vec![features(&sum, n1, longest, grey, &mut work)]
     } else {
         let mut rows = Vec::with_capacity(angles.len());
-        for &a in &angles {
+        for &a in angles {
             let l = runs.direction(a);
             // PyRadiomics drops the empty matrices when there is more than one.
             if l > 0 || angles.len() == 1 {
-                rows.push(features(runs.counts(), n1, l, &grey, &mut work));
+                rows.push(features(runs.counts(), n1, l, grey, &mut work));
             }
         }
         rows
     };
-    Ok(NAMES.iter().copied().zip(nanmean(&rows)).collect())
+    NAMES.iter().copied().zip(nanmean(&rows)).collect()
 }
 
 /// A cell of a run matrix: a count, or a weighted sum of counts.
@@ -532,7 +679,12 @@ mod tests {
 
     #[test]
     fn run_counts_match_line_walks() {
-        let shapes: [([usize; 3], u32, u32); 9] = [
+        // (size, levels, % of the voxels in the ROI); rows of 16 voxels or more go through the
+        // vectorised chunks.
+        let shapes: [([usize; 3], u32, u32); 12] = [
+            ([37, 6, 4], 3, 85),
+            ([21, 4, 3], 6, 100),
+            ([18, 2, 5], 2, 70),
             ([7, 6, 5], 4, 80),
             ([9, 4, 3], 2, 100),
             ([5, 5, 5], 1, 60),
@@ -564,29 +716,34 @@ mod tests {
                     continue;
                 };
                 let nr = grid.size.iter().copied().max().expect("3 axes");
-                let mut runs = Runs::new(&grid, nr);
-                let n1 = runs.n1;
-                for dir in directions() {
-                    let (expected, two) = reference(&levels, size, dir);
-                    let longest = runs.direction(dir);
-                    let p = runs.counts();
-                    let mut want = vec![0u32; p.len()];
-                    for &(v, l) in &expected {
-                        let rank = grid.levels.iter().position(|&g| g == v).expect("level");
-                        want[(l - 1) * n1 + rank + 1] += 1;
-                    }
-                    let want_longest = expected.iter().map(|r| r.1).max().unwrap_or(0);
-                    if !two {
-                        assert_eq!(longest, 0, "{size:?} {dir:?}: dropped direction");
-                        continue;
-                    }
-                    assert_eq!(longest, want_longest, "{size:?} {dir:?}");
-                    for l in 0..longest {
-                        for a in 1..n1 {
-                            let i = l * n1 + a;
-                            assert_eq!(p[i], want[i], "{size:?} {dir:?} length {} rank {a}", l + 1);
-                        }
-                    }
+                check(Runs::<u16>::new(&grid, nr), &levels, size);
+                check(Runs::<u32>::new(&grid, nr), &levels, size);
+            }
+        }
+    }
+
+    /// The runs along every direction, one after the other, against [`reference`].
+    fn check<C: Code>(mut runs: Runs<'_, C>, levels: &[u32], size: [usize; 3]) {
+        let (grid, n1) = (runs.grid, runs.n1);
+        for dir in directions() {
+            let (expected, two) = reference(levels, size, dir);
+            let longest = runs.direction(dir);
+            let p = runs.counts();
+            let mut want = vec![0u32; p.len()];
+            for &(v, l) in &expected {
+                let rank = grid.levels.iter().position(|&g| g == v).expect("level");
+                want[(l - 1) * n1 + rank + 1] += 1;
+            }
+            let want_longest = expected.iter().map(|r| r.1).max().unwrap_or(0);
+            if !two {
+                assert_eq!(longest, 0, "{size:?} {dir:?}: dropped direction");
+                continue;
+            }
+            assert_eq!(longest, want_longest, "{size:?} {dir:?}");
+            for l in 0..longest {
+                for a in 1..n1 {
+                    let i = l * n1 + a;
+                    assert_eq!(p[i], want[i], "{size:?} {dir:?} length {} rank {a}", l + 1);
                 }
             }
         }
