@@ -140,7 +140,9 @@ impl Code for u32 {
 /// vectorises, kept in a ring of two padded slices, then counted.
 struct Runs<'g, C: Code> {
     grid: &'g LevelGrid,
-    spans: Vec<(usize, usize)>,
+    /// Each row's ROI span (first and past the last voxel) and the ring position of its first
+    /// voxel.
+    spans: Vec<(usize, usize, usize)>,
     /// The grid's ranks as codes.
     ranks: Vec<C>,
     /// The codes along the current direction of the spans of the last two padded slices, voxel
@@ -166,11 +168,15 @@ impl<'g, C: Code> Runs<'g, C> {
         let n1 = grid.levels.len() + 1;
         let used = (nr + 1) * n1;
         let mask = used.next_power_of_two() - 1;
+        let ring = 2 * grid.dims[0] * grid.dims[1];
+        let spans = grid.row_spans().into_iter();
         Runs {
             grid,
-            spans: grid.row_spans(),
+            spans: spans
+                .map(|(start, end)| (start, end, start % ring))
+                .collect(),
             ranks: grid.ranks.iter().map(|&r| C::of(r)).collect(),
-            ring: vec![C::default(); 2 * grid.dims[0] * grid.dims[1]],
+            ring: vec![C::default(); ring],
             n1,
             used,
             mask,
@@ -191,7 +197,10 @@ impl<'g, C: Code> Runs<'g, C> {
         let mask = self.mask;
         let [t0, t1] = &mut self.tables;
         let (t0, t1) = (&mut t0[..=mask], &mut t1[..=mask]);
-        for &(start, end) in &self.spans {
+        // A step back in the ring: a step forward less the ring (steps, at most a padded slice
+        // and a row and a voxel, are shorter than the ring).
+        let back = ring.len() - step;
+        for &(start, end, at) in &self.spans {
             let row = &r[start..end];
             if step == 1 {
                 // Along x: the predecessor is the previous voxel of the row; the span starts at
@@ -218,7 +227,11 @@ impl<'g, C: Code> Runs<'g, C> {
             // ranges of the ring do not overlap.
             let k = end - start;
             let prev = &r[start - step..][..k];
-            let (at, from) = (start % ring.len(), (start - step) % ring.len());
+            let from = if at + back >= ring.len() {
+                at + back - ring.len()
+            } else {
+                at + back
+            };
             let (here, prev_code) = if from < at {
                 let (a, b) = ring.split_at_mut(at);
                 (&mut b[..k], &a[from..][..k])
@@ -227,14 +240,23 @@ impl<'g, C: Code> Runs<'g, C> {
                 (&mut a[at..][..k], &b[..k])
             };
             codes(here, prev_code, row, prev, n1);
-            let mut quads = here.chunks_exact(4);
-            for q in &mut quads {
+            let mut eights = here.chunks_exact(8);
+            for q in &mut eights {
                 t0[q[0].slot(mask)] += 1;
                 t1[q[1].slot(mask)] += 1;
                 t0[q[2].slot(mask)] += 1;
                 t1[q[3].slot(mask)] += 1;
+                t0[q[4].slot(mask)] += 1;
+                t1[q[5].slot(mask)] += 1;
+                t0[q[6].slot(mask)] += 1;
+                t1[q[7].slot(mask)] += 1;
             }
-            for &c in quads.remainder() {
+            let mut pairs = eights.remainder().chunks_exact(2);
+            for q in &mut pairs {
+                t0[q[0].slot(mask)] += 1;
+                t1[q[1].slot(mask)] += 1;
+            }
+            for &c in pairs.remainder() {
                 t0[c.slot(mask)] += 1;
             }
         }
