@@ -302,23 +302,25 @@ impl<'g, C: Code> Runs<'g, C> {
 }
 
 /// The codes of a span (`out`), from its predecessors' codes and ranks and its ranks: in chunks
-/// of `C::WIDTH`, the last one overlapping the one before (recomputing the same codes).
+/// of `C::WIDTH` (or 8 for a shorter span), the last one overlapping the one before
+/// (recomputing the same codes).
 fn codes<C: Code>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
-    match C::WIDTH {
-        16 => codes_by::<C, 16>(out, prev_code, row, prev, n1),
-        _ => codes_by::<C, 8>(out, prev_code, row, prev, n1),
+    let k = out.len();
+    if C::WIDTH >= 16 && k >= 16 {
+        codes_by::<C, 16>(out, prev_code, row, prev, n1);
+    } else if k >= 8 {
+        codes_by::<C, 8>(out, prev_code, row, prev, n1);
+    } else {
+        for (((o, &p), &c), &q) in out.iter_mut().zip(prev_code).zip(row).zip(prev) {
+            *o = C::next(p, n1, c, q);
+        }
     }
 }
 
 #[inline(always)]
 fn codes_by<C: Code, const W: usize>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
+    // `out` holds `W` codes or more.
     let k = out.len();
-    if k < W {
-        for (((o, &p), &c), &q) in out.iter_mut().zip(prev_code).zip(row).zip(prev) {
-            *o = C::next(p, n1, c, q);
-        }
-        return;
-    }
     let mut i = 0;
     while i + W <= k {
         chunk::<C, W>(&mut out[i..], &prev_code[i..], &row[i..], &prev[i..], n1);
