@@ -182,11 +182,20 @@ impl Level for u16 {}
 
 impl Level for u32 {}
 
-/// One earlier neighbour offset of [`zones`]: its linear offset and the mask bits of the
-/// earlier neighbours before it in the masks' order that are its own neighbours.
+/// A value in every lane of a block (aligned, for vector operands).
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Lanes([u16; BLOCK]);
+
+/// One earlier neighbour offset of [`zones`]: its linear offset, its mask bit, and the mask
+/// bits of the earlier neighbours before it in the masks' order that are its own neighbours,
+/// in every lane.
 struct Step {
     offset: isize,
-    near: u16,
+    bit: Lanes,
+    near: Lanes,
+    /// Every bit but its own.
+    others: Lanes,
 }
 
 /// Every zone as `row << 32 | size` (row: rank of its grey level), for the neighbour offsets
@@ -228,16 +237,21 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
     let steps: Vec<Step> = earlier
         .iter()
         .enumerate()
-        .map(|(b, d)| Step {
-            offset: grid.offset([d[2], d[1], d[0]]),
-            near: earlier[..b]
+        .map(|(b, d)| {
+            let near = earlier[..b]
                 .iter()
                 .enumerate()
                 .filter(|(_, w)| {
                     let gap = [d[0] - w[0], d[1] - w[1], d[2] - w[2]];
                     vectors.contains(&gap)
                 })
-                .fold(0u16, |m, (c, _)| m | 1 << c),
+                .fold(0u16, |m, (c, _)| m | 1 << c);
+            Step {
+                offset: grid.offset([d[2], d[1], d[0]]),
+                bit: Lanes([1 << b; BLOCK]),
+                near: Lanes([near; BLOCK]),
+                others: Lanes([!(1 << b); BLOCK]),
+            }
         })
         .collect();
     let before = u16::from(earlier.first() == Some(&[-1, 0, 0]));
@@ -260,13 +274,12 @@ fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; B
     let mut equal = [0u16; BLOCK];
     if let Some(Ok(centre)) = g.get(base..base + BLOCK).map(<&[L; BLOCK]>::try_from) {
         c = *centre;
-        for (b, step) in steps.iter().enumerate() {
+        for step in steps {
             // Earlier offsets stay within the grid: the first ROI voxel lies past the padding.
             let from = base.wrapping_add_signed(step.offset);
             if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[from..from + BLOCK]) {
-                let bit = 1u16 << b;
                 for i in 0..BLOCK {
-                    equal[i] |= u16::from(c[i] == nb[i]).wrapping_neg() & bit;
+                    equal[i] |= u16::from(c[i] == nb[i]).wrapping_neg() & step.bit.0[i];
                 }
             }
         }
@@ -274,18 +287,18 @@ fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; B
         // The block reaches past the grid's end (which is padding).
         let len = g.len().saturating_sub(base).min(BLOCK);
         c[..len].copy_from_slice(&g[base..base + len]);
-        for (b, step) in steps.iter().enumerate() {
+        for step in steps {
             let from = base.wrapping_add_signed(step.offset);
             for i in 0..len {
-                equal[i] |= u16::from(c[i] == g[from + i]) << b;
+                equal[i] |= u16::from(c[i] == g[from + i]).wrapping_neg() & step.bit.0[i];
             }
         }
     }
     let mut joined = equal;
-    for (b, step) in steps.iter().enumerate().filter(|(_, s)| s.near != 0) {
-        let others = !(1u16 << b);
+    for step in steps.iter().filter(|s| s.near.0[0] != 0) {
         for i in 0..BLOCK {
-            joined[i] &= u16::from(equal[i] & step.near == 0).wrapping_neg() | others;
+            joined[i] &=
+                u16::from(equal[i] & step.near.0[i] == 0).wrapping_neg() | step.others.0[i];
         }
     }
     (c, joined)
