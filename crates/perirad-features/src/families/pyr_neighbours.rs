@@ -231,11 +231,11 @@ fn box_reach(vectors: &[[i64; 3]]) -> Option<[usize; 3]> {
     (vectors.len() + 1 == volume).then_some(reach)
 }
 
-/// The voxels of the grid `g` (grey levels of `grid`, as `L`) between its first and last box
-/// voxel, in blocks of [`BLOCK`] consecutive linear indices: per block, the neighbours in the
-/// ROI, the sum of their levels and the dependent ones (branch-free and vectorisable; the
-/// padding voxels of the block are computed and ignored), then added to GLDM's counts and
-/// NGTDM's sums in scan order. Neighbour counts and level sums come from box sums `sums` (of
+/// The ROI voxels of the grid `g` (grey levels of `grid`, as `L`), in blocks of [`BLOCK`]
+/// consecutive linear indices, each starting at the first ROI voxel no earlier block took in
+/// (along the rows' ROI spans): per block, the neighbours in the ROI, the sum of their levels
+/// and the dependent ones (branch-free and vectorisable; the voxels of the block outside the
+/// ROI are computed and ignored), then added to GLDM's counts and NGTDM's sums in scan order. Neighbour counts and level sums come from box sums `sums` (of
 /// the levels, and of the ROI indicator) less the voxel itself when the offsets form a box,
 /// else they are accumulated offset by offset (outside voxels hold 0, which adds nothing).
 /// Dependence is counted offset by offset on `dep_grid`: with `EXACT` (alpha 0) as equal
@@ -256,83 +256,113 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
     dependence: &mut [u32],
     s: &mut [f64],
 ) {
-    let zero = L::default();
-    let first = grid.offset([0; 3]) as usize + grid.pad * (1 + grid.dims[0] * (1 + grid.dims[1]));
-    let [sx, sy, sz] = grid.size;
-    let last = first + grid.offset([sz as i64 - 1, sy as i64 - 1, sx as i64 - 1]) as usize;
-    let mut at = first;
-    while at <= last {
-        let len = BLOCK.min(last + 1 - at);
-        let centre = &g[at..at + len];
-        let base = at;
-        at += len;
-        if centre.iter().all(|&v| v == zero) {
-            continue;
+    // Full blocks read up to this far past their first voxel.
+    let reach = offsets.iter().copied().max().unwrap_or(0).max(0) as usize + BLOCK;
+    // Blocks start at ROI voxels not yet covered, and take in whatever ROI voxels follow.
+    let mut covered = 0;
+    for (start, end) in grid.row_spans() {
+        let mut at = start.max(covered);
+        while at < end {
+            let base = at;
+            let full = base + reach <= g.len();
+            let len = if full { BLOCK } else { BLOCK.min(end - at) };
+            at += len;
+            covered = at;
+            block::<L, T, EXACT>(
+                grid, g, dep_grid, offsets, alpha, sums, base, len, full, columns, dependence, s,
+            );
         }
-        let mut count = [zero; BLOCK];
-        let mut sum = [T::default(); BLOCK];
-        let mut dep = [zero; BLOCK];
-        if let Ok(c) = <&[L; BLOCK]>::try_from(centre) {
-            for &o in offsets {
-                let start = base.wrapping_add_signed(o);
-                if let Ok(nb) = <&[L; BLOCK]>::try_from(&dep_grid[start..start + BLOCK]) {
-                    for i in 0..BLOCK {
-                        let v = nb[i];
-                        dep[i] += L::from(if EXACT {
-                            v == c[i]
-                        } else {
-                            v.abs_diff(c[i]).le(alpha)
-                        });
-                    }
-                }
-            }
-            if let Some((level_sums, roi_sums)) = sums {
-                let (t, k) = (level_sums.at(base), roi_sums.at(base));
+    }
+}
+
+/// [`accumulate`] on the `len` voxels from `base`, an ROI voxel: a whole block when `full` (it
+/// and its neighbours lie in the grid), else voxels of its span only.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn block<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
+    grid: &LevelGrid,
+    g: &[L],
+    dep_grid: &[L],
+    offsets: &[isize],
+    alpha: L,
+    sums: Option<&(BoxSums<T>, BoxSums<L>)>,
+    base: usize,
+    len: usize,
+    full: bool,
+    columns: usize,
+    dependence: &mut [u32],
+    s: &mut [f64],
+) {
+    let zero = L::default();
+    let full = if full {
+        g.get(base..base + BLOCK)
+    } else {
+        None
+    };
+    let centre = &g[base..base + len];
+    let mut count = [zero; BLOCK];
+    let mut sum = [T::default(); BLOCK];
+    let mut dep = [zero; BLOCK];
+    if let Some(Ok(c)) = full.map(<&[L; BLOCK]>::try_from) {
+        for &o in offsets {
+            let start = base.wrapping_add_signed(o);
+            if let Ok(nb) = <&[L; BLOCK]>::try_from(&dep_grid[start..start + BLOCK]) {
                 for i in 0..BLOCK {
-                    sum[i] = t[i].wrapping_sub(T::from(c[i]));
-                    count[i] = k[i].wrapping_sub(L::from(c[i] != zero));
-                }
-            } else {
-                for &o in offsets {
-                    let start = base.wrapping_add_signed(o);
-                    if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[start..start + BLOCK]) {
-                        for i in 0..BLOCK {
-                            count[i] += L::from(nb[i] != zero);
-                            sum[i] += T::from(nb[i]);
-                        }
-                    }
-                }
-            }
-        } else {
-            // The last, shorter block.
-            for &o in offsets {
-                let start = base.wrapping_add_signed(o);
-                let nb = &g[start..start + len];
-                let nd = &dep_grid[start..start + len];
-                for (i, (&v, &w)) in nb.iter().zip(nd).enumerate() {
-                    count[i] += L::from(v != zero);
-                    sum[i] += T::from(v);
+                    let v = nb[i];
                     dep[i] += L::from(if EXACT {
-                        w == centre[i]
+                        v == c[i]
                     } else {
-                        w.abs_diff(centre[i]).le(alpha)
+                        v.abs_diff(c[i]).le(alpha)
                     });
                 }
             }
         }
-        for (i, &level) in centre.iter().enumerate() {
-            if level == zero {
-                continue;
+        if let Some((level_sums, roi_sums)) = sums {
+            let (t, k) = (level_sums.at(base), roi_sums.at(base));
+            for i in 0..BLOCK {
+                sum[i] = t[i].wrapping_sub(T::from(c[i]));
+                count[i] = k[i].wrapping_sub(L::from(c[i] != zero));
             }
-            let r = grid.rank_of[level.index()] as usize;
-            dependence[r * columns + dep[i].index()] += 1;
-            let diff = if count[i] == zero {
-                0.0
-            } else {
-                (level.to_f64() - sum[i].to_f64() / count[i].to_f64()).abs()
-            };
-            s[r] += diff;
+        } else {
+            for &o in offsets {
+                let start = base.wrapping_add_signed(o);
+                if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[start..start + BLOCK]) {
+                    for i in 0..BLOCK {
+                        count[i] += L::from(nb[i] != zero);
+                        sum[i] += T::from(nb[i]);
+                    }
+                }
+            }
         }
+    } else {
+        // A block reaching past the grid's end: the span's voxels only.
+        for &o in offsets {
+            let start = base.wrapping_add_signed(o);
+            let nb = &g[start..start + len];
+            let nd = &dep_grid[start..start + len];
+            for (i, (&v, &w)) in nb.iter().zip(nd).enumerate() {
+                count[i] += L::from(v != zero);
+                sum[i] += T::from(v);
+                dep[i] += L::from(if EXACT {
+                    w == centre[i]
+                } else {
+                    w.abs_diff(centre[i]).le(alpha)
+                });
+            }
+        }
+    }
+    for (i, &level) in centre.iter().enumerate() {
+        if level == zero {
+            continue;
+        }
+        let r = grid.rank_of[level.index()] as usize;
+        dependence[r * columns + dep[i].index()] += 1;
+        let diff = if count[i] == zero {
+            0.0
+        } else {
+            (level.to_f64() - sum[i].to_f64() / count[i].to_f64()).abs()
+        };
+        s[r] += diff;
     }
 }
 
