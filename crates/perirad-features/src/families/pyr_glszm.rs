@@ -319,6 +319,8 @@ fn label<L: Level>(
     // bit: any such values do, and a masked copy of the levels is cheaper than zeroing.
     let mut parent: Vec<u32> = grid.grey.iter().map(|&v| v & !ROOT).collect();
     let spans = grid.row_spans();
+    // The number of trees.
+    let mut roots = 0usize;
     for &(start, end) in &spans {
         let mut previous = start;
         let mut at = start;
@@ -340,6 +342,7 @@ fn label<L: Level>(
                     parent[root] += 1;
                 } else {
                     parent[v] = ROOT | 1;
+                    roots += 1;
                 }
                 let mut rest = m & !before;
                 while rest != 0 {
@@ -351,13 +354,14 @@ fn label<L: Level>(
                         parent[lo] += parent[hi] & !ROOT;
                         parent[hi] = lo as u32;
                         root = lo;
+                        roots -= 1;
                     }
                 }
                 previous = root;
             }
         }
     }
-    let mut zones = Vec::new();
+    let mut zones = Vec::with_capacity(roots);
     for &(start, end) in &spans {
         for (v, &p) in parent[start..end].iter().enumerate() {
             if p & ROOT != 0 {

@@ -235,9 +235,11 @@ fn box_reach(vectors: &[[i64; 3]]) -> Option<[usize; 3]> {
 /// consecutive linear indices, each starting at the first ROI voxel no earlier block took in
 /// (along the rows' ROI spans): per block, the neighbours in the ROI, the sum of their levels
 /// and the dependent ones (branch-free and vectorisable; the voxels of the block outside the
-/// ROI are computed and ignored), then added to GLDM's counts and NGTDM's sums in scan order. Neighbour counts and level sums come from box sums `sums` (of
-/// the levels, and of the ROI indicator) less the voxel itself when the offsets form a box,
-/// else they are accumulated offset by offset (outside voxels hold 0, which adds nothing).
+/// ROI are computed and ignored), then added to GLDM's counts (`dependence`, a row of
+/// `columns` per grey level 0 ..= Ng) and NGTDM's sums (`s`, per grey level) in scan order.
+/// Neighbour counts and level sums come from box sums `sums` (of the levels, and of the ROI
+/// indicator) less the voxel itself when the offsets form a box, else they are accumulated
+/// offset by offset (outside voxels hold 0, which adds nothing).
 /// Dependence is counted offset by offset on `dep_grid`: with `EXACT` (alpha 0) as equal
 /// levels on `g` (outside voxels, 0, never equal a level of the ROI), else as
 /// `|level difference| ≤ alpha` on the levels with outside voxels at `L::MAX`, never within
@@ -269,7 +271,7 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
             at += len;
             covered = at;
             block::<L, T, EXACT>(
-                grid, g, dep_grid, offsets, alpha, sums, base, len, full, columns, dependence, s,
+                g, dep_grid, offsets, alpha, sums, base, len, full, columns, dependence, s,
             );
         }
     }
@@ -280,7 +282,6 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn block<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
-    grid: &LevelGrid,
     g: &[L],
     dep_grid: &[L],
     offsets: &[isize],
@@ -355,7 +356,7 @@ fn block<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
         if level == zero {
             continue;
         }
-        let r = grid.rank_of[level.index()] as usize;
+        let r = level.index();
         dependence[r * columns + dep[i].index()] += 1;
         let diff = if count[i] == zero {
             0.0
@@ -410,11 +411,12 @@ pub(crate) fn neighbour_stats(
     // Levels differ by less than the highest level: a larger alpha counts the same.
     let alpha = params.setting.gldm_a.unwrap_or(0).max(0);
     let alpha = u32::try_from(alpha).unwrap_or(u32::MAX).min(grid.ng);
-    let ng = grid.levels.len();
     let columns = offsets.len() + 1;
-    let mut dependence = vec![0u32; ng * columns];
-    let mut s = vec![0.0f64; ng];
-    let out = (&mut dependence[..], &mut s[..]);
+    // Counted by grey level (rows 0 ..= Ng), then kept for the levels present.
+    let top_level = grid.ng as usize;
+    let mut by_level = vec![0u32; (top_level + 1) * columns];
+    let mut s_by_level = vec![0.0f64; top_level + 1];
+    let out = (&mut by_level[..], &mut s_by_level[..]);
     let k = offsets.len() as u64 + 1;
     let top = u64::from(grid.ng);
     // Levels and counts in u16 when every sum of `k` levels (and so every level, count and
@@ -427,6 +429,16 @@ pub(crate) fn neighbour_stats(
     } else {
         run::<u32, u64>(grid, &grid.grey, &vectors, &offsets, alpha, out);
     }
+    let mut dependence = Vec::with_capacity(grid.levels.len() * columns);
+    for &l in &grid.levels {
+        let l = l as usize;
+        dependence.extend_from_slice(&by_level[l * columns..(l + 1) * columns]);
+    }
+    let s = grid
+        .levels
+        .iter()
+        .map(|&l| s_by_level[l as usize])
+        .collect();
     // Every ROI voxel is counted once in its level's row of GLDM's matrix.
     let n = dependence
         .chunks(columns)
