@@ -72,38 +72,12 @@ pub(crate) fn from_grid(
     params: &PyRadiomicsParams,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
     let zones = zones(grid, &neighbour_vectors(grid, params, &[1])?)?;
-    // Zones as (row, size) keys, sorted: equal keys are one cell of P.
-    let nr = grid.levels.len();
-    let mut rows = vec![0.0; nr];
-    let max_size = zones.iter().map(|&z| z as u32).max().unwrap_or(0) as usize;
-    let mut sizes = vec![0.0; max_size + 1];
-    let mut n_p = 0.0;
-    for &z in &zones {
-        let (r, s) = ((z >> 32) as usize, (z as u32) as usize);
-        rows[r] += 1.0;
-        sizes[s] += 1.0;
-        n_p += s as f64;
-    }
-    let rows: Vec<(f64, f64)> = rows
-        .iter()
-        .zip(&grid.levels)
-        .filter(|(&c, _)| c > 0.0)
-        .map(|(&c, &g)| (g as f64, c))
-        .collect();
-    let cols: Vec<(f64, f64)> = sizes
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0.0)
-        .map(|(s, &c)| (s as f64, c))
-        .collect();
-    let mut sorted = zones;
-    sorted.sort_unstable();
-    let cells = sorted.chunk_by(|a, b| a == b).map(|run| {
-        let z = run[0];
+    let (cells, rows, cols, n_p) = matrix(&zones, &grid.levels);
+    let cells = cells.into_iter().map(|(r, size, count)| {
         (
-            grid.levels[(z >> 32) as usize] as f64,
-            (z as u32) as f64,
-            run.len() as f64,
+            f64::from(grid.levels[r as usize]),
+            f64::from(size),
+            f64::from(count),
         )
     });
     let f = count_features(cells, &rows, &cols).ok_or(FeatureError::EmptyRoi)?;
@@ -122,156 +96,405 @@ pub(crate) fn from_grid(
         f.small_high,
         f.small_low,
         f.entropy,
-        f.total / n_p,
+        f.total / n_p as f64,
         f.j_var,
     ];
     Ok(NAMES.into_iter().zip(values).collect())
 }
 
-/// Marks a zone number in [`zones`]' parent links (above every voxel index).
-const ZONE: u32 = 1 << 31;
+/// Zone sizes below this are counted in a dense block of P per grey level.
+const SMALL: usize = 32;
+
+/// The size zone matrix of `zones` (as [`zones`] gives them; `levels` the grey level of each
+/// row): its non-zero cells `(row, size, count)` sorted by row then size, its row sums
+/// `(level, count)` and column sums `(size, count)` of the rows and sizes present, ascending,
+/// and `N_p`, the number of voxels. Zones smaller than [`SMALL`] voxels (most of them) are
+/// counted in a dense block, the larger ones sorted.
+#[allow(clippy::type_complexity)]
+fn matrix(
+    zones: &[u64],
+    levels: &[u32],
+) -> (Vec<(u32, u32, u32)>, Vec<(f64, f64)>, Vec<(f64, f64)>, u64) {
+    let nr = levels.len();
+    let mut dense = vec![0u32; nr * SMALL];
+    let mut large: Vec<u64> = Vec::new();
+    let mut per_row = vec![0u32; nr];
+    let mut n_p = 0u64;
+    for &z in zones {
+        let (r, size) = ((z >> 32) as usize, (z as u32) as usize);
+        per_row[r] += 1;
+        n_p += size as u64;
+        if size < SMALL {
+            dense[r * SMALL + size] += 1;
+        } else {
+            large.push(z);
+        }
+    }
+    large.sort_unstable();
+    let mut cells = Vec::new();
+    let mut rest = &large[..];
+    for r in 0..nr {
+        for (size, &count) in dense[r * SMALL..(r + 1) * SMALL].iter().enumerate() {
+            if count > 0 {
+                cells.push((r as u32, size as u32, count));
+            }
+        }
+        let here = rest.partition_point(|&z| (z >> 32) as usize == r);
+        for run in rest[..here].chunk_by(|a, b| a == b) {
+            cells.push((r as u32, run[0] as u32, run.len() as u32));
+        }
+        rest = &rest[here..];
+    }
+    let rows = per_row
+        .iter()
+        .zip(levels)
+        .filter(|(&c, _)| c > 0)
+        .map(|(&c, &g)| (f64::from(g), f64::from(c)))
+        .collect();
+    let mut cols: Vec<(f64, f64)> = (0..SMALL)
+        .filter_map(|size| {
+            let c: u32 = (0..nr).map(|r| dense[r * SMALL + size]).sum();
+            (c > 0).then_some((size as f64, f64::from(c)))
+        })
+        .collect();
+    let mut big: Vec<u32> = large.iter().map(|&z| z as u32).collect();
+    big.sort_unstable();
+    cols.extend(
+        big.chunk_by(|a, b| a == b)
+            .map(|run| (f64::from(run[0]), run.len() as f64)),
+    );
+    (cells, rows, cols, n_p)
+}
+
+/// Marks a root in [`zones`]' parent links; the other bits of a root's entry hold its zone's
+/// size (voxel indices and sizes stay below it).
+const ROOT: u32 = 1 << 31;
+
+/// Voxels per block of [`zones`]' neighbour masks: a block's masks stay in vector registers
+/// across the offsets.
+const BLOCK: usize = 32;
+
+/// The unsigned type [`zones`] reads grey levels in: u16 when they fit, for twice the lanes
+/// per vector, else u32.
+trait Level: Copy + Eq + Default {}
+
+impl Level for u16 {}
+
+impl Level for u32 {}
+
+/// A value in every lane of a block (aligned, for vector operands).
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Lanes([u16; BLOCK]);
+
+/// One earlier neighbour offset of [`zones`]: its linear offset, its mask bit, and the mask
+/// bits of the earlier neighbours before it in the masks' order that are its own neighbours,
+/// in every lane.
+struct Step {
+    offset: isize,
+    bit: Lanes,
+    near: Lanes,
+    /// Every bit but its own.
+    others: Lanes,
+}
 
 /// Every zone as `row << 32 | size` (row: rank of its grey level), for the neighbour offsets
-/// `vectors` (x, y, z), in any order. First, for every ROI voxel, the mask of its neighbours of
-/// the same level (bit b: offset b), computed offset by offset along each row's ROI span
-/// (branch-free and vectorisable: outside voxels hold level 0, never a level of the ROI),
-/// leaving out the neighbours reached through others ([`plan`]). Then the zones are labelled
-/// in scan order by union-find: each voxel is joined to its equal neighbours earlier in memory
-/// (every pair of neighbours is met once, from the later one), a component's root being its
-/// first voxel (links always point to earlier voxels, and finds halve their paths); a second scan
-/// numbers each root's zone when it meets it and counts every voxel into its root's zone.
+/// `vectors` (x, y, z), in any order.
+///
+/// The zones are labelled in scan order by union-find: each voxel is joined to its neighbours
+/// of the same level earlier in memory (every pair of neighbours is met once, from the later
+/// one). Along each row's ROI span, in blocks of [`BLOCK`] voxels, the mask of those neighbours
+/// (bit b: the b-th earlier offset) is computed offset by offset, branch-free and vectorisable
+/// (outside voxels hold level 0, never a level of the ROI; lanes past the span are computed and
+/// ignored); then the block's voxels are joined. Two equal earlier neighbours that are
+/// neighbours of each other are already in one tree (the earlier voxels' zones are complete
+/// among themselves), so a neighbour is joined only when no equal one before it in the masks'
+/// order is its neighbour: most voxels join one tree, or none. The voxel before along x comes
+/// first and, when equal, gives the new voxel its root directly (the root left by the previous
+/// step), without a find; the voxel before along z, the neighbour of every other earlier one,
+/// comes next. Links always point to earlier voxels, so a component's root is its first voxel;
+/// a root's entry holds [`ROOT`] and its zone's size, kept up to date as voxels join and trees
+/// merge, and finds halve their paths.
 fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureError> {
-    debug_assert!(vectors.len() < 32, "at most 26 neighbours");
-    let g = &grid.grey;
-    if g.len() >= ZONE as usize {
+    if grid.grey.len() >= ROOT as usize {
         return Err(FeatureError::Input(format!(
             "glszm: the ROI's padded bounding box holds {} voxels, more than 2^31",
-            g.len()
+            grid.grey.len()
         )));
     }
-    let offsets: Vec<isize> = vectors
+    // The earlier offsets: x before, then z before, then the others in the given order.
+    let mut earlier: Vec<[i64; 3]> = vectors
         .iter()
-        .map(|o| grid.offset([o[2], o[1], o[0]]))
+        .copied()
+        .filter(|o| grid.offset([o[2], o[1], o[0]]) < 0)
         .collect();
-    let earlier = offsets
+    earlier.sort_by_key(|&o| match o {
+        [-1, 0, 0] => 0,
+        [0, 0, -1] => 1,
+        _ => 2,
+    });
+    debug_assert!(earlier.len() <= 16, "at most 13 earlier neighbours");
+    let steps: Vec<Step> = earlier
         .iter()
         .enumerate()
-        .filter(|(_, &o)| o < 0)
-        .fold(0u32, |m, (b, _)| m | 1 << b);
-    // Only the earlier neighbours are joined: their bits, and those their thinning reads.
-    let mut plan = plan(vectors);
-    let needed = plan
-        .iter()
-        .filter(|&&(b, _)| earlier >> b & 1 == 1)
-        .fold(earlier, |m, &(_, cover)| m | cover);
-    plan.retain(|&(b, _)| needed >> b & 1 == 1);
-    let spans = grid.row_spans();
-    let mut mask = vec![0u32; g.len()];
-    for &(start, end) in &spans {
-        let centre = &g[start..end];
-        let out = &mut mask[start..end];
-        for &(b, cover) in &plan {
-            let from = start.wrapping_add_signed(offsets[b as usize]);
-            let nb = &g[from..from + centre.len()];
-            for ((m, &c), &n) in out.iter_mut().zip(centre).zip(nb) {
-                *m |= (u32::from(c == n) & u32::from(*m & cover == 0)) << b;
+        .map(|(b, d)| {
+            let near = earlier[..b]
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| {
+                    let gap = [d[0] - w[0], d[1] - w[1], d[2] - w[2]];
+                    vectors.contains(&gap)
+                })
+                .fold(0u16, |m, (c, _)| m | 1 << c);
+            Step {
+                offset: grid.offset([d[2], d[1], d[0]]),
+                bit: Lanes([1 << b; BLOCK]),
+                near: Lanes([near; BLOCK]),
+                others: Lanes([!(1 << b); BLOCK]),
             }
-        }
+        })
+        .collect();
+    let before = u16::from(earlier.first() == Some(&[-1, 0, 0]));
+    let rank = &grid.rank_of;
+    if grid.ng <= u32::from(u16::MAX) {
+        let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
+        Ok(label(grid, &g, &steps, before, |l| rank[usize::from(l)]))
+    } else {
+        Ok(label(grid, &grid.grey, &steps, before, |l| {
+            rank[l as usize]
+        }))
     }
-    // Union-find: parent[v] ≤ v, roots point to themselves.
-    // The previous voxel along x: its root is known (the root left by the previous step).
-    let before = offsets
-        .iter()
-        .position(|&o| o == -1)
-        .map_or(0, |b| 1u32 << b);
-    let mut parent = mask;
-    for &(start, end) in &spans {
-        let mut previous = start;
-        for v in start..end {
-            if g[v] == 0 {
-                continue;
-            }
-            let mut bits = parent[v] & earlier;
-            let mut root = v;
-            if bits & before != 0 {
-                bits &= !before;
-                root = previous;
-            }
-            parent[v] = root as u32;
-            while bits != 0 {
-                let n = v.wrapping_add_signed(offsets[bits.trailing_zeros() as usize]);
-                bits &= bits - 1;
-                let other = find(&mut parent, n);
-                if other != root {
-                    let (lo, hi) = (other.min(root), other.max(root));
-                    parent[hi] = lo as u32;
-                    root = lo;
+}
+
+/// The masks of the [`BLOCK`] voxels of `g` from `base` whose neighbours are joined (bit b:
+/// the voxel at `steps[b]` has the same level, and no equal one before it in `steps` is its
+/// neighbour), with their levels. Lanes past the grid's end hold level 0.
+fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; BLOCK]) {
+    let mut c = [L::default(); BLOCK];
+    let mut equal = [0u16; BLOCK];
+    if let Some(Ok(centre)) = g.get(base..base + BLOCK).map(<&[L; BLOCK]>::try_from) {
+        c = *centre;
+        for step in steps {
+            // Earlier offsets stay within the grid: the first ROI voxel lies past the padding.
+            let from = base.wrapping_add_signed(step.offset);
+            if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[from..from + BLOCK]) {
+                for i in 0..BLOCK {
+                    equal[i] |= u16::from(c[i] == nb[i]).wrapping_neg() & step.bit.0[i];
                 }
             }
-            previous = root;
         }
-    }
-    // Zone numbers: a root (met first) opens one; every other voxel's parent, earlier, already
-    // holds its zone's number.
-    let mut zones: Vec<(u32, u64)> = Vec::new();
-    for &(start, end) in &spans {
-        for v in start..end {
-            let level = g[v];
-            if level == 0 {
-                continue;
+    } else {
+        // The block reaches past the grid's end (which is padding).
+        let len = g.len().saturating_sub(base).min(BLOCK);
+        c[..len].copy_from_slice(&g[base..base + len]);
+        for step in steps {
+            let from = base.wrapping_add_signed(step.offset);
+            for i in 0..len {
+                equal[i] |= u16::from(c[i] == g[from + i]).wrapping_neg() & step.bit.0[i];
             }
-            let p = parent[v];
-            let z = if p as usize == v {
-                zones.push((grid.rank_of[level as usize], 0));
-                zones.len() - 1
-            } else {
-                (parent[p as usize] & !ZONE) as usize
-            };
-            parent[v] = ZONE | z as u32;
-            zones[z].1 += 1;
         }
     }
-    Ok(zones
-        .into_iter()
-        .map(|(row, size)| u64::from(row) << 32 | size)
-        .collect())
+    let mut joined = equal;
+    for step in steps.iter().filter(|s| s.near.0[0] != 0) {
+        for i in 0..BLOCK {
+            joined[i] &=
+                u16::from(equal[i] & step.near.0[i] == 0).wrapping_neg() | step.others.0[i];
+        }
+    }
+    (c, joined)
+}
+
+/// [`zones`] on the grey levels `g` (of `grid`, as `L`), with the earlier offsets `steps`,
+/// `before` the mask bit of the voxel before along x (0 without one), `rank` the rank of a
+/// level.
+fn label<L: Level>(
+    grid: &LevelGrid,
+    g: &[L],
+    steps: &[Step],
+    before: u16,
+    rank: impl Fn(L) -> u32,
+) -> Vec<u64> {
+    let zero = L::default();
+    // Every ROI voxel's entry is written before it is read, and no other entry has the ROOT
+    // bit: any such values do, and a masked copy of the levels is cheaper than zeroing.
+    let mut parent: Vec<u32> = grid.grey.iter().map(|&v| v & !ROOT).collect();
+    let spans = grid.row_spans();
+    // The number of trees.
+    let mut roots = 0usize;
+    for &(start, end) in &spans {
+        let mut previous = start;
+        let mut at = start;
+        while at < end {
+            let len = BLOCK.min(end - at);
+            let base = at;
+            at += len;
+            let (c, mask) = block(g, base, steps);
+            for i in 0..len {
+                if c[i] == zero {
+                    continue;
+                }
+                let v = base + i;
+                let m = mask[i];
+                let mut root = v;
+                if m & before != 0 {
+                    root = previous;
+                    parent[v] = root as u32;
+                    parent[root] += 1;
+                } else {
+                    parent[v] = ROOT | 1;
+                    roots += 1;
+                }
+                let mut rest = m & !before;
+                while rest != 0 {
+                    let b = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let other = find(&mut parent, v.wrapping_add_signed(steps[b].offset));
+                    if other != root {
+                        let (lo, hi) = (other.min(root), other.max(root));
+                        parent[lo] += parent[hi] & !ROOT;
+                        parent[hi] = lo as u32;
+                        root = lo;
+                        roots -= 1;
+                    }
+                }
+                previous = root;
+            }
+        }
+    }
+    let mut zones = Vec::with_capacity(roots);
+    for &(start, end) in &spans {
+        for (v, &p) in parent[start..end].iter().enumerate() {
+            if p & ROOT != 0 {
+                let level = g[start + v];
+                zones.push(u64::from(rank(level)) << 32 | u64::from(p & !ROOT));
+            }
+        }
+    }
+    zones
 }
 
 /// The root of `v`'s tree, halving the path on the way.
 fn find(parent: &mut [u32], mut v: usize) -> usize {
     loop {
-        let p = parent[v] as usize;
-        if p == v {
+        let p = parent[v];
+        if p & ROOT != 0 {
             return v;
         }
-        let up = parent[p] as usize;
-        parent[v] = up as u32;
-        v = up;
+        let up = parent[p as usize];
+        if up & ROOT != 0 {
+            return p as usize;
+        }
+        parent[v] = up;
+        v = up as usize;
     }
 }
 
-/// The order in which [`zones`] computes the bits of the neighbour masks, each with the bits
-/// that make it unnecessary: the offset `d` (by index in `vectors`) need not be followed from a
-/// voxel `v` when `v + w` has `v`'s level for an offset `w` such that `w` and `d − w` are both
-/// offsets with fewer non-zero components than `d`: `v + d` is reached through `v + w`. By
-/// induction on that number such detours end in face steps, which are always followed. Faces
-/// come first (never dropped), then edges, then corners; a corner judged on the edge bits
-/// already thinned decides as on the equal neighbours themselves (an edge bit is dropped only
-/// for an equal face neighbour, which drops the corner too).
-fn plan(vectors: &[[i64; 3]]) -> Vec<(u32, u32)> {
-    let order = |o: &[i64; 3]| o.iter().filter(|&&c| c != 0).count();
-    let mut out: Vec<(usize, u32, u32)> = Vec::new();
-    for (b, d) in vectors.iter().enumerate() {
-        let k = order(d);
-        let mut cover = 0u32;
-        for (c, w) in vectors.iter().enumerate() {
-            let rest = [d[0] - w[0], d[1] - w[1], d[2] - w[2]];
-            if order(w) < k && (1..k).contains(&order(&rest)) && vectors.contains(&rest) {
-                cover |= 1 << c;
+#[cfg(test)]
+mod tests {
+    use super::{neighbour_vectors, zones, LevelGrid};
+    use crate::PyRadiomicsParams;
+
+    /// The zones by definition: a flood fill from every unvisited ROI voxel over the neighbour
+    /// offsets, through voxels of its level; `(rank, size)` sorted.
+    fn flood(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Vec<(u32, u64)> {
+        let g = &grid.grey;
+        let offsets: Vec<isize> = vectors
+            .iter()
+            .map(|o| grid.offset([o[2], o[1], o[0]]))
+            .collect();
+        let mut seen = vec![false; g.len()];
+        let mut out = Vec::new();
+        for v in 0..g.len() {
+            if g[v] == 0 || seen[v] {
+                continue;
+            }
+            seen[v] = true;
+            let mut stack = vec![v];
+            let mut size = 0u64;
+            while let Some(u) = stack.pop() {
+                size += 1;
+                for &o in &offsets {
+                    let n = u.wrapping_add_signed(o);
+                    if n < g.len() && !seen[n] && g[n] == g[v] {
+                        seen[n] = true;
+                        stack.push(n);
+                    }
+                }
+            }
+            out.push((grid.rank_of[g[v] as usize], size));
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// A deterministic pseudo-random sequence (64-bit LCG, high bits).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// Union-find zones equal the flood-filled ones: 3D and the three force2D planes, a few
+    /// levels (large zones with holes) or many (mostly single voxels), levels beyond u16, ROIs
+    /// from one voxel to spans longer than a block, and blocks reaching the grid's end.
+    #[test]
+    fn zones_match_flood_fill() {
+        let mut rng = Lcg(7);
+        let configs = [
+            "setting: {}",
+            "setting: {force2D: true, force2Ddimension: 0}",
+            "setting: {force2D: true, force2Ddimension: 1}",
+            "setting: {force2D: true, force2Ddimension: 2}",
+        ];
+        let shapes = [
+            [1, 1, 1],
+            [3, 2, 1],
+            [5, 4, 3],
+            [40, 7, 3],
+            [9, 37, 4],
+            [70, 3, 5],
+        ];
+        let mut checked = 0;
+        for yaml in configs {
+            let params = PyRadiomicsParams::from_yaml(yaml).expect("parameters");
+            for shape in shapes {
+                for (levels, fill, scale) in [(2, 9, 1), (3, 6, 1), (40, 10, 1), (3, 8, 70_000)] {
+                    let n = shape[0] * shape[1] * shape[2];
+                    let level: Vec<u32> = (0..n)
+                        .map(|_| (1 + rng.next(levels) as u32) * scale)
+                        .collect();
+                    let mut inside: Vec<bool> = (0..n).map(|_| rng.next(10) < fill).collect();
+                    inside[0] = true;
+                    let grid = LevelGrid::build(
+                        shape,
+                        [1.0; 3],
+                        &params.setting,
+                        |l| inside[l],
+                        |l| level[l],
+                    )
+                    .expect("grid");
+                    // PyRadiomics fails when no offset fits in the box (a single voxel).
+                    let Ok(vectors) = neighbour_vectors(&grid, &params, &[1]) else {
+                        assert!(grid.size.iter().filter(|&&s| s > 1).count() < 2);
+                        continue;
+                    };
+                    let mut got: Vec<(u32, u64)> = zones(&grid, &vectors)
+                        .expect("zones")
+                        .into_iter()
+                        .map(|z| ((z >> 32) as u32, z & 0xffff_ffff))
+                        .collect();
+                    got.sort_unstable();
+                    assert_eq!(got, flood(&grid, &vectors), "{yaml} {shape:?} {levels}");
+                    checked += 1;
+                }
             }
         }
-        out.push((k, b as u32, cover));
+        assert!(checked >= 4 * 5 * 4);
     }
-    out.sort_by_key(|&(k, b, _)| (k, b));
-    out.into_iter().map(|(_, b, cover)| (b, cover)).collect()
 }

@@ -17,20 +17,8 @@ use perirad_core::{Mask, Volume};
 /// `np.spacing(1)`, PyRadiomics' ε in the entropies.
 pub(crate) const EPS: f64 = f64::EPSILON;
 
-/// The linear offsets in `grid` of the neighbours given by `distances` (see the module
-/// documentation) with the in-plane axis setting of `params`.
-pub(crate) fn neighbours(
-    grid: &LevelGrid,
-    params: &PyRadiomicsParams,
-    distances: &[i64],
-) -> Result<Vec<isize>, FeatureError> {
-    Ok(neighbour_vectors(grid, params, distances)?
-        .iter()
-        .map(|o| grid.offset([o[2], o[1], o[0]]))
-        .collect())
-}
-
-/// The offsets (x, y, z) of [`neighbours`], in the same order.
+/// The neighbour offsets (x, y, z) given by `distances` (see the module documentation) with
+/// the in-plane axis setting of `params`.
 pub(crate) fn neighbour_vectors(
     grid: &LevelGrid,
     params: &PyRadiomicsParams,
@@ -64,7 +52,7 @@ pub(crate) fn roi_grid(
 }
 
 /// What `gldm` and `ngtdm` count over each ROI voxel's neighbours (the offsets of
-/// [`neighbours`] with the `distances` setting), in one pass over the grid.
+/// [`neighbour_vectors`] with the `distances` setting), in one pass over the grid.
 pub(crate) struct NeighbourStats {
     /// GLDM's `P` as counts: one row per grey level present (by rank), one column per number
     /// of dependent neighbours, 0 ..= number of offsets.
@@ -77,38 +65,45 @@ pub(crate) struct NeighbourStats {
     pub s: Vec<f64>,
 }
 
-/// An unsigned sum of grey levels.
-trait LevelSum: Copy + Default + std::ops::AddAssign {
+/// An unsigned sum of grey levels (sums wrap: a box sum minus its centre is exact when the
+/// neighbours' sum fits).
+trait LevelSum: Copy + Default + std::ops::AddAssign + std::ops::Add<Output = Self> {
     fn to_f64(self) -> f64;
+    fn wrapping_add(self, other: Self) -> Self;
+    fn wrapping_sub(self, other: Self) -> Self;
 }
 
-impl LevelSum for u16 {
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
+macro_rules! level_sum {
+    ($t:ty) => {
+        impl LevelSum for $t {
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn wrapping_add(self, other: $t) -> $t {
+                <$t>::wrapping_add(self, other)
+            }
+            fn wrapping_sub(self, other: $t) -> $t {
+                <$t>::wrapping_sub(self, other)
+            }
+        }
+    };
 }
 
-impl LevelSum for u32 {
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-}
-
-impl LevelSum for u64 {
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-}
+level_sum!(u16);
+level_sum!(u32);
+level_sum!(u64);
 
 /// The unsigned type grey levels and neighbour counts are held in: u16 when they fit, for twice
 /// the lanes per vector, else u32.
 trait Lane: LevelSum + Eq + From<bool> + std::ops::BitAnd<Output = Self> {
+    const MAX: Self;
     fn abs_diff(self, other: Self) -> Self;
     fn le(self, other: Self) -> bool;
     fn index(self) -> usize;
 }
 
 impl Lane for u16 {
+    const MAX: u16 = u16::MAX;
     fn abs_diff(self, other: u16) -> u16 {
         u16::abs_diff(self, other)
     }
@@ -121,6 +116,7 @@ impl Lane for u16 {
 }
 
 impl Lane for u32 {
+    const MAX: u32 = u32::MAX;
     fn abs_diff(self, other: u32) -> u32 {
         u32::abs_diff(self, other)
     }
@@ -132,90 +128,273 @@ impl Lane for u32 {
     }
 }
 
-/// Voxels per block of [`accumulate`]: its three accumulators stay in vector registers across
-/// the offsets.
-const BLOCK: usize = 16;
+/// Voxels per block of [`accumulate`]: its accumulators stay in vector registers across the
+/// offsets.
+const BLOCK: usize = 32;
 
-/// The voxels of the grid `g` (grey levels of `grid`, as `L`) between its first and last box
-/// voxel, in blocks of [`BLOCK`] consecutive linear indices: per block, the neighbours in the
-/// ROI, the sum of their levels and the dependent ones, accumulated offset by offset (branch-free
-/// and vectorisable: outside voxels hold 0, which adds nothing and never depends on a level,
-/// levels being 1 or more; the padding voxels of the block are computed and ignored), then added
-/// to GLDM's counts and NGTDM's sums in scan order. `L` holds every level and the number of
-/// offsets, `T` every sum of as many levels as there are offsets.
+/// The sums over a box of `2 r + 1` voxels per axis (`reach` r, x y z) of a grid of `dims`
+/// voxels, separably: along x then y into an array (entry `j` for the box centred at
+/// `j + r_x + r_y n_x`; sums wrap), the z taps left to [`BoxSums::at`]. The grid's padding
+/// being at least the reach, every box voxel's box lies in the grid.
+struct BoxSums<T> {
+    xy: Vec<T>,
+    /// Linear offset from a voxel to the entry of its box's first z tap.
+    back: usize,
+    plane: usize,
+    taps: usize,
+}
+
+/// The sums of `2 r + 1` consecutive entries (`stride` apart) of `data` mapped by `f`, entry
+/// `j` for those from `j`, with room for `spare` more entries.
+fn taps<V: Copy, T: LevelSum>(
+    data: &[V],
+    f: impl Fn(V) -> T,
+    r: usize,
+    stride: usize,
+    spare: usize,
+) -> Vec<T> {
+    let n = data.len().saturating_sub(2 * r * stride);
+    let mut out = Vec::with_capacity(n + spare);
+    if r == 0 {
+        out.extend(data.iter().map(|&v| f(v)));
+        return out;
+    }
+    out.extend(
+        data[..n]
+            .iter()
+            .zip(&data[stride..stride + n])
+            .map(|(&a, &b)| f(a).wrapping_add(f(b))),
+    );
+    for t in 2..=2 * r {
+        let shifted = &data[t * stride..t * stride + n];
+        for (o, &v) in out.iter_mut().zip(shifted) {
+            *o = o.wrapping_add(f(v));
+        }
+    }
+    out
+}
+
+impl<T: LevelSum> BoxSums<T> {
+    /// The box sums of `values` mapped by `f`.
+    fn new<V: Copy>(
+        values: &[V],
+        f: impl Fn(V) -> T,
+        dims: [usize; 3],
+        reach: [usize; 3],
+    ) -> BoxSums<T> {
+        let [nx, ny, _] = dims;
+        let x = taps(values, f, reach[0], 1, 0);
+        let mut xy = taps(&x, |v| v, reach[1], nx, BLOCK);
+        // Room for a whole block of lanes past the last box voxel.
+        xy.resize(xy.len() + BLOCK, T::default());
+        BoxSums {
+            xy,
+            back: reach[0] + reach[1] * nx + reach[2] * nx * ny,
+            plane: nx * ny,
+            taps: 2 * reach[2] + 1,
+        }
+    }
+
+    /// The box sums of the [`BLOCK`] voxels from `base`, a box voxel (lanes past the box are
+    /// left meaningless).
+    #[inline]
+    fn at(&self, base: usize) -> [T; BLOCK] {
+        let mut out = [T::default(); BLOCK];
+        let first = base - self.back;
+        for t in 0..self.taps {
+            let from = first + t * self.plane;
+            if let Ok(row) = <&[T; BLOCK]>::try_from(&self.xy[from..from + BLOCK]) {
+                for i in 0..BLOCK {
+                    out[i] = out[i].wrapping_add(row[i]);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The per-axis reach of `vectors` when they are every offset of a box but the zero one (the
+/// neighbourhoods of one or consecutive distances from 1, in 3D or a plane), else `None`.
+fn box_reach(vectors: &[[i64; 3]]) -> Option<[usize; 3]> {
+    let reach = [0, 1, 2].map(|a| vectors.iter().map(|o| o[a].unsigned_abs()).max());
+    let reach = reach.map(|r| r.unwrap_or(0) as usize);
+    let volume: usize = reach.iter().map(|r| 2 * r + 1).product();
+    let mut seen = vec![false; volume];
+    for o in vectors {
+        let cell = (0..3).rev().fold(0, |k, a| {
+            k * (2 * reach[a] + 1) + (o[a] + reach[a] as i64) as usize
+        });
+        if o == &[0; 3] || std::mem::replace(&mut seen[cell], true) {
+            return None;
+        }
+    }
+    (vectors.len() + 1 == volume).then_some(reach)
+}
+
+/// The ROI voxels of the grid `g` (grey levels of `grid`, as `L`), in blocks of [`BLOCK`]
+/// consecutive linear indices, each starting at the first ROI voxel no earlier block took in
+/// (along the rows' ROI spans): per block, the neighbours in the ROI, the sum of their levels
+/// and the dependent ones (branch-free and vectorisable; the voxels of the block outside the
+/// ROI are computed and ignored), then added to GLDM's counts (`dependence`, a row of
+/// `columns` per grey level 0 ..= Ng) and NGTDM's sums (`s`, per grey level) in scan order.
+/// Neighbour counts and level sums come from box sums `sums` (of the levels, and of the ROI
+/// indicator) less the voxel itself when the offsets form a box, else they are accumulated
+/// offset by offset (outside voxels hold 0, which adds nothing).
+/// Dependence is counted offset by offset on `dep_grid`: with `EXACT` (alpha 0) as equal
+/// levels on `g` (outside voxels, 0, never equal a level of the ROI), else as
+/// `|level difference| ≤ alpha` on the levels with outside voxels at `L::MAX`, never within
+/// alpha of a level (alpha is first cut to at most the highest level, which changes nothing
+/// inside the ROI). `L` holds every level and the number of offsets, `T` every sum of as many
+/// levels as there are offsets.
 #[allow(clippy::too_many_arguments)]
-fn accumulate<L: Lane, T: LevelSum + From<L>>(
+fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
     grid: &LevelGrid,
     g: &[L],
+    dep_grid: &[L],
     offsets: &[isize],
     alpha: L,
+    sums: Option<&(BoxSums<T>, BoxSums<L>)>,
     columns: usize,
     dependence: &mut [u32],
-    n: &mut [f64],
+    s: &mut [f64],
+) {
+    // Full blocks read up to this far past their first voxel.
+    let reach = offsets.iter().copied().max().unwrap_or(0).max(0) as usize + BLOCK;
+    // Blocks start at ROI voxels not yet covered, and take in whatever ROI voxels follow.
+    let mut covered = 0;
+    for (start, end) in grid.row_spans() {
+        let mut at = start.max(covered);
+        while at < end {
+            let base = at;
+            let full = base + reach <= g.len();
+            let len = if full { BLOCK } else { BLOCK.min(end - at) };
+            at += len;
+            covered = at;
+            block::<L, T, EXACT>(
+                g, dep_grid, offsets, alpha, sums, base, len, full, columns, dependence, s,
+            );
+        }
+    }
+}
+
+/// [`accumulate`] on the `len` voxels from `base`, an ROI voxel: a whole block when `full` (it
+/// and its neighbours lie in the grid), else voxels of its span only.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn block<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
+    g: &[L],
+    dep_grid: &[L],
+    offsets: &[isize],
+    alpha: L,
+    sums: Option<&(BoxSums<T>, BoxSums<L>)>,
+    base: usize,
+    len: usize,
+    full: bool,
+    columns: usize,
+    dependence: &mut [u32],
     s: &mut [f64],
 ) {
     let zero = L::default();
-    let first = grid.offset([0; 3]) as usize + grid.pad * (1 + grid.dims[0] * (1 + grid.dims[1]));
-    let [sx, sy, sz] = grid.size;
-    let last = first + grid.offset([sz as i64 - 1, sy as i64 - 1, sx as i64 - 1]) as usize;
-    let mut at = first;
-    while at <= last {
-        let len = BLOCK.min(last + 1 - at);
-        let centre = &g[at..at + len];
-        let base = at;
-        at += len;
-        if centre.iter().all(|&v| v == zero) {
-            continue;
+    let full = if full {
+        g.get(base..base + BLOCK)
+    } else {
+        None
+    };
+    let centre = &g[base..base + len];
+    let mut count = [zero; BLOCK];
+    let mut sum = [T::default(); BLOCK];
+    let mut dep = [zero; BLOCK];
+    if let Some(Ok(c)) = full.map(<&[L; BLOCK]>::try_from) {
+        for &o in offsets {
+            let start = base.wrapping_add_signed(o);
+            if let Ok(nb) = <&[L; BLOCK]>::try_from(&dep_grid[start..start + BLOCK]) {
+                for i in 0..BLOCK {
+                    let v = nb[i];
+                    dep[i] += L::from(if EXACT {
+                        v == c[i]
+                    } else {
+                        v.abs_diff(c[i]).le(alpha)
+                    });
+                }
+            }
         }
-        let mut count = [zero; BLOCK];
-        let mut sum = [T::default(); BLOCK];
-        let mut dep = [zero; BLOCK];
-        if let Ok(c) = <&[L; BLOCK]>::try_from(centre) {
+        if let Some((level_sums, roi_sums)) = sums {
+            let (t, k) = (level_sums.at(base), roi_sums.at(base));
+            for i in 0..BLOCK {
+                sum[i] = t[i].wrapping_sub(T::from(c[i]));
+                count[i] = k[i].wrapping_sub(L::from(c[i] != zero));
+            }
+        } else {
             for &o in offsets {
                 let start = base.wrapping_add_signed(o);
                 if let Ok(nb) = <&[L; BLOCK]>::try_from(&g[start..start + BLOCK]) {
                     for i in 0..BLOCK {
-                        let v = nb[i];
-                        let inside = L::from(v != zero);
-                        count[i] += inside;
-                        sum[i] += T::from(v);
-                        dep[i] += inside & L::from(v.abs_diff(c[i]).le(alpha));
+                        count[i] += L::from(nb[i] != zero);
+                        sum[i] += T::from(nb[i]);
                     }
                 }
             }
+        }
+    } else {
+        // A block reaching past the grid's end: the span's voxels only.
+        for &o in offsets {
+            let start = base.wrapping_add_signed(o);
+            let nb = &g[start..start + len];
+            let nd = &dep_grid[start..start + len];
+            for (i, (&v, &w)) in nb.iter().zip(nd).enumerate() {
+                count[i] += L::from(v != zero);
+                sum[i] += T::from(v);
+                dep[i] += L::from(if EXACT {
+                    w == centre[i]
+                } else {
+                    w.abs_diff(centre[i]).le(alpha)
+                });
+            }
+        }
+    }
+    for (i, &level) in centre.iter().enumerate() {
+        if level == zero {
+            continue;
+        }
+        let r = level.index();
+        dependence[r * columns + dep[i].index()] += 1;
+        let diff = if count[i] == zero {
+            0.0
         } else {
-            // The last, shorter block.
-            for &o in offsets {
-                let start = base.wrapping_add_signed(o);
-                let nb = &g[start..start + len];
-                for ((((k, t), d), &v), &c) in count
-                    .iter_mut()
-                    .zip(sum.iter_mut())
-                    .zip(dep.iter_mut())
-                    .zip(nb)
-                    .zip(centre)
-                {
-                    let inside = L::from(v != zero);
-                    *k += inside;
-                    *t += T::from(v);
-                    *d += inside & L::from(v.abs_diff(c).le(alpha));
-                }
-            }
-        }
-        for (i, &level) in centre.iter().enumerate() {
-            if level == zero {
-                continue;
-            }
-            let r = grid.rank_of[level.index()] as usize;
-            dependence[r * columns + dep[i].index()] += 1;
-            let diff = if count[i] == zero {
-                0.0
-            } else {
-                (level.to_f64() - sum[i].to_f64() / count[i].to_f64()).abs()
-            };
-            n[r] += 1.0;
-            s[r] += diff;
-        }
+            (level.to_f64() - sum[i].to_f64() / count[i].to_f64()).abs()
+        };
+        s[r] += diff;
+    }
+}
+
+/// [`accumulate`] with the grid as `L` and sums as `T`: the dependence grid and the box sums
+/// it needs.
+fn run<L: Lane, T: LevelSum + From<L>>(
+    grid: &LevelGrid,
+    g: &[L],
+    vectors: &[[i64; 3]],
+    offsets: &[isize],
+    alpha: L,
+    out: (&mut [u32], &mut [f64]),
+) {
+    let (dependence, s) = out;
+    let columns = offsets.len() + 1;
+    let sums = box_reach(vectors).map(|reach| {
+        let zero = L::default();
+        (
+            BoxSums::new(g, T::from, grid.dims, reach),
+            BoxSums::new(g, |v| L::from(v != zero), grid.dims, reach),
+        )
+    });
+    let sums = sums.as_ref();
+    if alpha == L::default() {
+        accumulate::<L, T, true>(grid, g, g, offsets, alpha, sums, columns, dependence, s);
+    } else {
+        let far: Vec<L> = g
+            .iter()
+            .map(|&v| if v == L::default() { L::MAX } else { v })
+            .collect();
+        accumulate::<L, T, false>(grid, g, &far, offsets, alpha, sums, columns, dependence, s);
     }
 }
 
@@ -224,27 +403,47 @@ pub(crate) fn neighbour_stats(
     grid: &LevelGrid,
     params: &PyRadiomicsParams,
 ) -> Result<NeighbourStats, FeatureError> {
-    let offsets = neighbours(grid, params, &distances(params)?)?;
+    let vectors = neighbour_vectors(grid, params, &distances(params)?)?;
+    let offsets: Vec<isize> = vectors
+        .iter()
+        .map(|o| grid.offset([o[2], o[1], o[0]]))
+        .collect();
+    // Levels differ by less than the highest level: a larger alpha counts the same.
     let alpha = params.setting.gldm_a.unwrap_or(0).max(0);
-    let alpha = u32::try_from(alpha).unwrap_or(u32::MAX);
-    let ng = grid.levels.len();
+    let alpha = u32::try_from(alpha).unwrap_or(u32::MAX).min(grid.ng);
     let columns = offsets.len() + 1;
-    let mut dependence = vec![0u32; ng * columns];
-    let (mut n, mut s) = (vec![0.0f64; ng], vec![0.0f64; ng]);
-    let (d, n_, s_) = (&mut dependence, &mut n, &mut s);
-    let k = offsets.len() as u64;
+    // Counted by grey level (rows 0 ..= Ng), then kept for the levels present.
+    let top_level = grid.ng as usize;
+    let mut by_level = vec![0u32; (top_level + 1) * columns];
+    let mut s_by_level = vec![0.0f64; top_level + 1];
+    let out = (&mut by_level[..], &mut s_by_level[..]);
+    let k = offsets.len() as u64 + 1;
     let top = u64::from(grid.ng);
-    // Sums of up to `offsets.len()` levels: in u16 when they (and so every level and count)
-    // fit in it, else in u32 when they fit in it, else in u64.
-    if top * k <= u64::from(u16::MAX) {
+    // Levels and counts in u16 when every sum of `k` levels (and so every level, count and
+    // L::MAX standing apart from them) fits in it, else in u32; sums in the same, else in u64.
+    if top * k <= u64::from(u16::MAX) / 2 {
         let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
-        let alpha = u16::try_from(alpha).unwrap_or(u16::MAX);
-        accumulate::<u16, u16>(grid, &g, &offsets, alpha, columns, d, n_, s_);
-    } else if top * k <= u64::from(u32::MAX) {
-        accumulate::<u32, u32>(grid, &grid.grey, &offsets, alpha, columns, d, n_, s_);
+        run::<u16, u16>(grid, &g, &vectors, &offsets, alpha as u16, out);
+    } else if top * k <= u64::from(u32::MAX) / 2 {
+        run::<u32, u32>(grid, &grid.grey, &vectors, &offsets, alpha, out);
     } else {
-        accumulate::<u32, u64>(grid, &grid.grey, &offsets, alpha, columns, d, n_, s_);
+        run::<u32, u64>(grid, &grid.grey, &vectors, &offsets, alpha, out);
     }
+    let mut dependence = Vec::with_capacity(grid.levels.len() * columns);
+    for &l in &grid.levels {
+        let l = l as usize;
+        dependence.extend_from_slice(&by_level[l * columns..(l + 1) * columns]);
+    }
+    let s = grid
+        .levels
+        .iter()
+        .map(|&l| s_by_level[l as usize])
+        .collect();
+    // Every ROI voxel is counted once in its level's row of GLDM's matrix.
+    let n = dependence
+        .chunks(columns)
+        .map(|row| row.iter().map(|&c| f64::from(c)).sum())
+        .collect();
     Ok(NeighbourStats {
         dependence,
         columns,
@@ -454,7 +653,116 @@ pub(crate) fn count_features(
 
 #[cfg(test)]
 mod tests {
-    use super::neighbour_offsets;
+    use super::{neighbour_offsets, neighbour_stats, neighbour_vectors, LevelGrid};
+    use crate::PyRadiomicsParams;
+
+    /// Neighbour statistics by definition, voxel by voxel: for each ROI voxel in scan order,
+    /// its offsets' voxels inside the grid and the ROI, their sum, and those within alpha.
+    fn direct(grid: &LevelGrid, params: &PyRadiomicsParams) -> (Vec<u32>, Vec<f64>, Vec<f64>) {
+        let distances = super::distances(params).expect("distances");
+        let vectors = neighbour_vectors(grid, params, &distances).expect("offsets");
+        let alpha = params.setting.gldm_a.unwrap_or(0);
+        let columns = vectors.len() + 1;
+        let ng = grid.levels.len();
+        let (mut dep, mut n, mut s) = (vec![0u32; ng * columns], vec![0.0; ng], vec![0.0; ng]);
+        let [nx, ny, nz] = grid.dims;
+        for z in 0..nz as i64 {
+            for y in 0..ny as i64 {
+                for x in 0..nx as i64 {
+                    let at =
+                        |x: i64, y: i64, z: i64| (x + nx as i64 * (y + ny as i64 * z)) as usize;
+                    let c = grid.grey[at(x, y, z)];
+                    if c == 0 {
+                        continue;
+                    }
+                    let (mut count, mut sum, mut d) = (0u64, 0u64, 0usize);
+                    for o in &vectors {
+                        let (u, v, w) = (x + o[0], y + o[1], z + o[2]);
+                        let outside = [u, v, w]
+                            .iter()
+                            .zip(grid.dims)
+                            .any(|(&p, n)| p < 0 || p >= n as i64);
+                        let level = if outside { 0 } else { grid.grey[at(u, v, w)] };
+                        if level != 0 {
+                            count += 1;
+                            sum += u64::from(level);
+                            d += usize::from(i64::from(level.abs_diff(c)) <= alpha);
+                        }
+                    }
+                    let r = grid.rank_of[c as usize] as usize;
+                    dep[r * columns + d] += 1;
+                    n[r] += 1.0;
+                    if count > 0 {
+                        s[r] += (c as f64 - sum as f64 / count as f64).abs();
+                    }
+                }
+            }
+        }
+        (dep, n, s)
+    }
+
+    /// The neighbour pass equals its definition: box-shaped neighbourhoods (distance 1 in 3D
+    /// and in each force2D plane, distances 1 and 2) through box sums, the others (distance 2
+    /// alone, a repeated distance) offset by offset; alpha 0, 1 and beyond every level
+    /// difference; levels in u16 and, with many levels, u32.
+    #[test]
+    fn neighbour_stats_match_definition() {
+        let mut state = 11u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let settings = [
+            "{}",
+            "{force2D: true, force2Ddimension: 0}",
+            "{force2D: true, force2Ddimension: 1}",
+            "{force2D: true, force2Ddimension: 2}",
+            "{distances: [1, 2]}",
+            "{distances: [2]}",
+            "{distances: [1, 1]}",
+            "{gldm_a: 1}",
+            "{gldm_a: 1000000, force2D: true}",
+            "{gldm_a: 2, distances: [2]}",
+        ];
+        let mut checked = 0;
+        for setting in settings {
+            let params =
+                PyRadiomicsParams::from_yaml(&format!("setting: {setting}")).expect("parameters");
+            for shape in [[3, 2, 1], [6, 5, 4], [40, 9, 3], [5, 37, 6]] {
+                for (levels, scale) in [(3, 1), (30, 1), (4, 5_000)] {
+                    let n = shape[0] * shape[1] * shape[2];
+                    let level: Vec<u32> =
+                        (0..n).map(|_| (1 + next(levels) as u32) * scale).collect();
+                    let mut inside: Vec<bool> = (0..n).map(|_| next(10) < 7).collect();
+                    inside[0] = true;
+                    let grid = LevelGrid::build(
+                        shape,
+                        [1.0; 3],
+                        &params.setting,
+                        |l| inside[l],
+                        |l| level[l],
+                    )
+                    .expect("grid");
+                    let stats = match neighbour_stats(&grid, &params) {
+                        Ok(stats) => stats,
+                        Err(e) => {
+                            // PyRadiomics fails too when no offset fits in the box.
+                            assert!(format!("{e:?}").contains("angle count"), "{e:?}");
+                            continue;
+                        }
+                    };
+                    let (dep, n, s) = direct(&grid, &params);
+                    assert_eq!(stats.dependence, dep, "{setting} {shape:?} {levels}");
+                    assert_eq!(stats.n, n, "{setting} {shape:?} {levels}");
+                    assert_eq!(stats.s, s, "{setting} {shape:?} {levels}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 10 * 3 * 3);
+    }
 
     /// Counts of PyRadiomics' `get_angle_count`: (2d + 1)^n − (2d − 1)^n per listed distance.
     #[test]
