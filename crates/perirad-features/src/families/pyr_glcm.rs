@@ -1140,10 +1140,13 @@ fn tridiagonalise(
         // compiler vectorises, where a dot product per row would be a serial sum.
         let wt = &mut w[tail.clone()];
         wt.fill(0.0);
+        let len = wt.len();
         for (r, &vr) in tail.clone().zip(vt) {
             if vr != 0.0 {
-                for (x, &y) in wt.iter_mut().zip(&a[r * n + k + 1..(r + 1) * n]) {
-                    *x += vr * y;
+                // Equal lengths, indexed: no bounds checks, no iterator pairing.
+                let row = &a[r * n + k + 1..r * n + k + 1 + len];
+                for c in 0..len {
+                    wt[c] += vr * row[c];
                 }
             }
         }
@@ -1153,11 +1156,12 @@ fn tridiagonalise(
             w[r] -= half * v[r];
         }
         let wt = &w[tail.clone()];
+        let (vt, wt) = (&vt[..len], &wt[..len]);
         for r in tail.clone() {
             let (vr, wr) = (v[r], w[r]);
-            let row = &mut a[r * n + k + 1..(r + 1) * n];
-            for ((x, &vc), &wc) in row.iter_mut().zip(vt).zip(wt) {
-                *x -= vr * wc + wr * vc;
+            let row = &mut a[r * n + k + 1..r * n + k + 1 + len];
+            for c in 0..len {
+                row[c] -= vr * wt[c] + wr * vt[c];
             }
         }
         e[k] = alpha;
