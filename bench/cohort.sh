@@ -106,7 +106,11 @@ def compare(params, j):
         n += 1
         if not (math.isnan(w) and math.isnan(g)) and g != w:
             # relative, or absolute for values within 1e-9 of zero
-            worst = max(worst, abs(g - w) / max(abs(w), 1e-9))
+            d = abs(g - w) / max(abs(w), 1e-9)
+            if d > worst:
+                worst, where = d, (key, g, w)
+    if worst > 0:
+        print(f"{params} jobs {j}: largest difference at {where}", file=sys.stderr)
     return n, len(ref), missing, worst
 
 for params in configs:
