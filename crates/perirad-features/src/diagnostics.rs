@@ -205,8 +205,8 @@ fn mask_bbox(mask: &Mask) -> Option<BoundingBox> {
 }
 
 /// Spacing, size, bounding box, voxel count, number of 26-connected volumes, centre of mass
-/// (index and physical) and the ROI's mean, minimum and maximum intensity (`Mask-<prefix>_*`).
-/// Empty for an empty ROI.
+/// (index and physical) and, except for the `original` mask (as in PyRadiomics), the ROI's mean,
+/// minimum and maximum intensity (`Mask-<prefix>_*`). Empty for an empty ROI.
 pub fn mask_diagnostics(
     image: &Volume<f64>,
     mask: &Mask,
@@ -283,10 +283,23 @@ pub fn mask_diagnostics_in(
             key("CenterOfMass"),
             Diagnostic::Floats(g.index_to_physical(centre)[..dims].to_vec()),
         ),
-        (key("Mean"), Diagnostic::Float(sum / n as f64)),
-        (key("Minimum"), Diagnostic::Float(min)),
-        (key("Maximum"), Diagnostic::Float(max)),
     ]
+    .into_iter()
+    // PyRadiomics gives the ROI's intensities for the masks it made (corrected, resegmented,
+    // interpolated), not for the original one.
+    .chain(
+        (prefix != "original")
+            .then(|| {
+                [
+                    (key("Mean"), Diagnostic::Float(sum / n as f64)),
+                    (key("Minimum"), Diagnostic::Float(min)),
+                    (key("Maximum"), Diagnostic::Float(max)),
+                ]
+            })
+            .into_iter()
+            .flatten(),
+    )
+    .collect()
 }
 
 #[cfg(test)]
@@ -318,6 +331,14 @@ mod tests {
         assert!(d.contains(&(
             "diagnostics_Mask-original_CenterOfMassIndex".to_string(),
             Diagnostic::Floats(vec![1.0, 1.0, 1.0])
+        )));
+        // PyRadiomics 3.1 (generalinfo.addMaskElements): intensities only for the masks it
+        // made, not the original one.
+        assert!(!d.iter().any(|(k, _)| k.ends_with("_Mean")));
+        let d = mask_diagnostics(&image, &mask, "interpolated");
+        assert!(d.contains(&(
+            "diagnostics_Mask-interpolated_Mean".to_string(),
+            Diagnostic::Float(1.0)
         )));
         let empty = Volume::new(g, vec![false; 27]).expect("mask");
         assert!(mask_diagnostics(&image, &empty, "original").is_empty());
