@@ -5,9 +5,11 @@
 //! 1e-6 relative, 1e-9 absolute near zero. Each column runs with the parameter file of the same
 //! configuration in `v3.1/params/` (those files are the settings the baseline records).
 
+mod common;
+
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
-use perirad_io::{read_image, read_labels, ReadOptions};
+use perirad_io::{read_image, ReadOptions};
 use perirad_testdata::{pyradiomics_baseline, shared_data, split_csv};
 use std::collections::BTreeMap;
 
@@ -26,18 +28,11 @@ fn firstorder_matches_the_upstream_baseline() {
         )
         .expect("params");
         let params = PyRadiomicsParams::from_yaml(&text).expect("valid parameter file");
-        let images = shared_data().join("pyradiomics/images");
-        let stored = read_image(
-            &images.join(format!("{case}_image.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("image");
-        let image = stored.to_f64_volume();
-        let labels = read_labels(
-            &images.join(format!("{case}_label.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("mask");
+        let common::PyradiomicsCase {
+            stored,
+            image,
+            labels,
+        } = common::pyradiomics_case(case);
         let mask = labels.layers[0].mask(1).expect("label 1");
         let extraction = match extract_pyradiomics(&image, stored.dtype(), &mask, &params, true) {
             Ok(e) => e,

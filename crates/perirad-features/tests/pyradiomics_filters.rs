@@ -8,16 +8,15 @@
 //! Pass: 1e-4 relative (1e-9 absolute near zero); the values beyond 1e-6 are counted and
 //! printed (`--nocapture`).
 
+mod common;
+
 use perirad_core::{BoundingBox, DType, Mask, Volume};
 use perirad_features::discretise::Binning;
 use perirad_features::extract::pyradiomics_texture;
 use perirad_features::families::firstorder;
 use perirad_features::filters::pyradiomics::filtered_images;
 use perirad_features::{ImageType, PyRadiomicsParams};
-use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::{
-    close_to_pyradiomics, pyradiomics_config_values, pyradiomics_params_text, shared_data,
-};
+use perirad_testdata::{close_to_pyradiomics, pyradiomics_config_values, pyradiomics_params_text};
 use std::collections::BTreeMap;
 
 const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
@@ -25,19 +24,7 @@ const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
 const PER_IMAGE: usize = 93;
 
 fn load(case: &str) -> (Volume<f64>, DType, Mask) {
-    let images = shared_data().join("pyradiomics/images");
-    let stored = read_image(
-        &images.join(format!("{case}_image.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("image");
-    let labels = read_labels(
-        &images.join(format!("{case}_label.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("mask");
-    let mask = labels.layers[0].mask(1).expect("label 1");
-    (stored.to_f64_volume(), stored.dtype(), mask)
+    common::pyradiomics_roi(case)
 }
 
 /// PyRadiomics' features of one derived image: cropped to the ROI's bounding box, firstorder

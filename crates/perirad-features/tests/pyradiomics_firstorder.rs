@@ -5,9 +5,10 @@
 //! to int16), run with the very parameter files in `v3.1/params/`. Tolerance: 1e-6 relative,
 //! 1e-9 absolute near zero.
 
+mod common;
+
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
-use perirad_io::{read_image, read_labels, ReadOptions};
 use perirad_testdata::{pyradiomics_config_values, shared_data};
 
 #[test]
@@ -23,18 +24,11 @@ fn firstorder_matches_pyradiomics_3_1() {
         let params = PyRadiomicsParams::from_yaml(&text).expect("valid parameter file");
         for case in ["brain1", "breast1", "lung1"] {
             let want = pyradiomics_config_values(case, config);
-            let images = shared_data().join("pyradiomics/images");
-            let stored = read_image(
-                &images.join(format!("{case}_image.nrrd")),
-                &ReadOptions::default(),
-            )
-            .expect("image");
-            let image = stored.to_f64_volume();
-            let labels = read_labels(
-                &images.join(format!("{case}_label.nrrd")),
-                &ReadOptions::default(),
-            )
-            .expect("mask");
+            let common::PyradiomicsCase {
+                stored,
+                image,
+                labels,
+            } = common::pyradiomics_case(case);
             let mask = labels.layers[0]
                 .mask(params.setting.label.unwrap_or(1) as u32)
                 .expect("label");

@@ -5,6 +5,8 @@
 //! Wavelet), run with their very parameter files. Every value is compared. Tolerance 1e-6
 //! relative (1e-9 absolute near zero), tighter than the 1e-4.
 
+mod common;
+
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
 use perirad_io::{read_image, read_labels, ReadOptions};
@@ -18,28 +20,8 @@ fn run(config: &str, per_case: usize) {
     let mut failures = Vec::new();
     let mut compared = 0;
     for case in ["brain1", "breast1", "lung1"] {
-        let images = shared_data().join("pyradiomics/images");
-        let stored = read_image(
-            &images.join(format!("{case}_image.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("image");
-        let mask = read_labels(
-            &images.join(format!("{case}_label.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("mask")
-        .layers[0]
-            .mask(1)
-            .expect("label 1");
-        let ex = extract_pyradiomics(
-            &stored.to_f64_volume(),
-            stored.dtype(),
-            &mask,
-            &params,
-            true,
-        )
-        .expect("features");
+        let (image, dtype, mask) = common::pyradiomics_roi(case);
+        let ex = extract_pyradiomics(&image, dtype, &mask, &params, true).expect("features");
         let got: BTreeMap<String, f64> = ex.features.into_iter().collect();
         let want = pyradiomics_values(case).remove(config).expect("config");
         let mut n = 0;

@@ -8,9 +8,10 @@
 //!
 //! Tolerance: 1e-6 relative, 1e-9 absolute near zero.
 
+mod common;
+
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::{FeatureClass, PyRadiomicsParams};
-use perirad_io::{read_image, read_labels, ReadOptions};
 use perirad_testdata::{
     close_to_pyradiomics, pyradiomics_baseline, pyradiomics_config_values, shared_data,
 };
@@ -39,19 +40,12 @@ fn computed() -> &'static Runs {
     static CELL: OnceLock<Runs> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = BTreeMap::new();
-        let images = shared_data().join("pyradiomics/images");
         for case in CASES {
-            let stored = read_image(
-                &images.join(format!("{case}_image.nrrd")),
-                &ReadOptions::default(),
-            )
-            .expect("image");
-            let image = stored.to_f64_volume();
-            let labels = read_labels(
-                &images.join(format!("{case}_label.nrrd")),
-                &ReadOptions::default(),
-            )
-            .expect("mask");
+            let common::PyradiomicsCase {
+                stored,
+                image,
+                labels,
+            } = common::pyradiomics_case(case);
             for config in CONFIGS {
                 let text = std::fs::read_to_string(
                     shared_data().join(format!("pyradiomics/v3.1/params/{config}.yaml")),

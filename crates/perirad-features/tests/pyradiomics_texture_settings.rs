@@ -6,10 +6,11 @@
 //!
 //! Tolerance: 1e-6 relative, 1e-9 absolute near zero.
 
+mod common;
+
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
-use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::{close_to_pyradiomics, shared_data};
+use perirad_testdata::close_to_pyradiomics;
 use std::path::PathBuf;
 
 const CASES: [&str; 2] = ["brain1", "lung1"];
@@ -42,20 +43,13 @@ fn reference(case: &str, variant: &str) -> Vec<(String, f64)> {
 
 #[test]
 fn texture_settings_match_pyradiomics_3_1() {
-    let images = shared_data().join("pyradiomics/images");
     let (mut failures, mut compared) = (Vec::new(), 0);
     for case in CASES {
-        let stored = read_image(
-            &images.join(format!("{case}_image.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("image");
-        let image = stored.to_f64_volume();
-        let labels = read_labels(
-            &images.join(format!("{case}_label.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("mask");
+        let common::PyradiomicsCase {
+            stored,
+            image,
+            labels,
+        } = common::pyradiomics_case(case);
         let mask = labels.layers[0].mask(1).expect("label 1");
         for variant in VARIANTS {
             let text =

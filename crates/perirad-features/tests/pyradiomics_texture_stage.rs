@@ -6,13 +6,12 @@
 //!
 //! Tolerance: 1e-6 relative, 1e-9 absolute near zero.
 
+mod common;
+
 use perirad_core::BoundingBox;
 use perirad_features::extract::{pyradiomics_texture, pyradiomics_values_local};
 use perirad_features::PyRadiomicsParams;
-use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::{
-    close_to_pyradiomics, pyradiomics_config_values, pyradiomics_params_text, shared_data,
-};
+use perirad_testdata::{close_to_pyradiomics, pyradiomics_config_values, pyradiomics_params_text};
 
 const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
 const CONFIGS: [&str; 8] = [
@@ -29,20 +28,9 @@ const TEXTURES: [&str; 5] = ["glcm", "glrlm", "glszm", "gldm", "ngtdm"];
 
 #[test]
 fn texture_stage_matches_pyradiomics_3_1() {
-    let images = shared_data().join("pyradiomics/images");
     let (mut compared, mut failures, mut runs) = (0, Vec::new(), Vec::new());
     for case in CASES {
-        let image = read_image(
-            &images.join(format!("{case}_image.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("image")
-        .to_f64_volume();
-        let labels = read_labels(
-            &images.join(format!("{case}_label.nrrd")),
-            &ReadOptions::default(),
-        )
-        .expect("mask");
+        let common::PyradiomicsCase { image, labels, .. } = common::pyradiomics_case(case);
         for config in CONFIGS {
             let params =
                 PyRadiomicsParams::from_yaml(&pyradiomics_params_text(config)).expect("params");

@@ -7,10 +7,11 @@
 //!
 //! Tolerance: 1e-6 relative, 1e-9 absolute near zero.
 
+mod common;
+
 use perirad_core::{DType, Mask, Volume};
 use perirad_features::extract::extract_pyradiomics;
 use perirad_features::PyRadiomicsParams;
-use perirad_io::{read_image, read_labels, ReadOptions};
 use perirad_testdata::{close_to_pyradiomics, pyradiomics_baseline, shared_data};
 use std::collections::BTreeMap;
 
@@ -26,22 +27,8 @@ struct Case {
 }
 
 fn load(case: &str) -> Case {
-    let images = shared_data().join("pyradiomics/images");
-    let stored = read_image(
-        &images.join(format!("{case}_image.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("image");
-    let labels = read_labels(
-        &images.join(format!("{case}_label.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("mask");
-    Case {
-        image: stored.to_f64_volume(),
-        dtype: stored.dtype(),
-        mask: labels.layers[0].mask(1).expect("label 1"),
-    }
+    let (image, dtype, mask) = common::pyradiomics_roi(case);
+    Case { image, dtype, mask }
 }
 
 fn params(config: &str) -> PyRadiomicsParams {

@@ -9,6 +9,8 @@
 //! `extract::pyradiomics_texture`. Pass: 1e-4 relative (1e-9 absolute near zero); how many
 //! values exceed 1e-6 is printed.
 
+mod common;
+
 use perirad_core::{BoundingBox, Mask, Volume};
 use perirad_features::discretise::Binning;
 use perirad_features::extract::pyradiomics_texture;
@@ -16,8 +18,7 @@ use perirad_features::families::firstorder;
 use perirad_features::filters::wavelet::wavelet_images;
 use perirad_features::preprocess::pyradiomics::preprocess;
 use perirad_features::{ImageType, PyRadiomicsParams, Settings};
-use perirad_io::{read_image, read_labels, ReadOptions};
-use perirad_testdata::{pyradiomics_config_values, pyradiomics_params_text, shared_data};
+use perirad_testdata::{pyradiomics_config_values, pyradiomics_params_text};
 use std::collections::BTreeMap;
 
 const CASES: [&str; 3] = ["brain1", "breast1", "lung1"];
@@ -48,22 +49,15 @@ fn wavelet_settings(params: &PyRadiomicsParams) -> Settings {
 
 /// Band name → feature (`<class>_<name>`) → value, for one case and configuration.
 fn features(case: &str, config: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
-    let images = shared_data().join("pyradiomics/images");
-    let stored = read_image(
-        &images.join(format!("{case}_image.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("image");
-    let labels = read_labels(
-        &images.join(format!("{case}_label.nrrd")),
-        &ReadOptions::default(),
-    )
-    .expect("mask");
+    let common::PyradiomicsCase {
+        stored,
+        image,
+        labels,
+    } = common::pyradiomics_case(case);
     let params = PyRadiomicsParams::from_yaml(&pyradiomics_params_text(config)).expect("params");
     let mask = labels.layers[0]
         .mask(params.setting.label.unwrap_or(1) as u32)
         .expect("label");
-    let image = stored.to_f64_volume();
     let pre = preprocess(&image, stored.dtype(), &mask, &params).expect("preprocess");
     let (image, mask): (&Volume<f64>, &Mask) = match &pre {
         Some(p) => (&p.image, &p.mask),
