@@ -380,21 +380,40 @@ fn run_case_guarded(cfg: &BatchConfig, case: &ManifestCase) -> CaseRecord {
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            CaseRecord {
-                hash: cfg.case_hash(case),
-                meta: CaseMeta {
-                    index: case.index,
-                    case_id: case.case_id.clone(),
-                    passthrough: case.passthrough.clone(),
-                    fields: case.fields.clone(),
-                    failed: true,
-                    errors: vec![format!("internal error (please report): {what}")],
-                    warnings: Vec::new(),
-                    provenance: Value::Null,
-                },
-                rows: Vec::new(),
-            }
+            case_record(
+                cfg,
+                case,
+                Vec::new(),
+                vec![format!("internal error (please report): {what}")],
+                Vec::new(),
+                Value::Null,
+            )
         }
+    }
+}
+
+/// The record of `case` with its values and messages; a case without any value has failed.
+fn case_record(
+    cfg: &BatchConfig,
+    case: &ManifestCase,
+    rows: Vec<Row>,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+    provenance: Value,
+) -> CaseRecord {
+    CaseRecord {
+        hash: cfg.case_hash(case),
+        meta: CaseMeta {
+            index: case.index,
+            case_id: case.case_id.clone(),
+            passthrough: case.passthrough.clone(),
+            fields: case.fields.clone(),
+            failed: rows.is_empty(),
+            errors,
+            warnings,
+            provenance,
+        },
+        rows,
     }
 }
 
@@ -475,25 +494,13 @@ pub fn run_case(cfg: &BatchConfig, case: &ManifestCase) -> CaseRecord {
             Err(e) => errors.push(format!("{prefix}{e}")),
         }
     }
-    CaseRecord {
-        hash: cfg.case_hash(case),
-        meta: CaseMeta {
-            index: case.index,
-            case_id: case.case_id.clone(),
-            passthrough: case.passthrough.clone(),
-            fields: case.fields.clone(),
-            failed: rows.is_empty(),
-            errors,
-            warnings,
-            provenance: json!({
-                "mask": provenance(&case.mask),
-                "liver": case.liver.as_deref().map(provenance),
-                "label": label,
-                "phases": phases,
-            }),
-        },
-        rows,
-    }
+    let inputs = json!({
+        "mask": provenance(&case.mask),
+        "liver": case.liver.as_deref().map(provenance),
+        "label": label,
+        "phases": phases,
+    });
+    case_record(cfg, case, rows, errors, warnings, inputs)
 }
 
 /// The rows of a long CSV table: `(case_id, [phase, region, feature, value])`.

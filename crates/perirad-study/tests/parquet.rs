@@ -2,6 +2,9 @@
 //! reader hold exactly the CSV tables' cells (values as doubles, a missing wide cell as null),
 //! and Parquet shards merge into the unsharded file byte for byte.
 
+mod common;
+
+use common::csv_cells;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use perirad_study::{
@@ -9,16 +12,6 @@ use perirad_study::{
 };
 use perirad_testdata::shared_data;
 use std::path::{Path, PathBuf};
-
-fn csv_cells(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .expect("csv");
-    r.records()
-        .map(|x| x.expect("record").iter().map(str::to_string).collect())
-        .collect()
-}
 
 /// Header and rows of a Parquet file, every cell as the CSV writes it (null as empty).
 fn parquet_cells(path: &Path) -> Vec<Vec<String>> {

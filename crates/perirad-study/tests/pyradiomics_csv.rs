@@ -3,21 +3,14 @@
 //! `scripts/make_pyradiomics_batch_reference.sh`): the same header, column for column, the same
 //! rows (a failed case keeps only its manifest columns), the same diagnostics and values.
 
+mod common;
+
+use common::csv_cells;
 use perirad_study::{
     load_settings, run_batch, BatchConfig, ExtractOptions, Format, Manifest, Silent,
 };
 use perirad_testdata::shared_data;
 use std::path::Path;
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .expect("csv");
-    r.records()
-        .map(|x| x.expect("record").iter().map(str::to_string).collect())
-        .collect()
-}
 
 /// Numbers of a value or of a Python tuple (`(1.5, np.float64(2.0))` → [1.5, 2.0]).
 fn numbers(s: &str) -> Option<Vec<f64>> {
@@ -65,10 +58,10 @@ fn pyradiomics_layout_equals_the_pyradiomics_batch_command() {
     let summary = run_batch(&cfg, &Silent).expect("run");
     assert!(!summary.all_ok(), "the missing image is a failed case");
 
-    let reference = rows(
+    let reference = csv_cells(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pyradiomics_batch_filters.csv"),
     );
-    let got = rows(&py);
+    let got = csv_cells(&py);
     assert_eq!(got[0], reference[0], "the header, column for column");
     assert_eq!(got[0].len(), 1979);
     assert_eq!(got.len(), reference.len(), "one row per case");
