@@ -392,6 +392,7 @@ fn find(parent: &mut [u32], mut v: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{neighbour_vectors, zones, LevelGrid};
+    use crate::families::pyr_grid::testing::{random_grid, Lcg};
     use crate::PyRadiomicsParams;
 
     /// The zones by definition: a flood fill from every unvisited ROI voxel over the neighbour
@@ -427,19 +428,6 @@ mod tests {
         out
     }
 
-    /// A deterministic pseudo-random sequence (64-bit LCG, high bits).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn next(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (self.0 >> 33) % n
-        }
-    }
-
     /// Union-find zones equal the flood-filled ones: 3D and the three force2D planes, a few
     /// levels (large zones with holes) or many (mostly single voxels), levels beyond u16, ROIs
     /// from one voxel to spans longer than a block, and blocks reaching the grid's end.
@@ -465,20 +453,7 @@ mod tests {
             let params = PyRadiomicsParams::from_yaml(yaml).expect("parameters");
             for shape in shapes {
                 for (levels, fill, scale) in [(2, 9, 1), (3, 6, 1), (40, 10, 1), (3, 8, 70_000)] {
-                    let n = shape[0] * shape[1] * shape[2];
-                    let level: Vec<u32> = (0..n)
-                        .map(|_| (1 + rng.next(levels) as u32) * scale)
-                        .collect();
-                    let mut inside: Vec<bool> = (0..n).map(|_| rng.next(10) < fill).collect();
-                    inside[0] = true;
-                    let grid = LevelGrid::build(
-                        shape,
-                        [1.0; 3],
-                        &params.setting,
-                        |l| inside[l],
-                        |l| level[l],
-                    )
-                    .expect("grid");
+                    let grid = random_grid(&mut rng, shape, &params.setting, levels, scale, fill);
                     // PyRadiomics fails when no offset fits in the box (a single voxel).
                     let Ok(vectors) = neighbour_vectors(&grid, &params, &[1]) else {
                         assert!(grid.size.iter().filter(|&&s| s > 1).count() < 2);

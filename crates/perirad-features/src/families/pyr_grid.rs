@@ -315,6 +315,46 @@ fn next(m: &[bool], set: bool) -> Option<usize> {
     m[from..].iter().position(|&b| b == set).map(|i| from + i)
 }
 
+/// Random grids for the families' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::LevelGrid;
+    use crate::Settings;
+
+    /// A deterministic pseudo-random sequence (64-bit LCG, high bits).
+    pub(crate) struct Lcg(pub u64);
+
+    impl Lcg {
+        /// The next number in `0..n`.
+        pub(crate) fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// A grid over a box of `shape` with grey levels `(1 + k) · scale`, k below `levels`, and
+    /// each voxel in the ROI with probability `fill` / 10 (the first voxel always).
+    pub(crate) fn random_grid(
+        rng: &mut Lcg,
+        shape: [usize; 3],
+        settings: &Settings,
+        levels: u64,
+        scale: u32,
+        fill: u64,
+    ) -> LevelGrid {
+        let n = shape[0] * shape[1] * shape[2];
+        let level: Vec<u32> = (0..n)
+            .map(|_| (1 + rng.next(levels) as u32) * scale)
+            .collect();
+        let mut inside: Vec<bool> = (0..n).map(|_| rng.next(10) < fill).collect();
+        inside[0] = true;
+        LevelGrid::build(shape, [1.0; 3], settings, |l| inside[l], |l| level[l]).expect("grid")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RoiRuns;

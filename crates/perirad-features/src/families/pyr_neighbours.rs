@@ -654,6 +654,7 @@ pub(crate) fn count_features(
 #[cfg(test)]
 mod tests {
     use super::{neighbour_offsets, neighbour_stats, neighbour_vectors, LevelGrid};
+    use crate::families::pyr_grid::testing::{random_grid, Lcg};
     use crate::PyRadiomicsParams;
 
     /// Neighbour statistics by definition, voxel by voxel: for each ROI voxel in scan order,
@@ -707,13 +708,7 @@ mod tests {
     /// difference; levels in u16 and, with many levels, u32.
     #[test]
     fn neighbour_stats_match_definition() {
-        let mut state = 11u64;
-        let mut next = |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % n
-        };
+        let mut rng = Lcg(11);
         let settings = [
             "{}",
             "{force2D: true, force2Ddimension: 0}",
@@ -732,19 +727,7 @@ mod tests {
                 PyRadiomicsParams::from_yaml(&format!("setting: {setting}")).expect("parameters");
             for shape in [[3, 2, 1], [6, 5, 4], [40, 9, 3], [5, 37, 6]] {
                 for (levels, scale) in [(3, 1), (30, 1), (4, 5_000)] {
-                    let n = shape[0] * shape[1] * shape[2];
-                    let level: Vec<u32> =
-                        (0..n).map(|_| (1 + next(levels) as u32) * scale).collect();
-                    let mut inside: Vec<bool> = (0..n).map(|_| next(10) < 7).collect();
-                    inside[0] = true;
-                    let grid = LevelGrid::build(
-                        shape,
-                        [1.0; 3],
-                        &params.setting,
-                        |l| inside[l],
-                        |l| level[l],
-                    )
-                    .expect("grid");
+                    let grid = random_grid(&mut rng, shape, &params.setting, levels, scale, 7);
                     let stats = match neighbour_stats(&grid, &params) {
                         Ok(stats) => stats,
                         Err(e) => {
