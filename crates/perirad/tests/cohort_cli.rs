@@ -2,8 +2,7 @@
 //! cases: bad cases become error rows, values equal single-case extraction (and PyRadiomics
 //! 3.1.0's reference values), resume after kill -9 and shards give the uninterrupted table.
 
-use perirad_testdata::shared_data;
-use std::collections::BTreeMap;
+use perirad_testdata::{pyradiomics_config_values, shared_data};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -202,15 +201,7 @@ fn cohort_has_every_good_case_error_rows_and_single_case_values() {
         );
 
         // And the tumor values are PyRadiomics 3.1.0's.
-        let reference: BTreeMap<String, f64> =
-            read(&shared_data().join(format!("pyradiomics/v3.1/values/{case}.csv")))
-                .lines()
-                .filter_map(|l| l.strip_prefix("default,"))
-                .filter_map(|l| {
-                    l.split_once(',')
-                        .and_then(|(f, v)| v.parse().ok().map(|v| (f.to_string(), v)))
-                })
-                .collect();
+        let reference = pyradiomics_config_values(case, "default");
         let mut checked = 0;
         for r in rows[1..].iter().filter(|r| r[0] == case && r[2] == "tumor") {
             let got: f64 = r[4].parse().expect("number");

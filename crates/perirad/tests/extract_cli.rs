@@ -1,8 +1,7 @@
 //! `perirad extract`: the long table from a PyRadiomics parameter file, checked against
 //! PyRadiomics 3.1.0's values, plus peritumoral regions and the sidecar.
 
-use perirad_testdata::shared_data;
-use std::collections::BTreeMap;
+use perirad_testdata::{pyradiomics_config_values, shared_data};
 use std::process::Command;
 
 #[test]
@@ -37,16 +36,7 @@ fn lung1_tumor_features_equal_pyradiomics_and_rings_are_rows() {
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("case_id,phase,region,feature,value"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let reference: BTreeMap<String, f64> =
-        std::fs::read_to_string(data.join("v3.1/values/lung1.csv"))
-            .expect("values")
-            .lines()
-            .filter_map(|l| l.strip_prefix("default,"))
-            .filter_map(|l| {
-                l.split_once(',')
-                    .and_then(|(f, v)| v.parse().ok().map(|v| (f.to_string(), v)))
-            })
-            .collect();
+    let reference = pyradiomics_config_values("lung1", "default");
     let tumor: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2] == "tumor").collect();
     assert_eq!(
         tumor.len(),
