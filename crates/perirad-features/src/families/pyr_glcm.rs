@@ -302,30 +302,19 @@ pub(crate) fn from_grid(
                 *s += v * weight;
             }
         }
-        rows.push(features(
-            &sum,
-            &grey,
-            &grid.levels,
-            grid.ng,
-            symmetric,
-            &mut work,
-        ));
+        let row = features(&sum, &grey, &grid.levels, grid.ng, symmetric, &mut work);
+        rows.push(row.unwrap_or([f64::NAN; 24]));
     } else {
-        // With several angles, an angle without any pair is left out (PyRadiomics' mean).
+        // With several angles, an angle without any pair is left out (PyRadiomics' mean); a
+        // single empty one gives NaN throughout.
         let several = angles.len() > 1;
         for m in counts.chunks_exact(w * w) {
             fill(&mut matrix, m);
-            if several && matrix.iter().sum::<f64>() == 0.0 {
-                continue;
+            match features(&matrix, &grey, &grid.levels, grid.ng, symmetric, &mut work) {
+                Some(row) => rows.push(row),
+                None if several => {}
+                None => rows.push([f64::NAN; 24]),
             }
-            rows.push(features(
-                &matrix,
-                &grey,
-                &grid.levels,
-                grid.ng,
-                symmetric,
-                &mut work,
-            ));
         }
     }
     let mut values = nanmean(&rows);
@@ -383,7 +372,7 @@ fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
-/// NaN throughout for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
+/// `None` for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
 /// `symmetric`: the matrix equals its transpose exactly.
 fn features(
     counts: &[f64],
@@ -392,11 +381,11 @@ fn features(
     ng: u32,
     symmetric: bool,
     work: &mut Work,
-) -> [f64; 24] {
+) -> Option<[f64; 24]> {
     let n = grey.len();
     let total: f64 = counts.iter().sum();
     if total == 0.0 {
-        return [f64::NAN; 24];
+        return None;
     }
     let ngf = f64::from(ng);
     // The non-zero cells (a sparse matrix: most level pairs never co-occur), and the marginals.
@@ -564,7 +553,7 @@ fn features(
     } else {
         mcc(cells, px, py, symmetric, &mut work.mcc)
     };
-    [
+    Some([
         auto,
         ux,
         prom,
@@ -589,7 +578,7 @@ fn features(
         sum_avg,
         sum_ent,
         varx,
-    ]
+    ])
 }
 
 /// Buffers of [`mcc`].
