@@ -205,7 +205,8 @@ pub(crate) fn nanmean<const N: usize>(rows: &[[f64; N]]) -> [f64; N] {
 }
 
 /// The co-occurrence counts (`angles.len()` matrices of `(n + 1) × (n + 1)`, n = levels
-/// present, row and column 0 for voxels outside the ROI), not symmetrised: one pass over the ROI's rows, counting every voxel of the row's ROI span for
+/// present, row and column 0 for voxels outside the ROI), not symmetrised: one pass over the
+/// ROI's rows, counting every voxel of the row's ROI span for
 /// every angle in turn (the span stays in cache), branch-free, in an `(n + 1) × (n + 1)` matrix
 /// per angle whose row and column 0 (outside the ROI) are dropped.
 fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<u32> {
@@ -622,8 +623,13 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], symmetric: bool, w: &m
     // 1 / √p_x, 1 / √p_y (only read where a cell makes them positive).
     w.inv_x.clear();
     w.inv_x.extend(px.iter().map(|&x| 1.0 / x.sqrt()));
+    // The unit eigenvector √p_x of the top eigenvalue 1, on the active levels.
+    w.u.clear();
+    w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
+    let norm = dot(&w.u, &w.u).sqrt();
+    w.u.iter_mut().for_each(|x| *x /= norm);
     if symmetric {
-        if let Some(r) = symmetric_radius(cells, px, m, w) {
+        if let Some(r) = symmetric_radius(cells, m, w) {
             return r;
         }
         square_of_symmetric(cells, m, w);
@@ -633,10 +639,6 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], symmetric: bool, w: &m
     let s = &mut w.s;
     // λ1 = 1 with eigenvector √p_x; λ2 is the largest eigenvalue of S − u uᵀ.
     if m >= LANCZOS_MIN {
-        w.u.clear();
-        w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
-        let norm = dot(&w.u, &w.u).sqrt();
-        w.u.iter_mut().for_each(|x| *x /= norm);
         if let Some(l2) = deflated_top(s, m, &w.u, &mut w.lanczos) {
             return l2.sqrt();
         }
@@ -664,17 +666,9 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], symmetric: bool, w: &m
 /// `M'`: both ends of the spectrum of its Householder tridiagonal form, each by Laguerre's
 /// iterations from a Gershgorin bound above it (backward stable: error of the order of
 /// `ε ‖M‖`). `None` (the general path decides) if the radius is below 1e-6, where how λ2
-/// rounds near 0 is left to the path on `S`, or the iterations fail.
-fn symmetric_radius(
-    cells: &[(u32, u32, f64)],
-    px: &[f64],
-    m: usize,
-    w: &mut MccWork,
-) -> Option<f64> {
-    w.u.clear();
-    w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
-    let norm = dot(&w.u, &w.u).sqrt();
-    w.u.iter_mut().for_each(|x| *x /= norm);
+/// rounds near 0 is left to the path on `S`, or the iterations fail. `w.u` holds `u` on the
+/// active levels.
+fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Option<f64> {
     let dense = &mut w.dense;
     dense.clear();
     for &ur in &w.u {
