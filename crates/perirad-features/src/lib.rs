@@ -29,6 +29,7 @@ pub mod preprocess;
 pub mod pyradiomics;
 pub mod registry;
 pub mod settings;
+mod simd;
 
 pub use error::FeatureError;
 pub use pyradiomics::{

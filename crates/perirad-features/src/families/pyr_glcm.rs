@@ -715,7 +715,13 @@ fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Opt
         let top = tridiagonal_top(d, beta, above(hi))?;
         v.clear();
         v.extend(d.iter().map(|x| -x));
-        let bottom = tridiagonal_top(v, beta, above(lo))?;
+        // Usually the top end decides: when `top` is above every eigenvalue of −T (one Sturm
+        // sequence), the bottom end is not needed.
+        let bottom = if lo < top || log_det_derivatives(v, beta, top).is_some() {
+            f64::NEG_INFINITY
+        } else {
+            tridiagonal_top(v, beta, above(lo))?
+        };
         (top, bottom)
     };
     let r = top.max(bottom);
@@ -1053,6 +1059,7 @@ fn hyp(a: f64, b: f64) -> f64 {
 }
 
 /// `Σ x_i y_i`, in four interleaved partial sums.
+#[inline(always)]
 fn dot(x: &[f64], y: &[f64]) -> f64 {
     let mut acc = [0.0; 4];
     let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
@@ -1070,7 +1077,7 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
 /// Householder reduction to tridiagonal form, then implicit QL iterations with Wilkinson shifts.
 /// `None` if the iterations do not converge (60 per eigenvalue) or the matrix is not finite.
 fn symmetric_eigenvalues<'w>(
-    a: &mut [f64],
+    a: &mut Vec<f64>,
     n: usize,
     work: &'w mut EigenWork,
 ) -> Option<&'w [f64]> {
@@ -1085,25 +1092,73 @@ fn symmetric_eigenvalues<'w>(
     Some(d)
 }
 
-/// Householder reduction of the symmetric `n × n` matrix `a` (row-major, overwritten) to the
-/// tridiagonal matrix with diagonal `d` and subdiagonal `e` (`e[i]`: entry `(i + 1, i)`;
-/// `e.len() == n`, the last entry 0), which has the same eigenvalues. `v`, `w`: scratch.
+/// Householder reduction of the symmetric `n × n` matrix `a` (row-major; overwritten, and
+/// grown to the padded layout below) to the tridiagonal matrix with diagonal `d` and subdiagonal
+/// `e` (`e[i]`: entry `(i + 1, i)`; `e.len() == n`, the last entry 0), which has the same
+/// eigenvalues. `v`, `w`: scratch.
+///
+/// Compiled for the baseline x86-64 and for x86-64-v3, chosen at run time ([`crate::simd`]);
+/// the loops are element-wise, the sums of [`dot`] interleaved explicitly.
 fn tridiagonalise(
-    a: &mut [f64],
+    a: &mut Vec<f64>,
     n: usize,
     d: &mut Vec<f64>,
     e: &mut Vec<f64>,
     v: &mut Vec<f64>,
     w: &mut Vec<f64>,
 ) {
-    for b in [&mut *e, &mut *v, &mut *w] {
-        b.clear();
-        b.resize(n, 0.0);
+    struct Reduce<'a> {
+        a: &'a mut Vec<f64>,
+        n: usize,
+        d: &'a mut Vec<f64>,
+        e: &'a mut Vec<f64>,
+        v: &'a mut Vec<f64>,
+        w: &'a mut Vec<f64>,
     }
+    impl pulp::WithSimd for Reduce<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, simd: S) {
+            tridiagonalise_body(simd, self.a, self.n, self.d, self.e, self.v, self.w);
+        }
+    }
+    crate::simd::arch().dispatch(Reduce { a, n, d, e, v, w });
+}
+
+/// [`tridiagonalise`]. The rows are padded with zeros to a multiple of 4 (`ld`), and each row
+/// operation of step `k` runs over the columns from `k + 1` rounded down to a multiple of 4 to
+/// `ld`: whole vectors, no remainder loop. The extra columns on the left belong to columns
+/// already reduced, which are never read again; the padding on the right stays 0 (`v` and `w`
+/// are 0 there).
+#[inline(always)]
+fn tridiagonalise_body<S: pulp::Simd>(
+    simd: S,
+    a: &mut Vec<f64>,
+    n: usize,
+    d: &mut Vec<f64>,
+    e: &mut Vec<f64>,
+    v: &mut Vec<f64>,
+    w: &mut Vec<f64>,
+) {
+    let ld = n.next_multiple_of(4);
+    if ld != n {
+        a.resize(n * ld, 0.0);
+        for r in (0..n).rev() {
+            a.copy_within(r * n..r * n + n, r * ld);
+            a[r * ld + n..(r + 1) * ld].fill(0.0);
+        }
+    }
+    for b in [&mut *v, &mut *w] {
+        b.clear();
+        b.resize(ld, 0.0);
+    }
+    e.clear();
+    e.resize(n, 0.0);
     // e[i]: entry (i + 1, i) of the tridiagonal matrix. The updates keep `a` exactly symmetric
-    // (each entry and its mirror get the same two products), so column k is row k.
+    // on the trailing block (each entry and its mirror get the same two products), so column k
+    // is row k.
     for k in 0..n.saturating_sub(2) {
-        let col = &a[k * n + k + 1..(k + 1) * n];
+        let col = &a[k * ld + k + 1..k * ld + n];
         let x0 = col[0];
         if col[1..].iter().all(|&x| x == 0.0) {
             e[k] = x0;
@@ -1114,46 +1169,69 @@ fn tridiagonalise(
         let tail = k + 1..n;
         v[tail.clone()].copy_from_slice(col);
         v[k + 1] -= alpha;
-        let vt = &v[tail.clone()];
-        let vv = dot(vt, vt);
+        let vv = dot(&v[tail.clone()], &v[tail.clone()]);
         // With H = I − β v vᵀ (β = 2 / vᵀv): A ← H A H = A − v wᵀ − w vᵀ, where
         // p = β A v and w = p − (β vᵀp / 2) v, on the trailing block.
         let beta = 2.0 / vv;
+        let lo = (k + 1) / 4 * 4;
         // A v as a sum of A's rows scaled by v (A is symmetric): contiguous products the
         // compiler vectorises, where a dot product per row would be a serial sum.
-        let wt = &mut w[tail.clone()];
+        let wt = &mut w[lo..ld];
         wt.fill(0.0);
-        let len = wt.len();
-        for (r, &vr) in tail.clone().zip(vt) {
+        for r in tail.clone() {
+            let vr = v[r];
             if vr != 0.0 {
-                // Equal lengths, indexed: no bounds checks, no iterator pairing.
-                let row = &a[r * n + k + 1..r * n + k + 1 + len];
-                for c in 0..len {
-                    wt[c] += vr * row[c];
-                }
+                axpy_simd(simd, wt, vr, &a[r * ld + lo..r * ld + ld]);
             }
         }
-        wt.iter_mut().for_each(|x| *x *= beta);
-        let half = 0.5 * beta * dot(vt, &w[tail.clone()]);
+        w[tail.clone()].iter_mut().for_each(|x| *x *= beta);
+        let half = 0.5 * beta * dot(&v[tail.clone()], &w[tail.clone()]);
         for r in tail.clone() {
             w[r] -= half * v[r];
         }
-        let wt = &w[tail.clone()];
-        let (vt, wt) = (&vt[..len], &wt[..len]);
-        for r in tail.clone() {
+        let (vs, ws) = (&v[lo..ld], &w[lo..ld]);
+        for r in tail {
             let (vr, wr) = (v[r], w[r]);
-            let row = &mut a[r * n + k + 1..r * n + k + 1 + len];
-            for c in 0..len {
-                row[c] -= vr * wt[c] + wr * vt[c];
-            }
+            rank_two_simd(simd, &mut a[r * ld + lo..r * ld + ld], vr, ws, wr, vs);
         }
         e[k] = alpha;
     }
     if n >= 2 {
-        e[n - 2] = a[(n - 1) * n + n - 2];
+        e[n - 2] = a[(n - 1) * ld + n - 2];
     }
     d.clear();
-    d.extend((0..n).map(|i| a[i * n + i]));
+    d.extend((0..n).map(|i| a[i * ld + i]));
+}
+
+/// `y += c x`, element by element, in vectors of `S` (equal lengths).
+#[inline(always)]
+fn axpy_simd<S: pulp::Simd>(simd: S, y: &mut [f64], c: f64, x: &[f64]) {
+    let (yv, yt) = S::as_mut_simd_f64s(y);
+    let (xv, xt) = S::as_simd_f64s(x);
+    let cv = simd.splat_f64s(c);
+    for (y, &x) in yv.iter_mut().zip(xv) {
+        *y = simd.add_f64s(*y, simd.mul_f64s(cv, x));
+    }
+    for (y, &x) in yt.iter_mut().zip(xt) {
+        *y += c * x;
+    }
+}
+
+/// `row −= a w + b v`, element by element, in vectors of `S` (equal lengths).
+#[inline(always)]
+fn rank_two_simd<S: pulp::Simd>(simd: S, row: &mut [f64], a: f64, w: &[f64], b: f64, v: &[f64]) {
+    let (rv, rt) = S::as_mut_simd_f64s(row);
+    let ((wv, wt), (vv, vt)) = (S::as_simd_f64s(w), S::as_simd_f64s(v));
+    let (av, bv) = (simd.splat_f64s(a), simd.splat_f64s(b));
+    for ((x, &w), &v) in rv.iter_mut().zip(wv).zip(vv) {
+        *x = simd.sub_f64s(
+            *x,
+            simd.add_f64s(simd.mul_f64s(av, w), simd.mul_f64s(bv, v)),
+        );
+    }
+    for ((x, &w), &v) in rt.iter_mut().zip(wt).zip(vt) {
+        *x -= a * w + b * v;
+    }
 }
 
 /// Eigenvalues of the symmetric tridiagonal matrix with diagonal `d` and subdiagonal `e`
@@ -1409,6 +1487,9 @@ mod tests {
             // The symmetric path (spectral radius of M') and the general one (λ2 of S = M Mᵀ)
             // agree; the general path leaves S in the buffers.
             let fast = mcc(&cells, &px, &px, true, &mut w);
+            // The baseline x86-64 kernels give the same bits as the AVX2 ones.
+            let baseline = crate::simd::testing::baseline(|| mcc(&cells, &px, &px, true, &mut w));
+            assert_eq!(fast.to_bits(), baseline.to_bits(), "{case}");
             let general = mcc(&cells, &px, &px, false, &mut w);
             assert!(
                 (fast - general).abs() <= 1e-12 * general,

@@ -176,11 +176,23 @@ const BLOCK: usize = 32;
 
 /// The unsigned type [`zones`] reads grey levels in: u16 when they fit, for twice the lanes
 /// per vector, else u32.
-trait Level: Copy + Eq + Default {}
+trait Level: Copy + Eq + Default {
+    fn index(self) -> usize;
+}
 
-impl Level for u16 {}
+impl Level for u16 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}
 
-impl Level for u32 {}
+impl Level for u32 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// A value in every lane of a block (aligned, for vector operands).
 #[derive(Clone, Copy)]
@@ -255,20 +267,45 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
         })
         .collect();
     let before = u16::from(earlier.first() == Some(&[-1, 0, 0]));
-    let rank = &grid.rank_of;
+    let arch = crate::simd::arch();
     if grid.ng <= u32::from(u16::MAX) {
         let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
-        Ok(label(grid, &g, &steps, before, |l| rank[usize::from(l)]))
-    } else {
-        Ok(label(grid, &grid.grey, &steps, before, |l| {
-            rank[l as usize]
+        Ok(arch.dispatch(Label {
+            grid,
+            g: &g,
+            steps: &steps,
+            before,
         }))
+    } else {
+        Ok(arch.dispatch(Label {
+            grid,
+            g: &grid.grey,
+            steps: &steps,
+            before,
+        }))
+    }
+}
+
+/// [`label`] as a kernel of [`crate::simd`] (the block masks are vector code).
+struct Label<'a, L> {
+    grid: &'a LevelGrid,
+    g: &'a [L],
+    steps: &'a [Step],
+    before: u16,
+}
+
+impl<L: Level> pulp::WithSimd for Label<'_, L> {
+    type Output = Vec<u64>;
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<u64> {
+        label(self.grid, self.g, self.steps, self.before)
     }
 }
 
 /// The masks of the [`BLOCK`] voxels of `g` from `base` whose neighbours are joined (bit b:
 /// the voxel at `steps[b]` has the same level, and no equal one before it in `steps` is its
 /// neighbour), with their levels. Lanes past the grid's end hold level 0.
+#[inline(always)]
 fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; BLOCK]) {
     let mut c = [L::default(); BLOCK];
     let mut equal = [0u16; BLOCK];
@@ -305,15 +342,10 @@ fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; B
 }
 
 /// [`zones`] on the grey levels `g` (of `grid`, as `L`), with the earlier offsets `steps`,
-/// `before` the mask bit of the voxel before along x (0 without one), `rank` the rank of a
-/// level.
-fn label<L: Level>(
-    grid: &LevelGrid,
-    g: &[L],
-    steps: &[Step],
-    before: u16,
-    rank: impl Fn(L) -> u32,
-) -> Vec<u64> {
+/// `before` the mask bit of the voxel before along x (0 without one).
+#[inline(always)]
+fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Vec<u64> {
+    let rank = |l: L| grid.rank_of[l.index()];
     let zero = L::default();
     // Every ROI voxel's entry is written before it is read, and no other entry has the ROOT
     // bit: any such values do, and a masked copy of the levels is cheaper than zeroing.
@@ -466,6 +498,10 @@ mod tests {
                         .collect();
                     got.sort_unstable();
                     assert_eq!(got, flood(&grid, &vectors), "{yaml} {shape:?} {levels}");
+                    // The baseline x86-64 kernel labels the same zones, in the same order.
+                    let baseline =
+                        crate::simd::testing::baseline(|| zones(&grid, &vectors).expect("zones"));
+                    assert_eq!(baseline, zones(&grid, &vectors).expect("zones"));
                     checked += 1;
                 }
             }
