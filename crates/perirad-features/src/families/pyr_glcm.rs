@@ -1176,21 +1176,41 @@ fn tridiagonalise_body<S: pulp::Simd>(
         let lo = (k + 1) / 4 * 4;
         // A v as a sum of A's rows scaled by v (A is symmetric): contiguous products the
         // compiler vectorises, where a dot product per row would be a serial sum.
+        // Four rows at a time: each vector of the sum is loaded and stored once per four rows
+        // (and summed row by row, in the same order as one row at a time).
         let wt = &mut w[lo..ld];
         wt.fill(0.0);
-        for r in tail.clone() {
-            let vr = v[r];
-            if vr != 0.0 {
-                axpy_simd(simd, wt, vr, &a[r * ld + lo..r * ld + ld]);
-            }
+        let row = |r: usize| &a[r * ld + lo..r * ld + ld];
+        let mut r = k + 1;
+        while r + 4 <= n {
+            let c = [v[r], v[r + 1], v[r + 2], v[r + 3]];
+            axpy4_simd(simd, wt, c, [row(r), row(r + 1), row(r + 2), row(r + 3)]);
+            r += 4;
+        }
+        for (r, &vr) in v.iter().enumerate().take(n).skip(r) {
+            axpy_simd(simd, wt, vr, row(r));
         }
         w[tail.clone()].iter_mut().for_each(|x| *x *= beta);
         let half = 0.5 * beta * dot(&v[tail.clone()], &w[tail.clone()]);
         for r in tail.clone() {
             w[r] -= half * v[r];
         }
+        // Four rows at a time: each vector of v and w is loaded once per four rows.
         let (vs, ws) = (&v[lo..ld], &w[lo..ld]);
-        for r in tail {
+        let mut r = k + 1;
+        for rows in a[(k + 1) * ld..n * ld].chunks_exact_mut(4 * ld) {
+            let (r0, rest) = rows.split_at_mut(ld);
+            let (r1, rest) = rest.split_at_mut(ld);
+            let (r2, r3) = rest.split_at_mut(ld);
+            let block = [&mut r0[lo..], &mut r1[lo..], &mut r2[lo..], &mut r3[lo..]];
+            let (vr, wr) = (
+                [v[r], v[r + 1], v[r + 2], v[r + 3]],
+                [w[r], w[r + 1], w[r + 2], w[r + 3]],
+            );
+            rank_two4_simd(simd, block, vr, ws, wr, vs);
+            r += 4;
+        }
+        for r in r..n {
             let (vr, wr) = (v[r], w[r]);
             rank_two_simd(simd, &mut a[r * ld + lo..r * ld + ld], vr, ws, wr, vs);
         }
@@ -1214,6 +1234,64 @@ fn axpy_simd<S: pulp::Simd>(simd: S, y: &mut [f64], c: f64, x: &[f64]) {
     }
     for (y, &x) in yt.iter_mut().zip(xt) {
         *y += c * x;
+    }
+}
+
+/// `y += c_0 x_0`, then `+= c_1 x_1` and so on, element by element, in vectors of `S` (equal
+/// lengths).
+#[inline(always)]
+fn axpy4_simd<S: pulp::Simd>(simd: S, y: &mut [f64], c: [f64; 4], x: [&[f64]; 4]) {
+    let (yv, yt) = S::as_mut_simd_f64s(y);
+    let xs = x.map(|x| S::as_simd_f64s(x));
+    let cv = c.map(|c| simd.splat_f64s(c));
+    for (i, y) in yv.iter_mut().enumerate() {
+        let mut acc = *y;
+        for t in 0..4 {
+            acc = simd.add_f64s(acc, simd.mul_f64s(cv[t], xs[t].0[i]));
+        }
+        *y = acc;
+    }
+    for (i, y) in yt.iter_mut().enumerate() {
+        for t in 0..4 {
+            *y += c[t] * xs[t].1[i];
+        }
+    }
+}
+
+/// [`rank_two_simd`] on four rows (`row_t −= a_t w + b_t v`), each vector of `w` and `v` loaded
+/// once for the four.
+#[inline(always)]
+fn rank_two4_simd<S: pulp::Simd>(
+    simd: S,
+    rows: [&mut [f64]; 4],
+    a: [f64; 4],
+    w: &[f64],
+    b: [f64; 4],
+    v: &[f64],
+) {
+    let [r0, r1, r2, r3] = rows;
+    let (v0, t0) = S::as_mut_simd_f64s(r0);
+    let (v1, t1) = S::as_mut_simd_f64s(r1);
+    let (v2, t2) = S::as_mut_simd_f64s(r2);
+    let (v3, t3) = S::as_mut_simd_f64s(r3);
+    let ((wv, wt), (vv, vt)) = (S::as_simd_f64s(w), S::as_simd_f64s(v));
+    let (av, bv) = (a.map(|x| simd.splat_f64s(x)), b.map(|x| simd.splat_f64s(x)));
+    let rows = v0
+        .iter_mut()
+        .zip(v1.iter_mut())
+        .zip(v2.iter_mut().zip(v3.iter_mut()));
+    for (((x0, x1), (x2, x3)), (&w, &v)) in rows.zip(wv.iter().zip(vv)) {
+        for (t, x) in [x0, x1, x2, x3].into_iter().enumerate() {
+            *x = simd.sub_f64s(
+                *x,
+                simd.add_f64s(simd.mul_f64s(av[t], w), simd.mul_f64s(bv[t], v)),
+            );
+        }
+    }
+    for (t, tail) in [t0, t1, t2, t3].into_iter().enumerate() {
+        for ((x, &w), &v) in tail.iter_mut().zip(wt).zip(vt) {
+            *x -= a[t] * w + b[t] * v;
+        }
     }
 }
 

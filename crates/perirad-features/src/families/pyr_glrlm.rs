@@ -188,6 +188,7 @@ impl<'g, C: Code> Runs<'g, C> {
     /// Counts the runs along `dir` into [`Runs::counts`]; returns the longest run of a level
     /// (0 when PyRadiomics drops the direction: no line through the box holds two ROI voxels,
     /// not necessarily adjacent).
+    #[inline(always)]
     fn direction(&mut self, dir: [i64; 3]) -> usize {
         let grid = self.grid;
         let r = &self.ranks[..];
@@ -304,6 +305,7 @@ impl<'g, C: Code> Runs<'g, C> {
 /// The codes of a span (`out`), from its predecessors' codes and ranks and its ranks: in chunks
 /// of `C::WIDTH` (or 8 for a shorter span), the last one overlapping the one before
 /// (recomputing the same codes).
+#[inline(always)]
 fn codes<C: Code>(out: &mut [C], prev_code: &[C], row: &[C], prev: &[C], n1: C) {
     let k = out.len();
     if C::WIDTH >= 16 && k >= 16 {
@@ -412,25 +414,44 @@ pub(crate) fn from_grid(
     let nr = grid.size.iter().copied().max().unwrap_or(1);
     let grey: Vec<f64> = grid.levels.iter().map(|&g| f64::from(g)).collect();
     let n1 = grid.levels.len() + 1;
+    let arch = crate::simd::arch();
+    let (angles, grey) = (&angles[..], &grey[..]);
     if (nr + 1) * n1 <= usize::from(u16::MAX) {
-        Ok(texture(
-            Runs::<u16>::new(grid, nr),
-            &angles,
-            &grey,
+        Ok(arch.dispatch(Texture {
+            runs: Runs::<u16>::new(grid, nr),
+            angles,
+            grey,
             settings,
-        ))
+        }))
     } else {
-        Ok(texture(
-            Runs::<u32>::new(grid, nr),
-            &angles,
-            &grey,
+        Ok(arch.dispatch(Texture {
+            runs: Runs::<u32>::new(grid, nr),
+            angles,
+            grey,
             settings,
-        ))
+        }))
+    }
+}
+
+/// [`texture`] as a kernel of [`crate::simd`] (the run codes are vector code).
+struct Texture<'a, C: Code> {
+    runs: Runs<'a, C>,
+    angles: &'a [[i64; 3]],
+    grey: &'a [f64],
+    settings: &'a Settings,
+}
+
+impl<C: Code> pulp::WithSimd for Texture<'_, C> {
+    type Output = Vec<(&'static str, f64)>;
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Self::Output {
+        texture(self.runs, self.angles, self.grey, self.settings)
     }
 }
 
 /// The features of the runs along `angles`, averaged over the directions or of their weighted
 /// sum.
+#[inline(always)]
 fn texture<C: Code>(
     mut runs: Runs<'_, C>,
     angles: &[[i64; 3]],
