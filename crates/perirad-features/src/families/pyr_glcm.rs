@@ -335,6 +335,10 @@ struct Work {
     /// log2 of the marginals (0 where they are 0).
     log_x: Vec<f64>,
     log_y: Vec<f64>,
+    /// ε / ln 2 over the marginals (0 where they are 0).
+    eps_x: Vec<f64>,
+    /// 1 / the marginals of the columns (0 where they are 0).
+    inv_y: Vec<f64>,
     sum_k: Vec<f64>,
     diff_k: Vec<f64>,
     mcc: MccWork,
@@ -358,17 +362,18 @@ fn hxy2_direct(x: &[f64], y: &[f64]) -> f64 {
 /// `HXY2 = Σy · H(x) + Σx · H(y) − n_x n_y ε / ln 2` (H without ε, n_x and n_y the non-zero
 /// entries). The neglected terms are below 1e-19 for any product of probabilities of a matrix
 /// of fewer than 2³¹ counts.
-fn hxy2_marginal(x: &[f64], y: &[f64]) -> f64 {
-    let parts = |m: &[f64]| {
+/// `lx`, `ly`: the marginals' log2 (read where they are positive).
+fn hxy2_marginal(x: &[f64], y: &[f64], lx: &[f64], ly: &[f64]) -> f64 {
+    let parts = |m: &[f64], l: &[f64]| {
         let (mut h, mut s, mut k) = (0.0, 0.0, 0usize);
-        for &v in m.iter().filter(|&&v| v > 0.0) {
-            h -= v * v.log2();
+        for (&v, &l) in m.iter().zip(l).filter(|(&v, _)| v > 0.0) {
+            h -= v * l;
             s += v;
             k += 1;
         }
         (h, s, k as f64)
     };
-    let ((hx, sx, kx), (hy, sy, ky)) = (parts(x), parts(y));
+    let ((hx, sx, kx), (hy, sy, ky)) = (parts(x, lx), parts(y, ly));
     sy * hx + sx * hy - kx * ky * EPS / std::f64::consts::LN_2
 }
 
@@ -454,6 +459,13 @@ fn features(
     } else {
         ly.extend(py.iter().map(|&y| if y > 0.0 { y.log2() } else { 0.0 }));
     }
+    // The correction term as (ε / (ln 2 p_x)) (1 / p_y): products, not a division per cell.
+    let (ex, iy) = (&mut work.eps_x, &mut work.inv_y);
+    let k = EPS / std::f64::consts::LN_2;
+    ex.clear();
+    ex.extend(px.iter().map(|&x| if x > 0.0 { k / x } else { 0.0 }));
+    iy.clear();
+    iy.extend(py.iter().map(|&y| if y > 0.0 { 1.0 / y } else { 0.0 }));
     for &(a, b, v) in cells.iter() {
         let (a, b) = (a as usize, b as usize);
         // The cell's weight: 2 for an off-diagonal cell of a symmetric matrix (its mirror).
@@ -461,7 +473,7 @@ fn features(
         let log_v = (v + EPS).log2();
         let pxy = px[a] * py[b];
         let log_pxy = if pxy >= 1e-10 {
-            lx[a] + ly[b] + EPS / (pxy * std::f64::consts::LN_2)
+            lx[a] + ly[b] + ex[a] * iy[b]
         } else {
             (pxy + EPS).log2()
         };
@@ -495,7 +507,7 @@ fn features(
     // HXY2 with PyRadiomics' ε, so that flat regions come out as in PyRadiomics: from the
     // marginals' entropies, unless the matrix is small or HXY2 − HXY (which Imc2 amplifies as it
     // nears 0, and whose sign decides whether Imc2 is NaN) is small: then term by term.
-    let mut hxy2 = hxy2_marginal(px, py);
+    let mut hxy2 = hxy2_marginal(px, py, lx, ly);
     let terms = px.iter().filter(|&&v| v > 0.0).count() * py.iter().filter(|&&v| v > 0.0).count();
     if terms <= 64 || hxy2.is_nan() || hxy2 - hxy < 0.1 {
         hxy2 = hxy2_direct(px, py);
@@ -541,7 +553,8 @@ fn features(
             .map(|&v| if v == 0.0 { -0.0 } else { v * (v + EPS).log2() })
             .sum::<f64>()
     };
-    let (hx, hy) = (entropy(px), entropy(py));
+    let hx = entropy(px);
+    let hy = if symmetric { hx } else { entropy(py) };
     let div = hx.max(hy);
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
     let imc2 = if hxy2 == hxy {
@@ -1592,7 +1605,8 @@ mod tests {
     fn hxy2_from_the_marginals() {
         let x = [0.1, 0.0, 0.2, 0.3, 0.4];
         let y = [0.05, 0.25, 0.0, 0.3, 0.4];
-        let (a, b) = (hxy2_direct(&x, &y), hxy2_marginal(&x, &y));
+        let log = |m: &[f64]| -> Vec<f64> { m.iter().map(|v| v.log2()).collect() };
+        let (a, b) = (hxy2_direct(&x, &y), hxy2_marginal(&x, &y, &log(&x), &log(&y)));
         assert!((a - b).abs() < 1e-14 * a, "{a} {b}");
     }
 }
