@@ -264,7 +264,8 @@ pub(crate) fn from_grid(
     let symmetric = settings.symmetrical_glcm.unwrap_or(true);
     let mut counts = cooccurrences(grid, &angles);
     let (w, nn) = (n + 1, n * n);
-    if symmetric {
+    // The weighted sum needs P + Pᵀ as a matrix; the angles' own features read it from P.
+    if symmetric && settings.weighting_norm.is_some() {
         for m in counts.chunks_exact_mut(w * w) {
             for i in 1..w {
                 for j in i..w {
@@ -303,15 +304,26 @@ pub(crate) fn from_grid(
                 *s += v * weight;
             }
         }
-        let row = features(&sum, &grey, &grid.levels, grid.ng, symmetric, &mut work);
+        let row = features(
+            Matrix::Dense(&sum, symmetric),
+            &grey,
+            &grid.levels,
+            grid.ng,
+            &mut work,
+        );
         rows.push(row.unwrap_or([f64::NAN; 24]));
     } else {
         // With several angles, an angle without any pair is left out (PyRadiomics' mean); a
         // single empty one gives NaN throughout.
         let several = angles.len() > 1;
         for m in counts.chunks_exact(w * w) {
-            fill(&mut matrix, m);
-            match features(&matrix, &grey, &grid.levels, grid.ng, symmetric, &mut work) {
+            let matrix = if symmetric {
+                Matrix::Symmetrised(m)
+            } else {
+                fill(&mut matrix, m);
+                Matrix::Dense(&matrix, false)
+            };
+            match features(matrix, &grey, &grid.levels, grid.ng, &mut work) {
                 Some(row) => rows.push(row),
                 None if several => {}
                 None => rows.push([f64::NAN; 24]),
@@ -323,6 +335,16 @@ pub(crate) fn from_grid(
         values[MCC] = 1.0; // PyRadiomics' flat-region answer
     }
     Ok(NAMES.iter().copied().zip(values).collect())
+}
+
+/// One matrix for [`features`].
+enum Matrix<'a> {
+    /// `N'_g × N'_g` counts or weighted sums, row-major; `symmetric`: it equals its transpose
+    /// exactly.
+    Dense(&'a [f64], bool),
+    /// The `(N'_g + 1)²` counts of one angle as [`cooccurrences`] gives them (row and column 0
+    /// outside the ROI), standing for `P + Pᵀ`.
+    Symmetrised(&'a [u32]),
 }
 
 /// Buffers reused from one matrix to the next.
@@ -381,15 +403,30 @@ fn hxy2_marginal(x: &[f64], y: &[f64], lx: &[f64], ly: &[f64]) -> f64 {
 /// `None` for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
 /// `symmetric`: the matrix equals its transpose exactly.
 fn features(
-    counts: &[f64],
+    matrix: Matrix<'_>,
     grey: &[f64],
     levels: &[u32],
     ng: u32,
-    symmetric: bool,
     work: &mut Work,
 ) -> Option<[f64; 24]> {
     let n = grey.len();
-    let total: f64 = counts.iter().sum();
+    let symmetric = match matrix {
+        Matrix::Dense(_, symmetric) => symmetric,
+        Matrix::Symmetrised(_) => true,
+    };
+    let total = match matrix {
+        Matrix::Dense(counts, _) => counts.iter().sum(),
+        // Σ (P + Pᵀ) = 2 Σ P, exactly (integers below 2⁵³).
+        Matrix::Symmetrised(m) => {
+            let w = n + 1;
+            let inside: u64 = m
+                .chunks_exact(w)
+                .skip(1)
+                .map(|row| row[1..].iter().map(|&c| u64::from(c)).sum::<u64>())
+                .sum();
+            2.0 * inside as f64
+        }
+    };
     if total == 0.0 {
         return None;
     }
@@ -403,16 +440,36 @@ fn features(
     px.resize(n, 0.0);
     py.clear();
     py.resize(n, 0.0);
-    let (ux, uy);
+    let (mut ux, mut uy) = (0.0, 0.0);
     if symmetric {
-        for (a, row) in counts.chunks_exact(n).enumerate() {
-            for (b, &c) in row.iter().enumerate().skip(a) {
-                if c != 0.0 {
-                    let v = c / total;
-                    cells.push((a as u32, b as u32, v));
-                    px[a] += v;
-                    if b != a {
-                        px[b] += v;
+        let mut cell = |a: usize, b: usize, c: f64| {
+            let v = c / total;
+            cells.push((a as u32, b as u32, v));
+            px[a] += v;
+            if b != a {
+                px[b] += v;
+            }
+        };
+        match matrix {
+            Matrix::Dense(counts, _) => {
+                for (a, row) in counts.chunks_exact(n).enumerate() {
+                    for (b, &c) in row.iter().enumerate().skip(a) {
+                        if c != 0.0 {
+                            cell(a, b, c);
+                        }
+                    }
+                }
+            }
+            Matrix::Symmetrised(m) => {
+                // (P + Pᵀ)(a, b) from P's entries (a + 1, b + 1) and (b + 1, a + 1).
+                let w = n + 1;
+                for a in 0..n {
+                    let row = &m[(a + 1) * w + 1..(a + 2) * w];
+                    for b in a..n {
+                        let c = u64::from(row[b]) + u64::from(m[(b + 1) * w + a + 1]);
+                        if c != 0 {
+                            cell(a, b, c as f64);
+                        }
                     }
                 }
             }
@@ -420,7 +477,7 @@ fn features(
         py.copy_from_slice(px);
         ux = grey.iter().zip(px.iter()).map(|(g, p)| g * p).sum::<f64>();
         uy = ux;
-    } else {
+    } else if let Matrix::Dense(counts, _) = matrix {
         let (mut sx, mut sy) = (0.0, 0.0);
         for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
             let (i, mut sum) = (grey[a], 0.0);
@@ -1606,7 +1663,10 @@ mod tests {
         let x = [0.1, 0.0, 0.2, 0.3, 0.4];
         let y = [0.05, 0.25, 0.0, 0.3, 0.4];
         let log = |m: &[f64]| -> Vec<f64> { m.iter().map(|v| v.log2()).collect() };
-        let (a, b) = (hxy2_direct(&x, &y), hxy2_marginal(&x, &y, &log(&x), &log(&y)));
+        let (a, b) = (
+            hxy2_direct(&x, &y),
+            hxy2_marginal(&x, &y, &log(&x), &log(&y)),
+        );
         assert!((a - b).abs() < 1e-14 * a, "{a} {b}");
     }
 }
