@@ -367,15 +367,13 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
                 }
                 let v = base + i;
                 let m = mask[i];
-                let mut root = v;
-                if m & before != 0 {
-                    root = previous;
-                    parent[v] = root as u32;
-                    parent[root] += 1;
-                } else {
-                    parent[v] = ROOT | 1;
-                    roots += 1;
-                }
+                // Joined to the voxel before along x (its root), or a new tree: selects, not a
+                // branch (either happens at random in a noisy image).
+                let joined = m & before != 0;
+                let mut root = if joined { previous } else { v };
+                parent[v] = if joined { previous as u32 } else { ROOT | 1 };
+                parent[root] += u32::from(joined);
+                roots += usize::from(!joined);
                 let mut rest = m & !before;
                 while rest != 0 {
                     let b = rest.trailing_zeros() as usize;
@@ -393,15 +391,17 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
             }
         }
     }
-    let mut zones = Vec::with_capacity(roots);
+    // The roots, compacted without a branch: every voxel writes its entry at the next free
+    // place, which only a root takes (room for one more write past the last root).
+    let mut zones = vec![0u64; roots + 1];
+    let mut k = 0;
     for &(start, end) in &spans {
-        for (v, &p) in parent[start..end].iter().enumerate() {
-            if p & ROOT != 0 {
-                let level = g[start + v];
-                zones.push(u64::from(rank(level)) << 32 | u64::from(p & !ROOT));
-            }
+        for (&p, &level) in parent[start..end].iter().zip(&g[start..end]) {
+            zones[k.min(roots)] = u64::from(rank(level)) << 32 | u64::from(p & !ROOT);
+            k += (p >> 31) as usize;
         }
     }
+    zones.truncate(roots);
     zones
 }
 
