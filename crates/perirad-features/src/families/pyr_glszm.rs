@@ -379,13 +379,15 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
                     let b = rest.trailing_zeros() as usize;
                     rest &= rest - 1;
                     let other = find(&mut parent, v.wrapping_add_signed(steps[b].offset));
-                    if other != root {
-                        let (lo, hi) = (other.min(root), other.max(root));
-                        parent[lo] += parent[hi] & !ROOT;
-                        parent[hi] = lo as u32;
-                        root = lo;
-                        roots -= 1;
-                    }
+                    // Trees merged into the earlier root, or (already one tree) left as they
+                    // are: selects, not a branch.
+                    let merge = other != root;
+                    let (lo, hi) = (other.min(root), other.max(root));
+                    let moved = parent[hi];
+                    parent[lo] += if merge { moved & !ROOT } else { 0 };
+                    parent[hi] = if merge { lo as u32 } else { moved };
+                    root = lo;
+                    roots -= usize::from(merge);
                 }
                 previous = root;
             }
