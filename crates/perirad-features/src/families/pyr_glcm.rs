@@ -539,27 +539,30 @@ fn features(
         sum_k[(li + lj) as usize] += wv;
         diff_k[li.abs_diff(lj) as usize] += wv;
         auto += wv * (i * j);
-        let c = i + j - ux - uy;
-        let c2 = c * c;
-        tend += wv * c2;
-        shade += wv * c2 * c;
-        prom += wv * c2 * c2;
-        contrast += wv * (i - j) * (i - j);
         let (dx, dy) = (i - ux, j - uy);
-        if symmetric {
-            // The cell gives (i − ux)² to varx and (j − uy)² to vary, its mirror the reverse.
-            let half = 0.5 * wv * (dx * dx + (j - ux) * (j - ux));
-            varx += half;
-            vary += 0.5 * wv * (dy * dy + (i - uy) * (i - uy));
-        } else {
-            varx += v * dx * dx;
-            vary += v * dy * dy;
-        }
         cov += wv * dx * dy;
         energy += wv * v;
         hxy -= wv * log_v;
         hxy1 -= wv * log_pxy;
         max_p = max_p.max(v);
+    }
+    // The terms that depend on i + j or |i − j| only, from their distributions; the variances
+    // from the marginals.
+    for (k, &s) in sum_k.iter().enumerate() {
+        if s != 0.0 {
+            let c = k as f64 - ux - uy;
+            let c2 = c * c;
+            tend += s * c2;
+            shade += s * c2 * c;
+            prom += s * c2 * c2;
+        }
+    }
+    for (k, &d) in diff_k.iter().enumerate() {
+        contrast += d * (k * k) as f64;
+    }
+    for ((&x, &y), &g) in px.iter().zip(py.iter()).zip(grey) {
+        varx += x * (g - ux) * (g - ux);
+        vary += y * (g - uy) * (g - uy);
     }
     // HXY2 with PyRadiomics' ε, so that flat regions come out as in PyRadiomics: from the
     // marginals' entropies, unless the matrix is small or HXY2 − HXY (which Imc2 amplifies as it
