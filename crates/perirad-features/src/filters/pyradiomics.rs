@@ -31,6 +31,7 @@ use crate::pyradiomics::LbpMethod;
 use crate::{FeatureError, ImageType, Settings};
 use perirad_core::{DType, Mask, Volume};
 use rayon::prelude::*;
+use std::cell::Cell;
 
 /// The derived images of one image type, with PyRadiomics' image type names (`original`,
 /// `log-sigma-1-0-mm-3D`, `square`, ...), and the warnings PyRadiomics would log for what it
@@ -228,10 +229,11 @@ pub fn gradient_magnitude(image: &Volume<f64>, use_spacing: bool) -> Volume<f64>
     volume_like(image, out)
 }
 
+/// `data` (one value per voxel of `image`) on `image`'s geometry, without copying it.
 fn volume_like(image: &Volume<f64>, data: Vec<f64>) -> Volume<f64> {
-    let mut v = image.clone();
-    v.data_mut().copy_from_slice(&data);
-    v
+    Volume::new(image.geometry().clone(), data)
+        // Every caller passes one value per voxel; were it not so, NaN rather than a panic.
+        .unwrap_or_else(|_| Volume::filled(image.geometry().clone(), f64::NAN))
 }
 
 // ---- local binary patterns (2D) -----------------------------------------------------------------
@@ -470,20 +472,26 @@ pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
     let g = image.geometry();
     let size = g.size();
     let spacing = g.spacing();
-    let mut sum = vec![0.0f32; image.data().len()];
+    let n = image.data().len();
+    // Three float32 images serve the nine passes: the sum, and the term filtered back and forth
+    // between `term` and `next`.
+    let mut sum = vec![0.0f32; n];
+    let mut term = vec![0.0f32; n];
+    let mut next = vec![0.0f32; n];
     for d in 0..3 {
         let second = Deriche::new(sigma, spacing[d], Order::Second);
-        let mut term = filter_axis(image.data(), size, d, &second);
+        filter_axis(image.data(), size, d, &second, &mut term);
         for a in (0..3).filter(|&a| a != d) {
             let smooth = Deriche::new(sigma, spacing[a], Order::Zero);
-            term = filter_axis(&term, size, a, &smooth);
+            filter_axis(&term, size, a, &smooth, &mut next);
+            std::mem::swap(&mut term, &mut next);
         }
         let k = 1.0 / (spacing[d] * spacing[d]);
         for (s, &t) in sum.iter_mut().zip(&term) {
             *s = (f64::from(*s) + f64::from(t) * k) as f32;
         }
     }
-    volume_like(image, sum.into_iter().map(f64::from).collect())
+    volume_like(image, sum.iter().map(|&s| f64::from(s)).collect())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -625,16 +633,29 @@ impl Deriche {
     /// lines run down the rows), the float32 result goes to `out` in the same layout. Each
     /// line's arithmetic is exactly that of `line`. Columns are taken in tiles so that the
     /// recursion's rows stay in cache.
-    fn rows<T: Copy + Into<f64>>(&self, x: &[T], out: &mut [f32], width: usize, len: usize) {
-        const TILE: usize = 256;
-        let mut y = vec![0.0f64; TILE * len];
-        let mut z = vec![0.0f64; TILE * len];
+    ///
+    /// `scratch` holds at least [`Deriche::scratch_len`]`(len)` values; what it holds on entry
+    /// is never read (every value is written before it is used).
+    fn rows<T: Copy + Into<f64>>(
+        &self,
+        x: &[T],
+        out: &mut [f32],
+        width: usize,
+        len: usize,
+        scratch: &mut [f64],
+    ) {
+        let (y, z) = scratch[..2 * TILE * len].split_at_mut(TILE * len);
         let mut c0 = 0;
         while c0 < width {
             let w = TILE.min(width - c0);
-            self.tile(x, out, width, len, c0, w, &mut y, &mut z);
+            self.tile(x, out, width, len, c0, w, y, z);
             c0 += w;
         }
+    }
+
+    /// The scratch space `rows` needs for lines of `len` voxels.
+    fn scratch_len(len: usize) -> usize {
+        2 * TILE * len
     }
 
     /// Columns `c0..c0 + w` of `Deriche::rows`, with `y` and `z` as scratch (`w` per row).
@@ -750,7 +771,35 @@ impl Deriche {
     }
 }
 
-/// `filter` applied along `axis` to every line of `data` (x fastest), output as float32.
+/// Columns of the image lines `Deriche::rows` filters together.
+const TILE: usize = 256;
+
+thread_local! {
+    /// Scratch space of the recursive Gaussian (`Deriche::rows`' rows and the transposed x
+    /// lines), kept by each thread from one plane, pass and image to the next, so that it is
+    /// neither allocated nor zeroed again (its contents are always written before they are
+    /// read).
+    static SCRATCH_F64: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    static SCRATCH_F32: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's scratch space, grown to `n64` f64 and `n32` f32 values.
+fn with_scratch<R>(n64: usize, n32: usize, f: impl FnOnce(&mut [f64], &mut [f32]) -> R) -> R {
+    let (mut a, mut b) = (SCRATCH_F64.take(), SCRATCH_F32.take());
+    if a.len() < n64 {
+        a.resize(n64, 0.0);
+    }
+    if b.len() < n32 {
+        b.resize(n32, 0.0);
+    }
+    let r = f(&mut a[..n64], &mut b[..n32]);
+    SCRATCH_F64.set(a);
+    SCRATCH_F32.set(b);
+    r
+}
+
+/// `filter` applied along `axis` to every line of `data` (x fastest), output as float32 into
+/// `out` (as long as `data`; every value is written).
 ///
 /// Along x the lines are contiguous and filtered one by one. Along y and z the lines of one block
 /// (a z-plane for y, the whole volume for z) are filtered together, a row (or plane) at a time:
@@ -762,35 +811,35 @@ fn filter_axis<T: Copy + Into<f64> + Sync>(
     size: [usize; 3],
     axis: usize,
     filter: &Deriche,
-) -> Vec<f32> {
-    let mut out = vec![0.0f32; data.len()];
+    out: &mut [f32],
+) {
     let len = size[axis];
     if axis == 0 {
         // The x lines of one z-slice, transposed so that they run down rows of width ny.
         let (nx, ny) = (size[0], size[1]);
         let plane = nx * ny;
         if plane == 0 {
-            return out;
+            return;
         }
         out.par_chunks_mut(plane)
             .zip(data.par_chunks(plane))
-            .for_each_init(
-                || (vec![0.0f64; plane], vec![0.0f32; plane]),
-                |(t, r), (o, x)| {
+            .for_each(|(o, x)| {
+                with_scratch(plane + Deriche::scratch_len(nx), plane, |scratch, r| {
+                    let (t, rest) = scratch.split_at_mut(plane);
                     for j in 0..ny {
                         for i in 0..nx {
                             t[i * ny + j] = x[j * nx + i].into();
                         }
                     }
-                    filter.rows(t.as_slice(), r, ny, nx);
+                    filter.rows(&*t, r, ny, nx, rest);
                     for j in 0..ny {
                         for i in 0..nx {
                             o[j * nx + i] = r[i * ny + j];
                         }
                     }
-                },
-            );
-        return out;
+                })
+            });
+        return;
     }
     // Rows of `width` cross-section values, `len` of them per block.
     let width = if axis == 1 {
@@ -800,12 +849,15 @@ fn filter_axis<T: Copy + Into<f64> + Sync>(
     };
     let block = width * len;
     if block == 0 {
-        return out;
+        return;
     }
     out.par_chunks_mut(block)
         .zip(data.par_chunks(block))
-        .for_each(|(o, x)| filter.rows(x, o, width, len));
-    out
+        .for_each(|(o, x)| {
+            with_scratch(Deriche::scratch_len(len), 0, |scratch, _| {
+                filter.rows(x, o, width, len, scratch)
+            })
+        });
 }
 
 #[cfg(test)]
@@ -823,7 +875,9 @@ mod tests {
             for (sigma, order) in [(1.0, Order::Zero), (2.5, Order::Second)] {
                 let f = Deriche::new(sigma, 0.7, order);
                 let mut many = vec![0.0f32; width * len];
-                f.rows(&x, &mut many, width, len);
+                // Scratch holding garbage: it must not matter.
+                let mut scratch = vec![f64::NAN; Deriche::scratch_len(len)];
+                f.rows(&x, &mut many, width, len, &mut scratch);
                 for c in 0..width {
                     let line: Vec<f64> = (0..len).map(|t| x[t * width + c]).collect();
                     let (mut y, mut z) = (vec![0.0; len], vec![0.0; len]);
