@@ -798,6 +798,24 @@ fn with_scratch<R>(n64: usize, n32: usize, f: impl FnOnce(&mut [f64], &mut [f32]
     r
 }
 
+/// `dst[i * rows + j] = src[j * cols + i]` for a `rows` × `cols` row-major `src`, converted,
+/// in square blocks so that both sides stay in cache.
+fn transpose<S: Copy + Into<D>, D>(src: &[S], dst: &mut [D], cols: usize, rows: usize) {
+    const B: usize = 16;
+    for j0 in (0..rows).step_by(B) {
+        let j1 = (j0 + B).min(rows);
+        for i0 in (0..cols).step_by(B) {
+            let i1 = (i0 + B).min(cols);
+            for j in j0..j1 {
+                let row = &src[j * cols..][i0..i1];
+                for (i, &v) in (i0..i1).zip(row) {
+                    dst[i * rows + j] = v.into();
+                }
+            }
+        }
+    }
+}
+
 /// `filter` applied along `axis` to every line of `data` (x fastest), output as float32 into
 /// `out` (as long as `data`; every value is written).
 ///
@@ -826,17 +844,9 @@ fn filter_axis<T: Copy + Into<f64> + Sync>(
             .for_each(|(o, x)| {
                 with_scratch(plane + Deriche::scratch_len(nx), plane, |scratch, r| {
                     let (t, rest) = scratch.split_at_mut(plane);
-                    for j in 0..ny {
-                        for i in 0..nx {
-                            t[i * ny + j] = x[j * nx + i].into();
-                        }
-                    }
+                    transpose(x, t, nx, ny);
                     filter.rows(&*t, r, ny, nx, rest);
-                    for j in 0..ny {
-                        for i in 0..nx {
-                            o[j * nx + i] = r[i * ny + j];
-                        }
-                    }
+                    transpose(r, o, ny, nx);
                 })
             });
         return;
@@ -885,6 +895,26 @@ mod tests {
                     for t in 0..len {
                         assert_eq!(many[t * width + c], y[t] as f32, "column {c}, row {t}");
                     }
+                }
+            }
+        }
+    }
+
+    /// The blocked transposition against the definition, for sizes below, at and above the
+    /// block size.
+    #[test]
+    fn transposes() {
+        for (cols, rows) in [(1, 1), (3, 17), (16, 16), (33, 5), (40, 70)] {
+            let src: Vec<f32> = (0..cols * rows).map(|v| v as f32 * 0.5 - 7.0).collect();
+            let mut dst = vec![f64::NAN; cols * rows];
+            transpose(&src, &mut dst, cols, rows);
+            for j in 0..rows {
+                for i in 0..cols {
+                    assert_eq!(
+                        dst[i * rows + j],
+                        f64::from(src[j * cols + i]),
+                        "({i}, {j})"
+                    );
                 }
             }
         }
