@@ -414,6 +414,14 @@ fn run_regions(
                 Ok(r) => uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()),
                 Err(_) => continue,
             };
+            // The part of `source` the regions read.
+            let keep = match union {
+                Some(u) => local(&u, origin),
+                None => BoundingBox {
+                    lower: [0; 3],
+                    upper: source.geometry().size(),
+                },
+            };
             let mut new_warnings = Vec::new();
             let result = for_each_image(
                 *image_type,
@@ -421,12 +429,15 @@ fn run_regions(
                 dtype,
                 &source_roi,
                 &merged.setting,
+                &keep,
                 &mut new_warnings,
-                &mut |name, filtered| {
+                &mut |name, filtered, start| {
+                    // `filtered` starts at `start` on `source`.
+                    let at: [usize; 3] = std::array::from_fn(|a| origin[a] + start[a]);
                     for &i in &group {
                         if let Ok(r) = &mut regions[i] {
                             let outcome = filtered
-                                .crop(&local(&r.bbox, origin))
+                                .crop(&local(&r.bbox, at))
                                 .map_err(|e| FeatureError::Input(e.to_string()))
                                 .and_then(|crop| {
                                     image_features(
@@ -559,32 +570,44 @@ fn resegmented_roi(
     roi
 }
 
+/// What receives each (filtered) image with its name and the voxel of `image` it starts at
+/// (`[0; 3]` for a whole image).
+type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>, [usize; 3]) -> Result<(), FeatureError> + 'a;
+
 /// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
-/// volume are big).
-/// What receives each (filtered) image with its name.
-type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError> + 'a;
-
+/// volume are big). `keep`: the part of `image` the sink reads; LoG images are computed and
+/// handed over only there.
+#[allow(clippy::too_many_arguments)]
 fn for_each_image(
     image_type: ImageType,
     image: &Volume<f64>,
     dtype: DType,
     roi: &Mask,
     settings: &Settings,
+    keep: &BoundingBox,
     warnings: &mut Vec<String>,
     f: &mut ImageSink<'_>,
 ) -> Result<(), FeatureError> {
     use crate::filters::{pyradiomics as filters, wavelet};
     match image_type {
-        ImageType::Original => f("original", image),
+        ImageType::Original => f("original", image, [0; 3]),
         ImageType::Wavelet => {
-            wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band))
+            wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band, [0; 3]))
+        }
+        ImageType::LoG => {
+            let filtered = filters::log_images_in(image, settings, keep)?;
+            warnings.extend(filtered.warnings);
+            for (name, im) in &filtered.images {
+                f(name, im, keep.lower)?;
+            }
+            Ok(())
         }
         other => {
             let filtered = filters::filtered_images(other, image, dtype, roi, settings)?;
             warnings.extend(filtered.warnings);
             for (name, im) in &filtered.images {
-                f(name, im)?;
+                f(name, im, [0; 3])?;
             }
             Ok(())
         }

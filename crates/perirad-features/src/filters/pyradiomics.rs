@@ -29,9 +29,10 @@
 use crate::error::param;
 use crate::pyradiomics::LbpMethod;
 use crate::{FeatureError, ImageType, Settings};
-use perirad_core::{DType, Mask, Volume};
+use perirad_core::{BoundingBox, DType, Mask, Volume};
 use rayon::prelude::*;
 use std::cell::Cell;
+use std::ops::Range;
 
 /// The derived images of one image type, with PyRadiomics' image type names (`original`,
 /// `log-sigma-1-0-mm-3D`, `square`, ...), and the warnings PyRadiomics would log for what it
@@ -68,7 +69,14 @@ pub fn filtered_images(
     };
     Ok(match image_type {
         ImageType::Original => one("original", image.clone()),
-        ImageType::LoG => log_images(image, settings.sigma.as_deref().unwrap_or(&[])),
+        ImageType::LoG => log_images(
+            image,
+            settings.sigma.as_deref().unwrap_or(&[]),
+            &BoundingBox {
+                lower: [0; 3],
+                upper: image.geometry().size(),
+            },
+        )?,
         ImageType::Square => one("square", square(image)),
         ImageType::SquareRoot => one("squareroot", square_root(image)),
         ImageType::Logarithm => one("logarithm", logarithm(image)),
@@ -401,8 +409,26 @@ impl Lbp2d {
 
 // ---- Laplacian of Gaussian ---------------------------------------------------------------------
 
-/// `getLoGImage`: one image per valid sigma, with PyRadiomics' size checks.
-fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
+/// `LoG` as [`filtered_images`] computes it (`settings.sigma`, PyRadiomics' size checks and
+/// warnings on the whole of `image`), each image computed only inside `keep` and returned on
+/// `keep`'s cropped geometry: bit for bit the whole image's response cropped to `keep`. Every
+/// image line is still filtered whole, but each pass keeps only the lines that cross `keep`
+/// along the axes already filtered, so the passes after the first one of each term read less.
+pub fn log_images_in(
+    image: &Volume<f64>,
+    settings: &Settings,
+    keep: &BoundingBox,
+) -> Result<Filtered, FeatureError> {
+    log_images(image, settings.sigma.as_deref().unwrap_or(&[]), keep)
+}
+
+/// `getLoGImage`: one image per valid sigma, with PyRadiomics' size checks, inside `keep` (on
+/// its cropped geometry).
+fn log_images(
+    image: &Volume<f64>,
+    sigmas: &[f64],
+    keep: &BoundingBox,
+) -> Result<Filtered, FeatureError> {
     let mut out = Filtered::default();
     let g = image.geometry();
     let size = g.size();
@@ -411,8 +437,11 @@ fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
         out.warnings.push(format!(
             "LoG: image too small to apply the LoG filter (size {size:?}): skipped"
         ));
-        return out;
+        return Ok(out);
     }
+    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
+    let geometry = g.cropped(keep).map_err(crop)?;
+    let keep: [Range<usize>; 3] = std::array::from_fn(|a| keep.lower[a]..keep.upper[a]);
     for &sigma in sigmas {
         if sigma.is_nan() || sigma <= 0.0 {
             out.warnings.push(format!(
@@ -431,9 +460,14 @@ fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
             "log-sigma-{}-mm-3D",
             python_float_str(sigma).replace('.', "-")
         );
-        out.images.push((name, laplacian_of_gaussian(image, sigma)));
+        let data = log_kept(image, sigma, &keep)
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        let v = Volume::new(geometry.clone(), data).map_err(crop)?;
+        out.images.push((name, v));
     }
-    out
+    Ok(out)
 }
 
 /// Python's `str(float)`: the shortest round-trip digits, positional for decimal exponents in
@@ -469,21 +503,36 @@ pub fn python_float_str(x: f64) -> String {
 /// ones along the two other axes in increasing order (float32 images in between), accumulated
 /// as `float32(sum + term / spacing_d²)`.
 pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
+    let whole = image.geometry().size().map(|n| 0..n);
+    let data = log_kept(image, sigma, &whole);
+    volume_like(image, data.into_iter().map(f64::from).collect())
+}
+
+/// `laplacian_of_gaussian` at the voxels of `keep` only (x fastest), float32. Each pass filters
+/// whole lines but writes only the part of them inside `keep`, so that the next pass, along
+/// another axis, only filters the lines that cross `keep` along the axes done so far; a line's
+/// arithmetic does not depend on which other lines are filtered.
+fn log_kept(image: &Volume<f64>, sigma: f64, keep: &[Range<usize>; 3]) -> Vec<f32> {
     let g = image.geometry();
     let size = g.size();
     let spacing = g.spacing();
-    let n = image.data().len();
-    // Three float32 images serve the nine passes: the sum, and the term filtered back and forth
-    // between `term` and `next`.
+    let n: usize = keep.iter().map(|r| r.len()).product();
+    if size.contains(&0) || n == 0 {
+        return vec![0.0; n];
+    }
+    // The sum, and each term filtered back and forth between `term` and `next` (both only ever
+    // shrink within a term, and are written whole by each pass).
     let mut sum = vec![0.0f32; n];
-    let mut term = vec![0.0f32; n];
-    let mut next = vec![0.0f32; n];
+    let (mut term, mut next) = (Vec::new(), Vec::new());
     for d in 0..3 {
         let second = Deriche::new(sigma, spacing[d], Order::Second);
-        filter_axis(image.data(), size, d, &second, &mut term);
+        let mut dims = size;
+        filter_axis(image.data(), dims, d, &second, keep[d].clone(), &mut term);
+        dims[d] = keep[d].len();
         for a in (0..3).filter(|&a| a != d) {
             let smooth = Deriche::new(sigma, spacing[a], Order::Zero);
-            filter_axis(&term, size, a, &smooth, &mut next);
+            filter_axis(&term, dims, a, &smooth, keep[a].clone(), &mut next);
+            dims[a] = keep[a].len();
             std::mem::swap(&mut term, &mut next);
         }
         let k = 1.0 / (spacing[d] * spacing[d]);
@@ -491,7 +540,7 @@ pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
             *s = (f64::from(*s) + f64::from(t) * k) as f32;
         }
     }
-    volume_like(image, sum.iter().map(|&s| f64::from(s)).collect())
+    sum
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -636,19 +685,22 @@ impl Deriche {
     ///
     /// `scratch` holds at least [`Deriche::scratch_len`]`(len)` values; what it holds on entry
     /// is never read (every value is written before it is used).
+    ///
+    /// Only rows `keep` of the result are written, to `out`'s rows `0..keep.len()`.
     fn rows<T: Copy + Into<f64>>(
         &self,
         x: &[T],
         out: &mut [f32],
         width: usize,
         len: usize,
+        keep: Range<usize>,
         scratch: &mut [f64],
     ) {
         let (y, z) = scratch[..2 * TILE * len].split_at_mut(TILE * len);
         let mut c0 = 0;
         while c0 < width {
             let w = TILE.min(width - c0);
-            self.tile(x, out, width, len, c0, w, y, z);
+            self.tile(x, out, width, len, keep.clone(), c0, w, y, z);
             c0 += w;
         }
     }
@@ -666,6 +718,7 @@ impl Deriche {
         out: &mut [f32],
         width: usize,
         len: usize,
+        keep: Range<usize>,
         c0: usize,
         w: usize,
         y: &mut [f64],
@@ -762,8 +815,8 @@ impl Deriche {
                         - (q1[c] * d1 + q2[c] * d2 + q3[c] * d3 + q4[c] * d4);
             }
         }
-        for t in 0..len {
-            let o = &mut out[t * width + c0..t * width + c0 + w];
+        for (r, t) in keep.enumerate() {
+            let o = &mut out[r * width + c0..r * width + c0 + w];
             for c in 0..w {
                 o[c] = (y[t * w + c] + z[t * w + c]) as f32;
             }
@@ -816,8 +869,9 @@ fn transpose<S: Copy + Into<D>, D>(src: &[S], dst: &mut [D], cols: usize, rows: 
     }
 }
 
-/// `filter` applied along `axis` to every line of `data` (x fastest), output as float32 into
-/// `out` (as long as `data`; every value is written).
+/// `filter` applied along `axis` to every line of `data` (x fastest, `dims` voxels), output as
+/// float32 into `out` for the positions `keep` along `axis` only: `out` is resized to `dims`
+/// with `dims[axis]` = `keep.len()`, and every value of it is written.
 ///
 /// Along x the lines are contiguous and filtered one by one. Along y and z the lines of one block
 /// (a z-plane for y, the whole volume for z) are filtered together, a row (or plane) at a time:
@@ -826,46 +880,54 @@ fn transpose<S: Copy + Into<D>, D>(src: &[S], dst: &mut [D], cols: usize, rows: 
 /// are computed in parallel; the result does not depend on the number of threads.
 fn filter_axis<T: Copy + Into<f64> + Sync>(
     data: &[T],
-    size: [usize; 3],
+    dims: [usize; 3],
     axis: usize,
     filter: &Deriche,
-    out: &mut [f32],
+    keep: Range<usize>,
+    out: &mut Vec<f32>,
 ) {
-    let len = size[axis];
+    let len = dims[axis];
+    let kept = keep.len();
+    // Every value is written below: the buffer is only grown, never cleared.
+    let n = data.len() / len.max(1) * kept;
+    if out.len() < n {
+        out.resize(n, 0.0);
+    }
+    out.truncate(n);
+    if n == 0 {
+        return;
+    }
     if axis == 0 {
         // The x lines of one z-slice, transposed so that they run down rows of width ny.
-        let (nx, ny) = (size[0], size[1]);
-        let plane = nx * ny;
-        if plane == 0 {
-            return;
-        }
-        out.par_chunks_mut(plane)
+        let (nx, ny) = (dims[0], dims[1]);
+        let (plane, kept_plane) = (nx * ny, kept * ny);
+        out.par_chunks_mut(kept_plane)
             .zip(data.par_chunks(plane))
             .for_each(|(o, x)| {
-                with_scratch(plane + Deriche::scratch_len(nx), plane, |scratch, r| {
-                    let (t, rest) = scratch.split_at_mut(plane);
-                    transpose(x, t, nx, ny);
-                    filter.rows(&*t, r, ny, nx, rest);
-                    transpose(r, o, ny, nx);
-                })
+                with_scratch(
+                    plane + Deriche::scratch_len(nx),
+                    kept_plane,
+                    |scratch, r| {
+                        let (t, rest) = scratch.split_at_mut(plane);
+                        transpose(x, t, nx, ny);
+                        filter.rows(&*t, r, ny, nx, keep.clone(), rest);
+                        transpose(r, o, ny, kept);
+                    },
+                )
             });
         return;
     }
     // Rows of `width` cross-section values, `len` of them per block.
     let width = if axis == 1 {
-        size[0]
+        dims[0]
     } else {
-        size[0] * size[1]
+        dims[0] * dims[1]
     };
-    let block = width * len;
-    if block == 0 {
-        return;
-    }
-    out.par_chunks_mut(block)
-        .zip(data.par_chunks(block))
+    out.par_chunks_mut(width * kept)
+        .zip(data.par_chunks(width * len))
         .for_each(|(o, x)| {
             with_scratch(Deriche::scratch_len(len), 0, |scratch, _| {
-                filter.rows(x, o, width, len, scratch)
+                filter.rows(x, o, width, len, keep.clone(), scratch)
             })
         });
 }
@@ -887,7 +949,11 @@ mod tests {
                 let mut many = vec![0.0f32; width * len];
                 // Scratch holding garbage: it must not matter.
                 let mut scratch = vec![f64::NAN; Deriche::scratch_len(len)];
-                f.rows(&x, &mut many, width, len, &mut scratch);
+                f.rows(&x, &mut many, width, len, 0..len, &mut scratch);
+                // Rows 1..len-1 only: the same values, written from row 0.
+                let mut part = vec![f32::NAN; width * (len - 2)];
+                f.rows(&x, &mut part, width, len, 1..len - 1, &mut scratch);
+                assert_eq!(part[..], many[width..width * (len - 1)]);
                 for c in 0..width {
                     let line: Vec<f64> = (0..len).map(|t| x[t * width + c]).collect();
                     let (mut y, mut z) = (vec![0.0; len], vec![0.0; len]);
@@ -953,6 +1019,60 @@ mod tests {
         assert_eq!(code(LbpMethod::Uniform), 3.0);
     }
 
+    /// The LoG computed only inside a box is, bit for bit, the whole image's LoG cropped to it,
+    /// with the size checks of the whole image.
+    #[test]
+    fn log_inside_a_box_is_the_cropped_whole() {
+        use perirad_core::Geometry;
+        let size = [23, 19, 11];
+        let g = Geometry::with_spacing(size, [0.7, 0.9, 2.5]).expect("geometry");
+        let data: Vec<f64> = (0..size.iter().product::<usize>())
+            .map(|i| ((i * 7919) % 211) as f64 - 90.0)
+            .collect();
+        let image = Volume::new(g, data).expect("volume");
+        let settings = Settings {
+            sigma: Some(vec![1.0, 2.0, 40.0]),
+            ..Settings::default()
+        };
+        for keep in [
+            BoundingBox {
+                lower: [3, 5, 2],
+                upper: [17, 6, 9],
+            },
+            BoundingBox {
+                lower: [0; 3],
+                upper: size,
+            },
+            BoundingBox {
+                lower: [22, 0, 10],
+                upper: [23, 19, 11],
+            },
+        ] {
+            let whole = filtered_images(
+                ImageType::LoG,
+                &image,
+                DType::I16,
+                &Mask::filled(image.geometry().clone(), true),
+                &settings,
+            )
+            .expect("whole");
+            let inside = log_images_in(&image, &settings, &keep).expect("inside");
+            assert_eq!(inside.warnings, whole.warnings);
+            assert_eq!(inside.images.len(), 2, "sigma 40 is skipped");
+            for ((name, a), (wname, w)) in inside.images.iter().zip(&whole.images) {
+                assert_eq!(name, wname);
+                let cropped = w.crop(&keep).expect("crop");
+                assert_eq!(a.geometry(), cropped.geometry(), "{name}");
+                let same = a
+                    .data()
+                    .iter()
+                    .zip(cropped.data())
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{name} in {keep:?}");
+            }
+        }
+    }
+
     #[test]
     fn log_size_checks_skip_with_warnings() {
         use perirad_core::Geometry;
@@ -960,14 +1080,18 @@ mod tests {
             Geometry::with_spacing([3, 8, 8], [1.0; 3]).expect("geometry"),
             1.0,
         );
-        let f = log_images(&small, &[1.0]);
+        let whole = |v: &Volume<f64>| BoundingBox {
+            lower: [0; 3],
+            upper: v.geometry().size(),
+        };
+        let f = log_images(&small, &[1.0], &whole(&small)).expect("LoG");
         assert!(f.images.is_empty() && f.warnings.len() == 1);
         let v = Volume::filled(
             Geometry::with_spacing([8, 8, 5], [1.0, 1.0, 2.0]).expect("geometry"),
             1.0,
         );
         // ceil(9 / 2) + 1 = 6 > 5 voxels along z: skipped; sigma 1 kept.
-        let f = log_images(&v, &[9.0, 1.0]);
+        let f = log_images(&v, &[9.0, 1.0], &whole(&v)).expect("LoG");
         assert_eq!(f.warnings.len(), 1);
         let names: Vec<&str> = f.images.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["log-sigma-1-0-mm-3D"]);
