@@ -287,6 +287,18 @@ fn prepare(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
+    // Everything below reads the ROI's bounding box only: the mask and the image are cropped to
+    // it (`at`, on the grid of `image`), and the shape class is told where the crop lies.
+    let Some(at) = BoundingBox::of(mask.geometry().size(), |l| mask.data()[l]) else {
+        return Err(param("mask", "the ROI is empty"));
+    };
+    let crop = |e: perirad_core::CoreError| FeatureError::Input(e.to_string());
+    let (whole_mask, mask, image) = (
+        mask,
+        &mask.crop(&at).map_err(crop)?,
+        &image.crop(&at).map_err(crop)?,
+    );
+    let shape_offset: [usize; 3] = std::array::from_fn(|a| offset[a] + at.lower[a]);
     check_roi(mask, params)?;
     let mut values: Vec<f64> = mask
         .data()
@@ -317,11 +329,16 @@ fn prepare(
     );
     for (class, names) in classes {
         match class {
-            FeatureClass::Shape => {
-                push_shape(&mut out, "shape", names, shape_shape(&shape_mask, offset))
-            }
+            FeatureClass::Shape => push_shape(
+                &mut out,
+                "shape",
+                names,
+                shape_shape(&shape_mask, shape_offset),
+            ),
             FeatureClass::Shape2D => {
-                if let Some(f) = shape2d_features(&shape_mask, params, &mut out.warnings)? {
+                // On the whole grid, as the class has always been given it.
+                let whole = uncropped(&shape_mask, &at, whole_mask.geometry());
+                if let Some(f) = shape2d_features(&whole, params, &mut out.warnings)? {
                     push_shape(&mut out, "shape2D", names, f);
                 }
             }
@@ -332,9 +349,12 @@ fn prepare(
     let roi = resegmented_roi(image, mask, thresholds);
     let bbox = BoundingBox::of(roi.geometry().size(), |l| roi.data()[l])
         .ok_or_else(|| param("mask", "the ROI is empty after re-segmentation"))?;
-    let roi = roi
-        .crop(&bbox)
-        .map_err(|e| FeatureError::Input(e.to_string()))?;
+    let roi = roi.crop(&bbox).map_err(crop)?;
+    // The box on the grid of `image`.
+    let bbox = BoundingBox {
+        lower: std::array::from_fn(|a| at.lower[a] + bbox.lower[a]),
+        upper: std::array::from_fn(|a| at.lower[a] + bbox.upper[a]),
+    };
     Ok(Region { roi, bbox, out })
 }
 
