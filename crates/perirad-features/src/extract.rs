@@ -596,8 +596,8 @@ type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>, [usize; 3]) -> Result<(), Fea
 
 /// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
-/// volume are big). `keep`: the part of `image` the sink reads; LoG images are computed and
-/// handed over only there.
+/// volume are big). `keep`: the part of `image` the sink reads; LoG and wavelet images are
+/// computed and handed over only there.
 #[allow(clippy::too_many_arguments)]
 fn for_each_image(
     image_type: ImageType,
@@ -613,7 +613,9 @@ fn for_each_image(
     match image_type {
         ImageType::Original => f("original", image, [0; 3]),
         ImageType::Wavelet => {
-            wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band, [0; 3]))
+            wavelet::for_each_wavelet_image_in(image, settings, keep, |name, band| {
+                f(&name, &band, keep.lower)
+            })
         }
         ImageType::LoG => {
             let filtered = filters::log_images_in(image, settings, keep)?;
