@@ -289,7 +289,7 @@ fn prepare(
     }
     // Everything below reads the ROI's bounding box only: the mask and the image are cropped to
     // it (`at`, on the grid of `image`), and the shape class is told where the crop lies.
-    let Some(at) = BoundingBox::of(mask.geometry().size(), |l| mask.data()[l]) else {
+    let Some(at) = BoundingBox::of_mask(mask.geometry().size(), mask.data()) else {
         return Err(param("mask", "the ROI is empty"));
     };
     let crop = |e: perirad_core::CoreError| FeatureError::Input(e.to_string());
@@ -347,7 +347,7 @@ fn prepare(
     }
     // The re-segmented ROI (from the original intensities) serves every image type.
     let roi = resegmented_roi(image, mask, thresholds);
-    let bbox = BoundingBox::of(roi.geometry().size(), |l| roi.data()[l])
+    let bbox = BoundingBox::of_mask(roi.geometry().size(), roi.data())
         .ok_or_else(|| param("mask", "the ROI is empty after re-segmentation"))?;
     let roi = roi.crop(&bbox).map_err(crop)?;
     // The box on the grid of `image`.
