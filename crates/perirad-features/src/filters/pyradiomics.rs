@@ -755,17 +755,22 @@ impl Deriche {
                     - (y[2 * w + c] * d1 + y[w + c] * d2 + y[c] * d3 + v * bn4);
             }
         }
+        // The rows of `x` in this tile, as slices of `w` values (so that the loops below index
+        // without bounds checks).
+        let xr = |t: usize| &x[t * width + c0..][..w];
         for t in 4..len {
             let (head, row) = y.split_at_mut(t * w);
+            let row = &mut row[..w];
             let (p1, p2, p3, p4) = (
-                &head[(t - 1) * w..],
+                &head[(t - 1) * w..t * w],
                 &head[(t - 2) * w..(t - 1) * w],
                 &head[(t - 3) * w..(t - 2) * w],
                 &head[(t - 4) * w..(t - 3) * w],
             );
+            let (x0, x1, x2, x3) = (xr(t), xr(t - 1), xr(t - 2), xr(t - 3));
             for c in 0..w {
                 row[c] =
-                    (xs(t, c) * n0 + xs(t - 1, c) * n1 + xs(t - 2, c) * n2 + xs(t - 3, c) * n3)
+                    (x0[c].into() * n0 + x1[c].into() * n1 + x2[c].into() * n2 + x3[c].into() * n3)
                         - (p1[c] * d1 + p2[c] * d2 + p3[c] * d3 + p4[c] * d4);
             }
         }
@@ -802,23 +807,25 @@ impl Deriche {
         }
         for i in (1..=len.saturating_sub(4)).rev() {
             let (row, tail) = z.split_at_mut(i * w);
-            let row = &mut row[(i - 1) * w..];
+            let row = &mut row[(i - 1) * w..i * w];
             let (q1, q2, q3, q4) = (
                 &tail[..w],
                 &tail[w..2 * w],
                 &tail[2 * w..3 * w],
                 &tail[3 * w..4 * w],
             );
+            let (x0, x1, x2, x3) = (xr(i), xr(i + 1), xr(i + 2), xr(i + 3));
             for c in 0..w {
                 row[c] =
-                    (xs(i, c) * m1 + xs(i + 1, c) * m2 + xs(i + 2, c) * m3 + xs(i + 3, c) * m4)
+                    (x0[c].into() * m1 + x1[c].into() * m2 + x2[c].into() * m3 + x3[c].into() * m4)
                         - (q1[c] * d1 + q2[c] * d2 + q3[c] * d3 + q4[c] * d4);
             }
         }
         for (r, t) in keep.enumerate() {
             let o = &mut out[r * width + c0..r * width + c0 + w];
+            let (yt, zt) = (&y[t * w..(t + 1) * w], &z[t * w..(t + 1) * w]);
             for c in 0..w {
-                o[c] = (y[t * w + c] + z[t * w + c]) as f32;
+                o[c] = (yt[c] + zt[c]) as f32;
             }
         }
     }
