@@ -420,8 +420,13 @@ fn run_regions(
                 .reduce(|a, b| a.union(&b));
             let support = union
                 .and_then(|u| filter_support(*image_type, &merged.setting, &u, image.geometry()));
+            // LoG reads that part where it lies in the image (see `log_images_in`); the other
+            // filters are given it cropped.
+            let in_place = *image_type == ImageType::LoG;
             let cropped;
-            let (source, origin) = match support.and_then(|b| Some((image.crop(&b).ok()?, b.lower)))
+            let (source, origin) = match support
+                .filter(|_| !in_place)
+                .and_then(|b| Some((image.crop(&b).ok()?, b.lower)))
             {
                 Some((c, lower)) => {
                     cropped = c;
@@ -429,9 +434,23 @@ fn run_regions(
                 }
                 None => (image, [0; 3]),
             };
-            // The first region's ROI on the filtered grid (filters that read the ROI need it).
+            // The part of `source` that is filtered.
+            let filtered_box = match support.filter(|_| in_place) {
+                Some(b) => b,
+                None => BoundingBox {
+                    lower: [0; 3],
+                    upper: source.geometry().size(),
+                },
+            };
+            // The first region's ROI on the filtered grid, for the filters that read it.
+            let reads_roi = !matches!(
+                image_type,
+                ImageType::Original | ImageType::LoG | ImageType::Wavelet
+            );
             let source_roi = match &regions[group[0]] {
-                Ok(r) => uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()),
+                Ok(r) => {
+                    reads_roi.then(|| uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()))
+                }
                 Err(_) => continue,
             };
             // The part of `source` the regions read.
@@ -447,8 +466,9 @@ fn run_regions(
                 *image_type,
                 source,
                 dtype,
-                &source_roi,
+                source_roi.as_ref(),
                 &merged.setting,
+                &filtered_box,
                 &keep,
                 &mut new_warnings,
                 &mut |name, filtered, start| {
@@ -596,15 +616,18 @@ type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>, [usize; 3]) -> Result<(), Fea
 
 /// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
-/// volume are big). `keep`: the part of `image` the sink reads; LoG and wavelet images are
-/// computed and handed over only there.
+/// volume are big). `roi`: the ROI on `image`'s grid, for the filters that read it. `support`:
+/// the part of `image` that LoG filters, as if `image` were cropped to it (the other filters
+/// take the whole of `image`). `keep`: the part of `image` the sink reads; LoG and wavelet
+/// images are computed and handed over only there.
 #[allow(clippy::too_many_arguments)]
 fn for_each_image(
     image_type: ImageType,
     image: &Volume<f64>,
     dtype: DType,
-    roi: &Mask,
+    roi: Option<&Mask>,
     settings: &Settings,
+    support: &BoundingBox,
     keep: &BoundingBox,
     warnings: &mut Vec<String>,
     f: &mut ImageSink<'_>,
@@ -618,7 +641,7 @@ fn for_each_image(
             })
         }
         ImageType::LoG => {
-            let filtered = filters::log_images_in(image, settings, keep)?;
+            let filtered = filters::log_images_in(image, settings, support, keep)?;
             warnings.extend(filtered.warnings);
             for (name, im) in &filtered.images {
                 f(name, im, keep.lower)?;
@@ -626,6 +649,7 @@ fn for_each_image(
             Ok(())
         }
         other => {
+            let roi = roi.ok_or_else(|| param("mask", "no ROI for the filter"))?;
             let filtered = filters::filtered_images(other, image, dtype, roi, settings)?;
             warnings.extend(filtered.warnings);
             for (name, im) in &filtered.images {

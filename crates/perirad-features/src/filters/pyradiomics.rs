@@ -69,14 +69,18 @@ pub fn filtered_images(
     };
     Ok(match image_type {
         ImageType::Original => one("original", image.clone()),
-        ImageType::LoG => log_images(
-            image,
-            settings.sigma.as_deref().unwrap_or(&[]),
-            &BoundingBox {
+        ImageType::LoG => {
+            let whole = BoundingBox {
                 lower: [0; 3],
                 upper: image.geometry().size(),
-            },
-        )?,
+            };
+            log_images(
+                image,
+                settings.sigma.as_deref().unwrap_or(&[]),
+                &whole,
+                &whole,
+            )?
+        }
         ImageType::Square => one("square", square(image)),
         ImageType::SquareRoot => one("squareroot", square_root(image)),
         ImageType::Logarithm => one("logarithm", logarithm(image)),
@@ -409,39 +413,58 @@ impl Lbp2d {
 
 // ---- Laplacian of Gaussian ---------------------------------------------------------------------
 
-/// `LoG` as [`filtered_images`] computes it (`settings.sigma`, PyRadiomics' size checks and
-/// warnings on the whole of `image`), each image computed only inside `keep` and returned on
-/// `keep`'s cropped geometry: bit for bit the whole image's response cropped to `keep`. Every
-/// image line is still filtered whole, but each pass keeps only the lines that cross `keep`
-/// along the axes already filtered, so the passes after the first one of each term read less.
+/// `LoG` as [`filtered_images`] computes it for the box `support` of `image` (as if `image`
+/// had been cropped to it: `settings.sigma`, PyRadiomics' size checks and warnings on the box),
+/// each image computed only inside `keep` (a box of `image` within `support`) and returned on
+/// `keep`'s geometry: bit for bit the box's response cropped to `keep`. Every image line is
+/// still filtered whole, but each pass keeps only the lines that cross `keep` along the axes
+/// already filtered, so the passes after the first one of each term read less; the first ones
+/// read the box's lines where they lie in `image`.
 pub fn log_images_in(
     image: &Volume<f64>,
     settings: &Settings,
+    support: &BoundingBox,
     keep: &BoundingBox,
 ) -> Result<Filtered, FeatureError> {
-    log_images(image, settings.sigma.as_deref().unwrap_or(&[]), keep)
+    log_images(
+        image,
+        settings.sigma.as_deref().unwrap_or(&[]),
+        support,
+        keep,
+    )
 }
 
-/// `getLoGImage`: one image per valid sigma, with PyRadiomics' size checks, inside `keep` (on
-/// its cropped geometry).
+/// `getLoGImage` of the box `support` of `image`: one image per valid sigma, with PyRadiomics'
+/// size checks, inside `keep` (on its geometry).
 fn log_images(
     image: &Volume<f64>,
     sigmas: &[f64],
+    support: &BoundingBox,
     keep: &BoundingBox,
 ) -> Result<Filtered, FeatureError> {
     let mut out = Filtered::default();
     let g = image.geometry();
-    let size = g.size();
+    let size = support.size();
     let spacing = g.spacing();
+    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
+    support.check_within(g.size()).map_err(crop)?;
     if size.iter().any(|&n| n < 4) {
         out.warnings.push(format!(
             "LoG: image too small to apply the LoG filter (size {size:?}): skipped"
         ));
         return Ok(out);
     }
-    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
+    let inside =
+        (0..3).all(|a| support.lower[a] <= keep.lower[a] && keep.upper[a] <= support.upper[a]);
+    if !inside {
+        return Err(param(
+            "LoG",
+            "the box to keep is not inside the filtered box",
+        ));
+    }
     let geometry = g.cropped(keep).map_err(crop)?;
-    let keep: [Range<usize>; 3] = std::array::from_fn(|a| keep.lower[a]..keep.upper[a]);
+    let keep: [Range<usize>; 3] =
+        std::array::from_fn(|a| keep.lower[a] - support.lower[a]..keep.upper[a] - support.lower[a]);
     for &sigma in sigmas {
         if sigma.is_nan() || sigma <= 0.0 {
             out.warnings.push(format!(
@@ -460,7 +483,7 @@ fn log_images(
             "log-sigma-{}-mm-3D",
             python_float_str(sigma).replace('.', "-")
         );
-        let data = log_kept(image, sigma, &keep)
+        let data = log_kept(image, sigma, support, &keep)
             .into_iter()
             .map(f64::from)
             .collect();
@@ -503,21 +526,32 @@ pub fn python_float_str(x: f64) -> String {
 /// ones along the two other axes in increasing order (float32 images in between), accumulated
 /// as `float32(sum + term / spacing_d²)`.
 pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
-    let whole = image.geometry().size().map(|n| 0..n);
-    let data = log_kept(image, sigma, &whole);
+    let size = image.geometry().size();
+    let whole = BoundingBox {
+        lower: [0; 3],
+        upper: size,
+    };
+    let data = log_kept(image, sigma, &whole, &size.map(|n| 0..n));
     volume_like(image, data.into_iter().map(f64::from).collect())
 }
 
-/// `laplacian_of_gaussian` at the voxels of `keep` only (x fastest), float32. Each pass filters
-/// whole lines but writes only the part of them inside `keep`, so that the next pass, along
-/// another axis, only filters the lines that cross `keep` along the axes done so far; a line's
-/// arithmetic does not depend on which other lines are filtered.
-fn log_kept(image: &Volume<f64>, sigma: f64, keep: &[Range<usize>; 3]) -> Vec<f32> {
+/// `laplacian_of_gaussian` of the box `support` of `image` (as if `image` had been cropped to
+/// it), at the voxels of `keep` only (ranges along each axis of the box; x fastest), float32.
+/// Each pass filters whole lines but writes only the part of them inside `keep`, so that the
+/// next pass, along another axis, only filters the lines that cross `keep` along the axes done
+/// so far; a line's arithmetic does not depend on which other lines are filtered.
+fn log_kept(
+    image: &Volume<f64>,
+    sigma: f64,
+    support: &BoundingBox,
+    keep: &[Range<usize>; 3],
+) -> Vec<f32> {
     let g = image.geometry();
-    let size = g.size();
+    let full = g.size();
+    let size = support.size();
     let spacing = g.spacing();
     let n: usize = keep.iter().map(|r| r.len()).product();
-    if size.contains(&0) || n == 0 {
+    if size.contains(&0) || n == 0 || support.check_within(full).is_err() {
         return vec![0.0; n];
     }
     // The sum, and each term filtered back and forth between `term` and `next` (both only ever
@@ -527,7 +561,15 @@ fn log_kept(image: &Volume<f64>, sigma: f64, keep: &[Range<usize>; 3]) -> Vec<f3
     for d in 0..3 {
         let second = Deriche::new(sigma, spacing[d], Order::Second);
         let mut dims = size;
-        filter_axis(image.data(), dims, d, &second, keep[d].clone(), &mut term);
+        filter_box_axis(
+            image.data(),
+            full,
+            support,
+            d,
+            &second,
+            keep[d].clone(),
+            &mut term,
+        );
         dims[d] = keep[d].len();
         for a in (0..3).filter(|&a| a != d) {
             let smooth = Deriche::new(sigma, spacing[a], Order::Zero);
@@ -861,17 +903,108 @@ fn with_scratch<R>(n64: usize, n32: usize, f: impl FnOnce(&mut [f64], &mut [f32]
 /// `dst[i * rows + j] = src[j * cols + i]` for a `rows` × `cols` row-major `src`, converted,
 /// in square blocks so that both sides stay in cache.
 fn transpose<S: Copy + Into<D>, D>(src: &[S], dst: &mut [D], cols: usize, rows: usize) {
+    transpose_rows(src, cols, dst, cols, rows);
+}
+
+/// [`transpose`] of a `rows` × `cols` block whose rows start `stride` values apart in `src`.
+fn transpose_rows<S: Copy + Into<D>, D>(
+    src: &[S],
+    stride: usize,
+    dst: &mut [D],
+    cols: usize,
+    rows: usize,
+) {
     const B: usize = 16;
     for j0 in (0..rows).step_by(B) {
         let j1 = (j0 + B).min(rows);
         for i0 in (0..cols).step_by(B) {
             let i1 = (i0 + B).min(cols);
             for j in j0..j1 {
-                let row = &src[j * cols..][i0..i1];
+                let row = &src[j * stride..][i0..i1];
                 for (i, &v) in (i0..i1).zip(row) {
                     dst[i * rows + j] = v.into();
                 }
             }
+        }
+    }
+}
+
+/// [`filter_axis`] of the box `support` of `data` (x fastest, `full` voxels) as if it had been
+/// cropped to it: `keep` is along `axis` in the box, `out` holds the box's `dims` with
+/// `dims[axis]` = `keep.len()`. The lines are read from `data` where they lie (each block of
+/// them gathered into this thread's scratch), so that the box is never copied whole.
+fn filter_box_axis(
+    data: &[f64],
+    full: [usize; 3],
+    support: &BoundingBox,
+    axis: usize,
+    filter: &Deriche,
+    keep: Range<usize>,
+    out: &mut Vec<f32>,
+) {
+    let s = support.size();
+    let [x0, y0, z0] = support.lower;
+    let at = |j: usize, k: usize| x0 + full[0] * (j + full[1] * k);
+    let kept = keep.len();
+    let n = s.iter().product::<usize>() / s[axis].max(1) * kept;
+    if out.len() < n {
+        out.resize(n, 0.0);
+    }
+    out.truncate(n);
+    if n == 0 {
+        return;
+    }
+    let (sx, sy, sz) = (s[0], s[1], s[2]);
+    match axis {
+        0 => {
+            // Each z-slice's x lines, transposed out of `data` so that they run down rows.
+            out.par_chunks_mut(kept * sy)
+                .enumerate()
+                .for_each(|(k, o)| {
+                    with_scratch(
+                        sx * sy + Deriche::scratch_len(sx),
+                        kept * sy,
+                        |scratch, r| {
+                            let (t, rest) = scratch.split_at_mut(sx * sy);
+                            transpose_rows(&data[at(y0, z0 + k)..], full[0], t, sx, sy);
+                            filter.rows(&*t, r, sy, sx, keep.clone(), rest);
+                            transpose(r, o, sy, kept);
+                        },
+                    )
+                });
+        }
+        1 => {
+            // Each z-slice's rows gathered, its y lines filtered together.
+            out.par_chunks_mut(sx * kept)
+                .enumerate()
+                .for_each(|(k, o)| {
+                    with_scratch(sx * sy + Deriche::scratch_len(sy), 0, |scratch, _| {
+                        let (g, rest) = scratch.split_at_mut(sx * sy);
+                        for (j, row) in g.chunks_exact_mut(sx).enumerate() {
+                            row.copy_from_slice(&data[at(y0 + j, z0 + k)..][..sx]);
+                        }
+                        filter.rows(&*g, o, sx, sy, keep.clone(), rest);
+                    })
+                });
+        }
+        _ => {
+            // For each y, the z lines of its row gathered and filtered together.
+            with_scratch(
+                sx * sz + Deriche::scratch_len(sz),
+                sx * kept,
+                |scratch, r| {
+                    let (g, rest) = scratch.split_at_mut(sx * sz);
+                    for j in 0..sy {
+                        for (k, row) in g.chunks_exact_mut(sx).enumerate() {
+                            row.copy_from_slice(&data[at(y0 + j, z0 + k)..][..sx]);
+                        }
+                        filter.rows(&*g, r, sx, sz, keep.clone(), rest);
+                        for (q, row) in r.chunks_exact(sx).enumerate() {
+                            out[sx * (j + sy * q)..][..sx].copy_from_slice(row);
+                        }
+                    }
+                },
+            );
         }
     }
 }
@@ -1041,43 +1174,53 @@ mod tests {
             sigma: Some(vec![1.0, 2.0, 40.0]),
             ..Settings::default()
         };
-        for keep in [
-            BoundingBox {
-                lower: [3, 5, 2],
-                upper: [17, 6, 9],
-            },
-            BoundingBox {
-                lower: [0; 3],
-                upper: size,
-            },
-            BoundingBox {
-                lower: [22, 0, 10],
-                upper: [23, 19, 11],
-            },
+        let b = |lower: [usize; 3], upper: [usize; 3]| BoundingBox { lower, upper };
+        // (support, keep): the whole image, a box inside it, and boxes touching its edges.
+        for (support, keep) in [
+            (b([0; 3], size), b([3, 5, 2], [17, 6, 9])),
+            (b([0; 3], size), b([0; 3], size)),
+            (b([0; 3], size), b([22, 0, 10], [23, 19, 11])),
+            (b([2, 1, 0], [21, 19, 9]), b([3, 5, 2], [17, 6, 9])),
+            (b([2, 1, 0], [21, 19, 9]), b([2, 1, 0], [21, 19, 9])),
+            (b([5, 0, 3], [23, 13, 11]), b([22, 12, 10], [23, 13, 11])),
         ] {
+            let cropped_image = image.crop(&support).expect("support");
             let whole = filtered_images(
                 ImageType::LoG,
-                &image,
+                &cropped_image,
                 DType::I16,
-                &Mask::filled(image.geometry().clone(), true),
+                &Mask::filled(cropped_image.geometry().clone(), true),
                 &settings,
             )
             .expect("whole");
-            let inside = log_images_in(&image, &settings, &keep).expect("inside");
+            let inside = log_images_in(&image, &settings, &support, &keep).expect("inside");
             assert_eq!(inside.warnings, whole.warnings);
             assert_eq!(inside.images.len(), 2, "sigma 40 is skipped");
+            let local = b(
+                std::array::from_fn(|a| keep.lower[a] - support.lower[a]),
+                std::array::from_fn(|a| keep.upper[a] - support.lower[a]),
+            );
             for ((name, a), (wname, w)) in inside.images.iter().zip(&whole.images) {
                 assert_eq!(name, wname);
-                let cropped = w.crop(&keep).expect("crop");
-                assert_eq!(a.geometry(), cropped.geometry(), "{name}");
-                let same = a
-                    .data()
-                    .iter()
-                    .zip(cropped.data())
-                    .all(|(x, y)| x.to_bits() == y.to_bits());
-                assert!(same, "{name} in {keep:?}");
+                let want = w.crop(&local).expect("crop");
+                let g = image.geometry().cropped(&keep).expect("keep");
+                assert_eq!(a.geometry(), &g, "{name}");
+                let same = a.data().len() == want.data().len()
+                    && a.data()
+                        .iter()
+                        .zip(want.data())
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{name} in {keep:?} of {support:?}");
             }
         }
+        // A box to keep outside the filtered one is an error, not a panic.
+        assert!(log_images_in(
+            &image,
+            &settings,
+            &b([2, 1, 0], [21, 19, 9]),
+            &b([0; 3], size)
+        )
+        .is_err());
     }
 
     #[test]
@@ -1091,14 +1234,14 @@ mod tests {
             lower: [0; 3],
             upper: v.geometry().size(),
         };
-        let f = log_images(&small, &[1.0], &whole(&small)).expect("LoG");
+        let f = log_images(&small, &[1.0], &whole(&small), &whole(&small)).expect("LoG");
         assert!(f.images.is_empty() && f.warnings.len() == 1);
         let v = Volume::filled(
             Geometry::with_spacing([8, 8, 5], [1.0, 1.0, 2.0]).expect("geometry"),
             1.0,
         );
         // ceil(9 / 2) + 1 = 6 > 5 voxels along z: skipped; sigma 1 kept.
-        let f = log_images(&v, &[9.0, 1.0], &whole(&v)).expect("LoG");
+        let f = log_images(&v, &[9.0, 1.0], &whole(&v), &whole(&v)).expect("LoG");
         assert_eq!(f.warnings.len(), 1);
         let names: Vec<&str> = f.images.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["log-sigma-1-0-mm-3D"]);
