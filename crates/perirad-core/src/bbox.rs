@@ -82,6 +82,10 @@ impl BoundingBox {
         }
         let mut b: Option<BoundingBox> = None;
         for (r, row) in mask.chunks_exact(nx).enumerate() {
+            // Most rows are empty: a branch-free OR over the row settles that first.
+            if !row.iter().fold(false, |any, &m| any | m) {
+                continue;
+            }
             let Some(first) = row.iter().position(|&m| m) else {
                 continue;
             };
