@@ -3,6 +3,34 @@
 //! make it fail). Used on mesh vertices, which are on the half-voxel lattice.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hash of the few integers of a key (the hull's maps are only ever read in an
+/// order that does not depend on the hash: their keys are sorted, or looked up one by one).
+#[derive(Default)]
+struct MulHasher(u64);
+
+impl Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<MulHasher>>;
 
 /// A convex hull: outward-oriented triangles (indices into the input points) and the points
 /// that are hull vertices.
@@ -44,7 +72,7 @@ fn orient(a: [i64; 3], b: [i64; 3], c: [i64; 3], d: [i64; 3]) -> i128 {
 /// coplanar (no volume). Deterministic: the result depends only on the input order.
 pub fn convex_hull(points: &[[i64; 3]]) -> Option<Hull> {
     // Candidates: only the two extreme points of each line along x can be hull vertices.
-    let mut extreme: HashMap<(i64, i64), (usize, usize)> = HashMap::new();
+    let mut extreme: Map<(i64, i64), (usize, usize)> = Map::default();
     for (i, p) in points.iter().enumerate() {
         let e = extreme.entry((p[1], p[2])).or_insert((i, i));
         if p[0] < points[e.0][0] {
@@ -135,7 +163,7 @@ fn grow<T: Exact>(
     };
     let mut planes: Vec<([T; 3], T)> = faces.iter().map(plane).collect();
     let mut visible: Vec<bool> = Vec::new();
-    let mut edges: HashMap<(usize, usize), ()> = HashMap::new();
+    let mut edges: Map<(usize, usize), ()> = Map::default();
     let mut horizon: Vec<(usize, usize)> = Vec::new();
     for p in rest {
         let q = at(p);
