@@ -446,14 +446,14 @@ fn log_images(
     let g = image.geometry();
     let size = support.size();
     let spacing = g.spacing();
-    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
-    support.check_within(g.size()).map_err(crop)?;
     if size.iter().any(|&n| n < 4) {
         out.warnings.push(format!(
             "LoG: image too small to apply the LoG filter (size {size:?}): skipped"
         ));
         return Ok(out);
     }
+    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
+    support.check_within(g.size()).map_err(crop)?;
     let inside =
         (0..3).all(|a| support.lower[a] <= keep.lower[a] && keep.upper[a] <= support.upper[a]);
     if !inside {
