@@ -72,6 +72,37 @@ impl BoundingBox {
         }
         any.then_some(BoundingBox { lower, upper })
     }
+
+    /// [`BoundingBox::of`] a mask stored x fastest (`mask.len()` = the product of `size`): the
+    /// same box, found a row at a time (the first and last set voxel of each row).
+    pub fn of_mask(size: [usize; 3], mask: &[bool]) -> Option<BoundingBox> {
+        let nx = size[0];
+        if nx == 0 || mask.len() != size.iter().product::<usize>() {
+            return None;
+        }
+        let mut b: Option<BoundingBox> = None;
+        for (r, row) in mask.chunks_exact(nx).enumerate() {
+            // Most rows are empty: a branch-free OR over the row settles that first.
+            if !row.iter().fold(false, |any, &m| any | m) {
+                continue;
+            }
+            let Some(first) = row.iter().position(|&m| m) else {
+                continue;
+            };
+            let last = row.iter().rposition(|&m| m).unwrap_or(first);
+            let (j, k) = (r % size[1], r / size[1]);
+            let lower = [first, j, k];
+            let upper = [last + 1, j + 1, k + 1];
+            b = Some(match b {
+                None => BoundingBox { lower, upper },
+                Some(b) => BoundingBox {
+                    lower: std::array::from_fn(|a| b.lower[a].min(lower[a])),
+                    upper: std::array::from_fn(|a| b.upper[a].max(upper[a])),
+                },
+            });
+        }
+        b
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +120,20 @@ mod tests {
         assert_eq!(p.lower, [0, 1, 0]);
         assert_eq!(p.upper, [5, 3, 3]);
         assert!(BoundingBox::of(size, |_| false).is_none());
+        // The row-wise search finds the same boxes.
+        for marked in [
+            vec![],
+            vec![7],
+            vec![1 + 5 * (2 + 4), 3 + 5 * (1 + 4 * 2)],
+            vec![0, 59],
+        ] {
+            let mask: Vec<bool> = (0..60).map(|l| marked.contains(&l)).collect();
+            assert_eq!(
+                BoundingBox::of_mask(size, &mask),
+                BoundingBox::of(size, |l| mask[l]),
+                "{marked:?}"
+            );
+        }
         assert!(p.check_within(size).is_ok());
         assert!(p.check_within([4, 4, 4]).is_err());
     }

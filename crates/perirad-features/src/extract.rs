@@ -287,6 +287,18 @@ fn prepare(
     if image.geometry().size() != mask.geometry().size() {
         return Err(param("mask", "the mask is not on the image grid"));
     }
+    // Everything below reads the ROI's bounding box only: the mask and the image are cropped to
+    // it (`at`, on the grid of `image`), and the shape class is told where the crop lies.
+    let Some(at) = BoundingBox::of_mask(mask.geometry().size(), mask.data()) else {
+        return Err(param("mask", "the ROI is empty"));
+    };
+    let crop = |e: perirad_core::CoreError| FeatureError::Input(e.to_string());
+    let (whole_mask, mask, image) = (
+        mask,
+        &mask.crop(&at).map_err(crop)?,
+        &image.crop(&at).map_err(crop)?,
+    );
+    let shape_offset: [usize; 3] = std::array::from_fn(|a| offset[a] + at.lower[a]);
     check_roi(mask, params)?;
     let mut values: Vec<f64> = mask
         .data()
@@ -317,11 +329,16 @@ fn prepare(
     );
     for (class, names) in classes {
         match class {
-            FeatureClass::Shape => {
-                push_shape(&mut out, "shape", names, shape_shape(&shape_mask, offset))
-            }
+            FeatureClass::Shape => push_shape(
+                &mut out,
+                "shape",
+                names,
+                shape_shape(&shape_mask, shape_offset),
+            ),
             FeatureClass::Shape2D => {
-                if let Some(f) = shape2d_features(&shape_mask, params, &mut out.warnings)? {
+                // On the whole grid, as the class has always been given it.
+                let whole = uncropped(&shape_mask, &at, whole_mask.geometry());
+                if let Some(f) = shape2d_features(&whole, params, &mut out.warnings)? {
                     push_shape(&mut out, "shape2D", names, f);
                 }
             }
@@ -330,11 +347,14 @@ fn prepare(
     }
     // The re-segmented ROI (from the original intensities) serves every image type.
     let roi = resegmented_roi(image, mask, thresholds);
-    let bbox = BoundingBox::of(roi.geometry().size(), |l| roi.data()[l])
+    let bbox = BoundingBox::of_mask(roi.geometry().size(), roi.data())
         .ok_or_else(|| param("mask", "the ROI is empty after re-segmentation"))?;
-    let roi = roi
-        .crop(&bbox)
-        .map_err(|e| FeatureError::Input(e.to_string()))?;
+    let roi = roi.crop(&bbox).map_err(crop)?;
+    // The box on the grid of `image`.
+    let bbox = BoundingBox {
+        lower: std::array::from_fn(|a| at.lower[a] + bbox.lower[a]),
+        upper: std::array::from_fn(|a| at.lower[a] + bbox.upper[a]),
+    };
     Ok(Region { roi, bbox, out })
 }
 
@@ -400,8 +420,13 @@ fn run_regions(
                 .reduce(|a, b| a.union(&b));
             let support = union
                 .and_then(|u| filter_support(*image_type, &merged.setting, &u, image.geometry()));
+            // LoG reads that part where it lies in the image (see `log_images_in`); the other
+            // filters are given it cropped.
+            let in_place = *image_type == ImageType::LoG;
             let cropped;
-            let (source, origin) = match support.and_then(|b| Some((image.crop(&b).ok()?, b.lower)))
+            let (source, origin) = match support
+                .filter(|_| !in_place)
+                .and_then(|b| Some((image.crop(&b).ok()?, b.lower)))
             {
                 Some((c, lower)) => {
                     cropped = c;
@@ -409,24 +434,50 @@ fn run_regions(
                 }
                 None => (image, [0; 3]),
             };
-            // The first region's ROI on the filtered grid (filters that read the ROI need it).
+            // The part of `source` that is filtered.
+            let filtered_box = match support.filter(|_| in_place) {
+                Some(b) => b,
+                None => BoundingBox {
+                    lower: [0; 3],
+                    upper: source.geometry().size(),
+                },
+            };
+            // The first region's ROI on the filtered grid, for the filters that read it.
+            let reads_roi = !matches!(
+                image_type,
+                ImageType::Original | ImageType::LoG | ImageType::Wavelet
+            );
             let source_roi = match &regions[group[0]] {
-                Ok(r) => uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()),
+                Ok(r) => {
+                    reads_roi.then(|| uncropped(&r.roi, &local(&r.bbox, origin), source.geometry()))
+                }
                 Err(_) => continue,
+            };
+            // The part of `source` the regions read.
+            let keep = match union {
+                Some(u) => local(&u, origin),
+                None => BoundingBox {
+                    lower: [0; 3],
+                    upper: source.geometry().size(),
+                },
             };
             let mut new_warnings = Vec::new();
             let result = for_each_image(
                 *image_type,
                 source,
                 dtype,
-                &source_roi,
+                source_roi.as_ref(),
                 &merged.setting,
+                &filtered_box,
+                &keep,
                 &mut new_warnings,
-                &mut |name, filtered| {
+                &mut |name, filtered, start| {
+                    // `filtered` starts at `start` on `source`.
+                    let at: [usize; 3] = std::array::from_fn(|a| origin[a] + start[a]);
                     for &i in &group {
                         if let Ok(r) = &mut regions[i] {
                             let outcome = filtered
-                                .crop(&local(&r.bbox, origin))
+                                .crop(&local(&r.bbox, at))
                                 .map_err(|e| FeatureError::Input(e.to_string()))
                                 .and_then(|crop| {
                                     image_features(
@@ -559,32 +610,50 @@ fn resegmented_roi(
     roi
 }
 
+/// What receives each (filtered) image with its name and the voxel of `image` it starts at
+/// (`[0; 3]` for a whole image).
+type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>, [usize; 3]) -> Result<(), FeatureError> + 'a;
+
 /// Runs `f` on each image of one PyRadiomics image type with its name (`original`,
 /// `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...), one image at a time (filtered images of a large
-/// volume are big).
-/// What receives each (filtered) image with its name.
-type ImageSink<'a> = dyn FnMut(&str, &Volume<f64>) -> Result<(), FeatureError> + 'a;
-
+/// volume are big). `roi`: the ROI on `image`'s grid, for the filters that read it. `support`:
+/// the part of `image` that LoG filters, as if `image` were cropped to it (the other filters
+/// take the whole of `image`). `keep`: the part of `image` the sink reads; LoG and wavelet
+/// images are computed and handed over only there.
+#[allow(clippy::too_many_arguments)]
 fn for_each_image(
     image_type: ImageType,
     image: &Volume<f64>,
     dtype: DType,
-    roi: &Mask,
+    roi: Option<&Mask>,
     settings: &Settings,
+    support: &BoundingBox,
+    keep: &BoundingBox,
     warnings: &mut Vec<String>,
     f: &mut ImageSink<'_>,
 ) -> Result<(), FeatureError> {
     use crate::filters::{pyradiomics as filters, wavelet};
     match image_type {
-        ImageType::Original => f("original", image),
+        ImageType::Original => f("original", image, [0; 3]),
         ImageType::Wavelet => {
-            wavelet::for_each_wavelet_image(image, settings, |name, band| f(&name, &band))
+            wavelet::for_each_wavelet_image_in(image, settings, keep, |name, band| {
+                f(&name, &band, keep.lower)
+            })
+        }
+        ImageType::LoG => {
+            let filtered = filters::log_images_in(image, settings, support, keep)?;
+            warnings.extend(filtered.warnings);
+            for (name, im) in &filtered.images {
+                f(name, im, keep.lower)?;
+            }
+            Ok(())
         }
         other => {
+            let roi = roi.ok_or_else(|| param("mask", "no ROI for the filter"))?;
             let filtered = filters::filtered_images(other, image, dtype, roi, settings)?;
             warnings.extend(filtered.warnings);
             for (name, im) in &filtered.images {
-                f(name, im)?;
+                f(name, im, [0; 3])?;
             }
             Ok(())
         }

@@ -669,9 +669,13 @@ pub struct SlicerSegmentation {
 /// The voxels as labels when they are integers of at most 32 bits and none is negative.
 fn integer_labels(data: &VoxelData) -> Option<Vec<u32>> {
     fn signed<T: Copy + Into<i64>>(v: &[T]) -> Option<Vec<u32>> {
-        v.iter()
-            .map(|&x| u32::try_from(x.into()).ok())
-            .collect::<Option<Vec<u32>>>()
+        // Allocated once at its final size (collecting into an `Option<Vec>` cannot know it and
+        // grows the vector step by step).
+        let mut out = Vec::with_capacity(v.len());
+        for &x in v {
+            out.push(u32::try_from(x.into()).ok()?);
+        }
+        Some(out)
     }
     match data {
         VoxelData::U8(v) => Some(v.iter().map(|&x| u32::from(x)).collect()),

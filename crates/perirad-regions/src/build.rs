@@ -132,7 +132,7 @@ fn lesion_regions(
     constraints: Constraints<'_>,
 ) -> Result<Vec<Region>, RegionError> {
     let g = lesion.geometry();
-    let bbox = BoundingBox::of(g.size(), |l| lesion.data()[l]).ok_or(RegionError::EmptyTumor)?;
+    let bbox = BoundingBox::of_mask(g.size(), lesion.data()).ok_or(RegionError::EmptyTumor)?;
     let count = lesion.data().iter().filter(|&&b| b).count();
     let r_eq = equivalent_radius(g, count);
     let reach =

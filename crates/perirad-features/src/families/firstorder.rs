@@ -41,8 +41,15 @@ pub fn pyradiomics(
         return Vec::new();
     }
     let nf = n as f64;
+    // Only the extremes and the percentiles' neighbours are read from the sorted values: those
+    // order statistics are selected in place instead of sorting everything.
     let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let mut needed = vec![0, n - 1];
+    for q in [10.0, 25.0, 50.0, 75.0, 90.0] {
+        let (lo, hi) = percentile_indices(n, q);
+        needed.extend([lo, hi]);
+    }
+    select_order_statistics(&mut sorted, &mut needed);
     let mean = values.iter().sum::<f64>() / nf;
     let moment = |k: i32| values.iter().map(|&x| (x - mean).powi(k)).sum::<f64>() / nf;
     let (m2, m3, m4) = (moment(2), moment(3), moment(4));
@@ -64,11 +71,17 @@ pub fn pyradiomics(
     let robust_mean = robust.iter().sum::<f64>() / robust.len() as f64;
     let rmad = robust.iter().map(|&x| (x - robust_mean).abs()).sum::<f64>() / robust.len() as f64;
     let bins = pyradiomics_bins(values, binning);
-    let mut counts = std::collections::BTreeMap::new();
+    // Counts per bin, in increasing bin order (bins are at most the number of edges).
+    let top = bins.iter().copied().max().unwrap_or(0) as usize;
+    let mut counts = vec![0usize; top + 1];
     for b in bins {
-        *counts.entry(b).or_insert(0usize) += 1;
+        counts[b as usize] += 1;
     }
-    let p: Vec<f64> = counts.values().map(|&c| c as f64 / nf).collect();
+    let p: Vec<f64> = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| c as f64 / nf)
+        .collect();
     let entropy = -p
         .iter()
         .map(|&pi| pi * (pi + f64::EPSILON).log2())
@@ -106,11 +119,31 @@ pub fn pyradiomics(
     ]
 }
 
-/// `numpy.percentile(x, q)` with linear interpolation, on sorted values.
+/// Rearranges `v` so that at each index of `at` lies the value sorting `v` by
+/// `f64::total_cmp` would put there (the other indices hold the rest, in no useful order).
+fn select_order_statistics(v: &mut [f64], at: &mut Vec<usize>) {
+    at.sort_unstable();
+    at.dedup();
+    let mut from = 0;
+    for &k in at.iter() {
+        if k >= from && k < v.len() {
+            v[from..].select_nth_unstable_by(k - from, f64::total_cmp);
+            from = k + 1;
+        }
+    }
+}
+
+/// The two sorted positions `numpy.percentile(x, q)` interpolates between, for `n` values.
+fn percentile_indices(n: usize, q: f64) -> (usize, usize) {
+    let lo = (q / 100.0 * (n - 1) as f64).floor() as usize;
+    (lo, (lo + 1).min(n - 1))
+}
+
+/// `numpy.percentile(x, q)` with linear interpolation, on sorted values (or values where at
+/// least the two positions of [`percentile_indices`] hold their order statistics).
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let pos = q / 100.0 * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
+    let (lo, hi) = percentile_indices(sorted.len(), q);
     let t = pos - lo as f64;
     let (a, b) = (sorted[lo], sorted[hi]);
     // numpy's _lerp: exact at both ends.
@@ -123,6 +156,43 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    /// The selected order statistics are, bit for bit, those of a full sort, with ties, signed
+    /// zeros and every percentile position of several lengths.
+    #[test]
+    fn selected_order_statistics_are_the_sorted_ones() {
+        let mut state = 7u64;
+        for n in [1usize, 2, 3, 10, 11, 97, 1000] {
+            let values: Vec<f64> = (0..n)
+                .map(|i| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    match i % 7 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        _ => ((state >> 40) % 50) as f64 - 25.5,
+                    }
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut picked = values.clone();
+            let mut at = vec![0, n - 1];
+            for q in [10.0, 25.0, 50.0, 75.0, 90.0] {
+                let (lo, hi) = super::percentile_indices(n, q);
+                at.extend([lo, hi]);
+            }
+            super::select_order_statistics(&mut picked, &mut at);
+            for &k in &at {
+                assert_eq!(picked[k].to_bits(), sorted[k].to_bits(), "n {n}, index {k}");
+            }
+            for q in [10.0, 25.0, 50.0, 75.0, 90.0] {
+                let (a, b) = (super::percentile(&picked, q), super::percentile(&sorted, q));
+                assert_eq!(a.to_bits(), b.to_bits(), "n {n}, q {q}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -29,8 +29,10 @@
 use crate::error::param;
 use crate::pyradiomics::LbpMethod;
 use crate::{FeatureError, ImageType, Settings};
-use perirad_core::{DType, Mask, Volume};
+use perirad_core::{BoundingBox, DType, Mask, Volume};
 use rayon::prelude::*;
+use std::cell::Cell;
+use std::ops::Range;
 
 /// The derived images of one image type, with PyRadiomics' image type names (`original`,
 /// `log-sigma-1-0-mm-3D`, `square`, ...), and the warnings PyRadiomics would log for what it
@@ -67,7 +69,18 @@ pub fn filtered_images(
     };
     Ok(match image_type {
         ImageType::Original => one("original", image.clone()),
-        ImageType::LoG => log_images(image, settings.sigma.as_deref().unwrap_or(&[])),
+        ImageType::LoG => {
+            let whole = BoundingBox {
+                lower: [0; 3],
+                upper: image.geometry().size(),
+            };
+            log_images(
+                image,
+                settings.sigma.as_deref().unwrap_or(&[]),
+                &whole,
+                &whole,
+            )?
+        }
         ImageType::Square => one("square", square(image)),
         ImageType::SquareRoot => one("squareroot", square_root(image)),
         ImageType::Logarithm => one("logarithm", logarithm(image)),
@@ -228,10 +241,11 @@ pub fn gradient_magnitude(image: &Volume<f64>, use_spacing: bool) -> Volume<f64>
     volume_like(image, out)
 }
 
+/// `data` (one value per voxel of `image`) on `image`'s geometry, without copying it.
 fn volume_like(image: &Volume<f64>, data: Vec<f64>) -> Volume<f64> {
-    let mut v = image.clone();
-    v.data_mut().copy_from_slice(&data);
-    v
+    Volume::new(image.geometry().clone(), data)
+        // Every caller passes one value per voxel; were it not so, NaN rather than a panic.
+        .unwrap_or_else(|_| Volume::filled(image.geometry().clone(), f64::NAN))
 }
 
 // ---- local binary patterns (2D) -----------------------------------------------------------------
@@ -399,18 +413,58 @@ impl Lbp2d {
 
 // ---- Laplacian of Gaussian ---------------------------------------------------------------------
 
-/// `getLoGImage`: one image per valid sigma, with PyRadiomics' size checks.
-fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
+/// `LoG` as [`filtered_images`] computes it for the box `support` of `image` (as if `image`
+/// had been cropped to it: `settings.sigma`, PyRadiomics' size checks and warnings on the box),
+/// each image computed only inside `keep` (a box of `image` within `support`) and returned on
+/// `keep`'s geometry: bit for bit the box's response cropped to `keep`. Every image line is
+/// still filtered whole, but each pass keeps only the lines that cross `keep` along the axes
+/// already filtered, so the passes after the first one of each term read less; the first ones
+/// read the box's lines where they lie in `image`.
+pub fn log_images_in(
+    image: &Volume<f64>,
+    settings: &Settings,
+    support: &BoundingBox,
+    keep: &BoundingBox,
+) -> Result<Filtered, FeatureError> {
+    log_images(
+        image,
+        settings.sigma.as_deref().unwrap_or(&[]),
+        support,
+        keep,
+    )
+}
+
+/// `getLoGImage` of the box `support` of `image`: one image per valid sigma, with PyRadiomics'
+/// size checks, inside `keep` (on its geometry).
+fn log_images(
+    image: &Volume<f64>,
+    sigmas: &[f64],
+    support: &BoundingBox,
+    keep: &BoundingBox,
+) -> Result<Filtered, FeatureError> {
     let mut out = Filtered::default();
     let g = image.geometry();
-    let size = g.size();
+    let size = support.size();
     let spacing = g.spacing();
     if size.iter().any(|&n| n < 4) {
         out.warnings.push(format!(
             "LoG: image too small to apply the LoG filter (size {size:?}): skipped"
         ));
-        return out;
+        return Ok(out);
     }
+    let crop = |e: perirad_core::CoreError| param("LoG", e.to_string());
+    support.check_within(g.size()).map_err(crop)?;
+    let inside =
+        (0..3).all(|a| support.lower[a] <= keep.lower[a] && keep.upper[a] <= support.upper[a]);
+    if !inside {
+        return Err(param(
+            "LoG",
+            "the box to keep is not inside the filtered box",
+        ));
+    }
+    let geometry = g.cropped(keep).map_err(crop)?;
+    let keep: [Range<usize>; 3] =
+        std::array::from_fn(|a| keep.lower[a] - support.lower[a]..keep.upper[a] - support.lower[a]);
     for &sigma in sigmas {
         if sigma.is_nan() || sigma <= 0.0 {
             out.warnings.push(format!(
@@ -429,9 +483,14 @@ fn log_images(image: &Volume<f64>, sigmas: &[f64]) -> Filtered {
             "log-sigma-{}-mm-3D",
             python_float_str(sigma).replace('.', "-")
         );
-        out.images.push((name, laplacian_of_gaussian(image, sigma)));
+        let data = log_kept(image, sigma, support, &keep)
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        let v = Volume::new(geometry.clone(), data).map_err(crop)?;
+        out.images.push((name, v));
     }
-    out
+    Ok(out)
 }
 
 /// Python's `str(float)`: the shortest round-trip digits, positional for decimal exponents in
@@ -467,23 +526,63 @@ pub fn python_float_str(x: f64) -> String {
 /// ones along the two other axes in increasing order (float32 images in between), accumulated
 /// as `float32(sum + term / spacing_d²)`.
 pub fn laplacian_of_gaussian(image: &Volume<f64>, sigma: f64) -> Volume<f64> {
+    let size = image.geometry().size();
+    let whole = BoundingBox {
+        lower: [0; 3],
+        upper: size,
+    };
+    let data = log_kept(image, sigma, &whole, &size.map(|n| 0..n));
+    volume_like(image, data.into_iter().map(f64::from).collect())
+}
+
+/// `laplacian_of_gaussian` of the box `support` of `image` (as if `image` had been cropped to
+/// it), at the voxels of `keep` only (ranges along each axis of the box; x fastest), float32.
+/// Each pass filters whole lines but writes only the part of them inside `keep`, so that the
+/// next pass, along another axis, only filters the lines that cross `keep` along the axes done
+/// so far; a line's arithmetic does not depend on which other lines are filtered.
+fn log_kept(
+    image: &Volume<f64>,
+    sigma: f64,
+    support: &BoundingBox,
+    keep: &[Range<usize>; 3],
+) -> Vec<f32> {
     let g = image.geometry();
-    let size = g.size();
+    let full = g.size();
+    let size = support.size();
     let spacing = g.spacing();
-    let mut sum = vec![0.0f32; image.data().len()];
+    let n: usize = keep.iter().map(|r| r.len()).product();
+    if size.contains(&0) || n == 0 || support.check_within(full).is_err() {
+        return vec![0.0; n];
+    }
+    // The sum, and each term filtered back and forth between `term` and `next` (both only ever
+    // shrink within a term, and are written whole by each pass).
+    let mut sum = vec![0.0f32; n];
+    let (mut term, mut next) = (Vec::new(), Vec::new());
     for d in 0..3 {
         let second = Deriche::new(sigma, spacing[d], Order::Second);
-        let mut term = filter_axis(image.data(), size, d, &second);
+        let mut dims = size;
+        filter_box_axis(
+            image.data(),
+            full,
+            support,
+            d,
+            &second,
+            keep[d].clone(),
+            &mut term,
+        );
+        dims[d] = keep[d].len();
         for a in (0..3).filter(|&a| a != d) {
             let smooth = Deriche::new(sigma, spacing[a], Order::Zero);
-            term = filter_axis(&term, size, a, &smooth);
+            filter_axis(&term, dims, a, &smooth, keep[a].clone(), &mut next);
+            dims[a] = keep[a].len();
+            std::mem::swap(&mut term, &mut next);
         }
         let k = 1.0 / (spacing[d] * spacing[d]);
         for (s, &t) in sum.iter_mut().zip(&term) {
             *s = (f64::from(*s) + f64::from(t) * k) as f32;
         }
     }
-    volume_like(image, sum.into_iter().map(f64::from).collect())
+    sum
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -625,16 +724,32 @@ impl Deriche {
     /// lines run down the rows), the float32 result goes to `out` in the same layout. Each
     /// line's arithmetic is exactly that of `line`. Columns are taken in tiles so that the
     /// recursion's rows stay in cache.
-    fn rows<T: Copy + Into<f64>>(&self, x: &[T], out: &mut [f32], width: usize, len: usize) {
-        const TILE: usize = 256;
-        let mut y = vec![0.0f64; TILE * len];
-        let mut z = vec![0.0f64; TILE * len];
+    ///
+    /// `scratch` holds at least [`Deriche::scratch_len`]`(len)` values; what it holds on entry
+    /// is never read (every value is written before it is used).
+    ///
+    /// Only rows `keep` of the result are written, to `out`'s rows `0..keep.len()`.
+    fn rows<T: Copy + Into<f64>>(
+        &self,
+        x: &[T],
+        out: &mut [f32],
+        width: usize,
+        len: usize,
+        keep: Range<usize>,
+        scratch: &mut [f64],
+    ) {
+        let (y, z) = scratch[..2 * TILE * len].split_at_mut(TILE * len);
         let mut c0 = 0;
         while c0 < width {
             let w = TILE.min(width - c0);
-            self.tile(x, out, width, len, c0, w, &mut y, &mut z);
+            self.tile(x, out, width, len, keep.clone(), c0, w, y, z);
             c0 += w;
         }
+    }
+
+    /// The scratch space `rows` needs for lines of `len` voxels.
+    fn scratch_len(len: usize) -> usize {
+        2 * TILE * len
     }
 
     /// Columns `c0..c0 + w` of `Deriche::rows`, with `y` and `z` as scratch (`w` per row).
@@ -645,6 +760,7 @@ impl Deriche {
         out: &mut [f32],
         width: usize,
         len: usize,
+        keep: Range<usize>,
         c0: usize,
         w: usize,
         y: &mut [f64],
@@ -681,17 +797,22 @@ impl Deriche {
                     - (y[2 * w + c] * d1 + y[w + c] * d2 + y[c] * d3 + v * bn4);
             }
         }
+        // The rows of `x` in this tile, as slices of `w` values (so that the loops below index
+        // without bounds checks).
+        let xr = |t: usize| &x[t * width + c0..][..w];
         for t in 4..len {
             let (head, row) = y.split_at_mut(t * w);
+            let row = &mut row[..w];
             let (p1, p2, p3, p4) = (
-                &head[(t - 1) * w..],
+                &head[(t - 1) * w..t * w],
                 &head[(t - 2) * w..(t - 1) * w],
                 &head[(t - 3) * w..(t - 2) * w],
                 &head[(t - 4) * w..(t - 3) * w],
             );
+            let (x0, x1, x2, x3) = (xr(t), xr(t - 1), xr(t - 2), xr(t - 3));
             for c in 0..w {
                 row[c] =
-                    (xs(t, c) * n0 + xs(t - 1, c) * n1 + xs(t - 2, c) * n2 + xs(t - 3, c) * n3)
+                    (x0[c].into() * n0 + x1[c].into() * n1 + x2[c].into() * n2 + x3[c].into() * n3)
                         - (p1[c] * d1 + p2[c] * d2 + p3[c] * d3 + p4[c] * d4);
             }
         }
@@ -728,29 +849,169 @@ impl Deriche {
         }
         for i in (1..=len.saturating_sub(4)).rev() {
             let (row, tail) = z.split_at_mut(i * w);
-            let row = &mut row[(i - 1) * w..];
+            let row = &mut row[(i - 1) * w..i * w];
             let (q1, q2, q3, q4) = (
                 &tail[..w],
                 &tail[w..2 * w],
                 &tail[2 * w..3 * w],
                 &tail[3 * w..4 * w],
             );
+            let (x0, x1, x2, x3) = (xr(i), xr(i + 1), xr(i + 2), xr(i + 3));
             for c in 0..w {
                 row[c] =
-                    (xs(i, c) * m1 + xs(i + 1, c) * m2 + xs(i + 2, c) * m3 + xs(i + 3, c) * m4)
+                    (x0[c].into() * m1 + x1[c].into() * m2 + x2[c].into() * m3 + x3[c].into() * m4)
                         - (q1[c] * d1 + q2[c] * d2 + q3[c] * d3 + q4[c] * d4);
             }
         }
-        for t in 0..len {
-            let o = &mut out[t * width + c0..t * width + c0 + w];
+        for (r, t) in keep.enumerate() {
+            let o = &mut out[r * width + c0..r * width + c0 + w];
+            let (yt, zt) = (&y[t * w..(t + 1) * w], &z[t * w..(t + 1) * w]);
             for c in 0..w {
-                o[c] = (y[t * w + c] + z[t * w + c]) as f32;
+                o[c] = (yt[c] + zt[c]) as f32;
             }
         }
     }
 }
 
-/// `filter` applied along `axis` to every line of `data` (x fastest), output as float32.
+/// Columns of the image lines `Deriche::rows` filters together.
+const TILE: usize = 256;
+
+thread_local! {
+    /// Scratch space of the recursive Gaussian (`Deriche::rows`' rows and the transposed x
+    /// lines), kept by each thread from one plane, pass and image to the next, so that it is
+    /// neither allocated nor zeroed again (its contents are always written before they are
+    /// read).
+    static SCRATCH_F64: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    static SCRATCH_F32: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's scratch space, grown to `n64` f64 and `n32` f32 values.
+fn with_scratch<R>(n64: usize, n32: usize, f: impl FnOnce(&mut [f64], &mut [f32]) -> R) -> R {
+    let (mut a, mut b) = (SCRATCH_F64.take(), SCRATCH_F32.take());
+    if a.len() < n64 {
+        a.resize(n64, 0.0);
+    }
+    if b.len() < n32 {
+        b.resize(n32, 0.0);
+    }
+    let r = f(&mut a[..n64], &mut b[..n32]);
+    SCRATCH_F64.set(a);
+    SCRATCH_F32.set(b);
+    r
+}
+
+/// `dst[i * rows + j] = src[j * cols + i]` for a `rows` × `cols` row-major `src`, converted,
+/// in square blocks so that both sides stay in cache.
+fn transpose<S: Copy + Into<D>, D>(src: &[S], dst: &mut [D], cols: usize, rows: usize) {
+    transpose_rows(src, cols, dst, cols, rows);
+}
+
+/// [`transpose`] of a `rows` × `cols` block whose rows start `stride` values apart in `src`.
+fn transpose_rows<S: Copy + Into<D>, D>(
+    src: &[S],
+    stride: usize,
+    dst: &mut [D],
+    cols: usize,
+    rows: usize,
+) {
+    const B: usize = 16;
+    for j0 in (0..rows).step_by(B) {
+        let j1 = (j0 + B).min(rows);
+        for i0 in (0..cols).step_by(B) {
+            let i1 = (i0 + B).min(cols);
+            for j in j0..j1 {
+                let row = &src[j * stride..][i0..i1];
+                for (i, &v) in (i0..i1).zip(row) {
+                    dst[i * rows + j] = v.into();
+                }
+            }
+        }
+    }
+}
+
+/// [`filter_axis`] of the box `support` of `data` (x fastest, `full` voxels) as if it had been
+/// cropped to it: `keep` is along `axis` in the box, `out` holds the box's `dims` with
+/// `dims[axis]` = `keep.len()`. The lines are read from `data` where they lie (each block of
+/// them gathered into this thread's scratch), so that the box is never copied whole.
+fn filter_box_axis(
+    data: &[f64],
+    full: [usize; 3],
+    support: &BoundingBox,
+    axis: usize,
+    filter: &Deriche,
+    keep: Range<usize>,
+    out: &mut Vec<f32>,
+) {
+    let s = support.size();
+    let [x0, y0, z0] = support.lower;
+    let at = |j: usize, k: usize| x0 + full[0] * (j + full[1] * k);
+    let kept = keep.len();
+    let n = s.iter().product::<usize>() / s[axis].max(1) * kept;
+    if out.len() < n {
+        out.resize(n, 0.0);
+    }
+    out.truncate(n);
+    if n == 0 {
+        return;
+    }
+    let (sx, sy, sz) = (s[0], s[1], s[2]);
+    match axis {
+        0 => {
+            // Each z-slice's x lines, transposed out of `data` so that they run down rows.
+            out.par_chunks_mut(kept * sy)
+                .enumerate()
+                .for_each(|(k, o)| {
+                    with_scratch(
+                        sx * sy + Deriche::scratch_len(sx),
+                        kept * sy,
+                        |scratch, r| {
+                            let (t, rest) = scratch.split_at_mut(sx * sy);
+                            transpose_rows(&data[at(y0, z0 + k)..], full[0], t, sx, sy);
+                            filter.rows(&*t, r, sy, sx, keep.clone(), rest);
+                            transpose(r, o, sy, kept);
+                        },
+                    )
+                });
+        }
+        1 => {
+            // Each z-slice's rows gathered, its y lines filtered together.
+            out.par_chunks_mut(sx * kept)
+                .enumerate()
+                .for_each(|(k, o)| {
+                    with_scratch(sx * sy + Deriche::scratch_len(sy), 0, |scratch, _| {
+                        let (g, rest) = scratch.split_at_mut(sx * sy);
+                        for (j, row) in g.chunks_exact_mut(sx).enumerate() {
+                            row.copy_from_slice(&data[at(y0 + j, z0 + k)..][..sx]);
+                        }
+                        filter.rows(&*g, o, sx, sy, keep.clone(), rest);
+                    })
+                });
+        }
+        _ => {
+            // For each y, the z lines of its row gathered and filtered together.
+            with_scratch(
+                sx * sz + Deriche::scratch_len(sz),
+                sx * kept,
+                |scratch, r| {
+                    let (g, rest) = scratch.split_at_mut(sx * sz);
+                    for j in 0..sy {
+                        for (k, row) in g.chunks_exact_mut(sx).enumerate() {
+                            row.copy_from_slice(&data[at(y0 + j, z0 + k)..][..sx]);
+                        }
+                        filter.rows(&*g, r, sx, sz, keep.clone(), rest);
+                        for (q, row) in r.chunks_exact(sx).enumerate() {
+                            out[sx * (j + sy * q)..][..sx].copy_from_slice(row);
+                        }
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// `filter` applied along `axis` to every line of `data` (x fastest, `dims` voxels), output as
+/// float32 into `out` for the positions `keep` along `axis` only: `out` is resized to `dims`
+/// with `dims[axis]` = `keep.len()`, and every value of it is written.
 ///
 /// Along x the lines are contiguous and filtered one by one. Along y and z the lines of one block
 /// (a z-plane for y, the whole volume for z) are filtered together, a row (or plane) at a time:
@@ -759,53 +1020,56 @@ impl Deriche {
 /// are computed in parallel; the result does not depend on the number of threads.
 fn filter_axis<T: Copy + Into<f64> + Sync>(
     data: &[T],
-    size: [usize; 3],
+    dims: [usize; 3],
     axis: usize,
     filter: &Deriche,
-) -> Vec<f32> {
-    let mut out = vec![0.0f32; data.len()];
-    let len = size[axis];
+    keep: Range<usize>,
+    out: &mut Vec<f32>,
+) {
+    let len = dims[axis];
+    let kept = keep.len();
+    // Every value is written below: the buffer is only grown, never cleared.
+    let n = data.len() / len.max(1) * kept;
+    if out.len() < n {
+        out.resize(n, 0.0);
+    }
+    out.truncate(n);
+    if n == 0 {
+        return;
+    }
     if axis == 0 {
         // The x lines of one z-slice, transposed so that they run down rows of width ny.
-        let (nx, ny) = (size[0], size[1]);
-        let plane = nx * ny;
-        if plane == 0 {
-            return out;
-        }
-        out.par_chunks_mut(plane)
+        let (nx, ny) = (dims[0], dims[1]);
+        let (plane, kept_plane) = (nx * ny, kept * ny);
+        out.par_chunks_mut(kept_plane)
             .zip(data.par_chunks(plane))
-            .for_each_init(
-                || (vec![0.0f64; plane], vec![0.0f32; plane]),
-                |(t, r), (o, x)| {
-                    for j in 0..ny {
-                        for i in 0..nx {
-                            t[i * ny + j] = x[j * nx + i].into();
-                        }
-                    }
-                    filter.rows(t.as_slice(), r, ny, nx);
-                    for j in 0..ny {
-                        for i in 0..nx {
-                            o[j * nx + i] = r[i * ny + j];
-                        }
-                    }
-                },
-            );
-        return out;
+            .for_each(|(o, x)| {
+                with_scratch(
+                    plane + Deriche::scratch_len(nx),
+                    kept_plane,
+                    |scratch, r| {
+                        let (t, rest) = scratch.split_at_mut(plane);
+                        transpose(x, t, nx, ny);
+                        filter.rows(&*t, r, ny, nx, keep.clone(), rest);
+                        transpose(r, o, ny, kept);
+                    },
+                )
+            });
+        return;
     }
     // Rows of `width` cross-section values, `len` of them per block.
     let width = if axis == 1 {
-        size[0]
+        dims[0]
     } else {
-        size[0] * size[1]
+        dims[0] * dims[1]
     };
-    let block = width * len;
-    if block == 0 {
-        return out;
-    }
-    out.par_chunks_mut(block)
-        .zip(data.par_chunks(block))
-        .for_each(|(o, x)| filter.rows(x, o, width, len));
-    out
+    out.par_chunks_mut(width * kept)
+        .zip(data.par_chunks(width * len))
+        .for_each(|(o, x)| {
+            with_scratch(Deriche::scratch_len(len), 0, |scratch, _| {
+                filter.rows(x, o, width, len, keep.clone(), scratch)
+            })
+        });
 }
 
 #[cfg(test)]
@@ -823,7 +1087,13 @@ mod tests {
             for (sigma, order) in [(1.0, Order::Zero), (2.5, Order::Second)] {
                 let f = Deriche::new(sigma, 0.7, order);
                 let mut many = vec![0.0f32; width * len];
-                f.rows(&x, &mut many, width, len);
+                // Scratch holding garbage: it must not matter.
+                let mut scratch = vec![f64::NAN; Deriche::scratch_len(len)];
+                f.rows(&x, &mut many, width, len, 0..len, &mut scratch);
+                // Rows 1..len-1 only: the same values, written from row 0.
+                let mut part = vec![f32::NAN; width * (len - 2)];
+                f.rows(&x, &mut part, width, len, 1..len - 1, &mut scratch);
+                assert_eq!(part[..], many[width..width * (len - 1)]);
                 for c in 0..width {
                     let line: Vec<f64> = (0..len).map(|t| x[t * width + c]).collect();
                     let (mut y, mut z) = (vec![0.0; len], vec![0.0; len]);
@@ -831,6 +1101,26 @@ mod tests {
                     for t in 0..len {
                         assert_eq!(many[t * width + c], y[t] as f32, "column {c}, row {t}");
                     }
+                }
+            }
+        }
+    }
+
+    /// The blocked transposition against the definition, for sizes below, at and above the
+    /// block size.
+    #[test]
+    fn transposes() {
+        for (cols, rows) in [(1, 1), (3, 17), (16, 16), (33, 5), (40, 70)] {
+            let src: Vec<f32> = (0..cols * rows).map(|v| v as f32 * 0.5 - 7.0).collect();
+            let mut dst = vec![f64::NAN; cols * rows];
+            transpose(&src, &mut dst, cols, rows);
+            for j in 0..rows {
+                for i in 0..cols {
+                    assert_eq!(
+                        dst[i * rows + j],
+                        f64::from(src[j * cols + i]),
+                        "({i}, {j})"
+                    );
                 }
             }
         }
@@ -869,6 +1159,70 @@ mod tests {
         assert_eq!(code(LbpMethod::Uniform), 3.0);
     }
 
+    /// The LoG computed only inside a box is, bit for bit, the whole image's LoG cropped to it,
+    /// with the size checks of the whole image.
+    #[test]
+    fn log_inside_a_box_is_the_cropped_whole() {
+        use perirad_core::Geometry;
+        let size = [23, 19, 11];
+        let g = Geometry::with_spacing(size, [0.7, 0.9, 2.5]).expect("geometry");
+        let data: Vec<f64> = (0..size.iter().product::<usize>())
+            .map(|i| ((i * 7919) % 211) as f64 - 90.0)
+            .collect();
+        let image = Volume::new(g, data).expect("volume");
+        let settings = Settings {
+            sigma: Some(vec![1.0, 2.0, 40.0]),
+            ..Settings::default()
+        };
+        let b = |lower: [usize; 3], upper: [usize; 3]| BoundingBox { lower, upper };
+        // (support, keep): the whole image, a box inside it, and boxes touching its edges.
+        for (support, keep) in [
+            (b([0; 3], size), b([3, 5, 2], [17, 6, 9])),
+            (b([0; 3], size), b([0; 3], size)),
+            (b([0; 3], size), b([22, 0, 10], [23, 19, 11])),
+            (b([2, 1, 0], [21, 19, 9]), b([3, 5, 2], [17, 6, 9])),
+            (b([2, 1, 0], [21, 19, 9]), b([2, 1, 0], [21, 19, 9])),
+            (b([5, 0, 3], [23, 13, 11]), b([22, 12, 10], [23, 13, 11])),
+        ] {
+            let cropped_image = image.crop(&support).expect("support");
+            let whole = filtered_images(
+                ImageType::LoG,
+                &cropped_image,
+                DType::I16,
+                &Mask::filled(cropped_image.geometry().clone(), true),
+                &settings,
+            )
+            .expect("whole");
+            let inside = log_images_in(&image, &settings, &support, &keep).expect("inside");
+            assert_eq!(inside.warnings, whole.warnings);
+            assert_eq!(inside.images.len(), 2, "sigma 40 is skipped");
+            let local = b(
+                std::array::from_fn(|a| keep.lower[a] - support.lower[a]),
+                std::array::from_fn(|a| keep.upper[a] - support.lower[a]),
+            );
+            for ((name, a), (wname, w)) in inside.images.iter().zip(&whole.images) {
+                assert_eq!(name, wname);
+                let want = w.crop(&local).expect("crop");
+                let g = image.geometry().cropped(&keep).expect("keep");
+                assert_eq!(a.geometry(), &g, "{name}");
+                let same = a.data().len() == want.data().len()
+                    && a.data()
+                        .iter()
+                        .zip(want.data())
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{name} in {keep:?} of {support:?}");
+            }
+        }
+        // A box to keep outside the filtered one is an error, not a panic.
+        assert!(log_images_in(
+            &image,
+            &settings,
+            &b([2, 1, 0], [21, 19, 9]),
+            &b([0; 3], size)
+        )
+        .is_err());
+    }
+
     #[test]
     fn log_size_checks_skip_with_warnings() {
         use perirad_core::Geometry;
@@ -876,14 +1230,18 @@ mod tests {
             Geometry::with_spacing([3, 8, 8], [1.0; 3]).expect("geometry"),
             1.0,
         );
-        let f = log_images(&small, &[1.0]);
+        let whole = |v: &Volume<f64>| BoundingBox {
+            lower: [0; 3],
+            upper: v.geometry().size(),
+        };
+        let f = log_images(&small, &[1.0], &whole(&small), &whole(&small)).expect("LoG");
         assert!(f.images.is_empty() && f.warnings.len() == 1);
         let v = Volume::filled(
             Geometry::with_spacing([8, 8, 5], [1.0, 1.0, 2.0]).expect("geometry"),
             1.0,
         );
         // ceil(9 / 2) + 1 = 6 > 5 voxels along z: skipped; sigma 1 kept.
-        let f = log_images(&v, &[9.0, 1.0]);
+        let f = log_images(&v, &[9.0, 1.0], &whole(&v), &whole(&v)).expect("LoG");
         assert_eq!(f.warnings.len(), 1);
         let names: Vec<&str> = f.images.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["log-sigma-1-0-mm-3D"]);

@@ -32,8 +32,9 @@
 use super::wavelet_banks::{bank, WaveletBank};
 use crate::error::param;
 use crate::{FeatureError, Settings};
-use perirad_core::Volume;
+use perirad_core::{BoundingBox, Volume};
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// The wavelet PyRadiomics uses when `wavelet` is not set.
 pub const DEFAULT_WAVELET: &str = "coif1";
@@ -154,6 +155,28 @@ pub fn wavelet_images(
 pub fn for_each_wavelet_image<F>(
     image: &Volume<f64>,
     settings: &Settings,
+    emit: F,
+) -> Result<(), FeatureError>
+where
+    F: FnMut(String, Volume<f64>) -> Result<(), FeatureError>,
+{
+    let whole = BoundingBox {
+        lower: [0; 3],
+        upper: image.geometry().size(),
+    };
+    for_each_wavelet_image_in(image, settings, &whole, emit)
+}
+
+/// As [`for_each_wavelet_image`], each image computed and handed over only inside `keep` (on
+/// `keep`'s cropped geometry): bit for bit the whole image's bands cropped to `keep`. The
+/// levels before the last one are computed whole (the next level reads all of their
+/// approximation); in the last one, each convolution computes only the outputs inside `keep`
+/// along its axis, so the convolutions along the next axes only filter the lines crossing
+/// `keep` along the axes done so far.
+pub fn for_each_wavelet_image_in<F>(
+    image: &Volume<f64>,
+    settings: &Settings,
+    keep: &BoundingBox,
     mut emit: F,
 ) -> Result<(), FeatureError>
 where
@@ -164,28 +187,59 @@ where
     if size.contains(&0) {
         return Err(FeatureError::Input("the image is empty".into()));
     }
+    let geometry = image
+        .geometry()
+        .cropped(keep)
+        .map_err(|e| FeatureError::Input(e.to_string()))?;
     let padded = Padded::new(image);
     let dims = padded.dims;
     let mut data = padded.data;
     for _ in 0..plan.start_level {
         for &axis in &plan.axes {
-            data = convolve_axis(&data, dims, axis, plan.bank.dec_lo);
+            data = convolve_axis(&data, dims, axis, plan.bank.dec_lo, 0..dims[axis]);
         }
     }
-    let crop = |band: &[f64]| -> Result<Volume<f64>, FeatureError> {
-        Volume::new(image.geometry().clone(), crop_to(band, dims, size))
-            .map_err(|e| FeatureError::Input(e.to_string()))
+    let whole: [Range<usize>; 3] = dims.map(|n| 0..n);
+    let kept: [Range<usize>; 3] = std::array::from_fn(|a| keep.lower[a]..keep.upper[a]);
+    // Bands of the last level start at `keep` along the transformed axes (0 elsewhere); those
+    // of earlier levels are whole.
+    let last_start: [usize; 3] = std::array::from_fn(|a| {
+        if plan.axes.contains(&a) {
+            keep.lower[a]
+        } else {
+            0
+        }
+    });
+    let crop = |band: &[f64], band_dims: [usize; 3], start: [usize; 3]| {
+        let from: [usize; 3] = std::array::from_fn(|a| keep.lower[a] - start[a]);
+        Volume::new(
+            geometry.clone(),
+            crop_box(band, band_dims, from, keep.size()),
+        )
+        .map_err(|e| FeatureError::Input(e.to_string()))
     };
+    let mut data_dims = dims;
     for level in 1..=plan.level {
-        let mut sink =
-            |letters: &str, band: Vec<f64>| emit(band_name(level, letters), crop(&band)?);
+        let last = level == plan.level;
+        let (ranges, start) = if last {
+            (&kept, last_start)
+        } else {
+            (&whole, [0; 3])
+        };
+        let mut sink = |letters: &str, band: Vec<f64>, band_dims: [usize; 3]| {
+            emit(band_name(level, letters), crop(&band, band_dims, start)?)
+        };
         let mut letters = String::new();
-        data = decompose(&data, dims, &plan, 0, &mut letters, &mut sink)?.ok_or_else(|| {
-            FeatureError::Input("the wavelet transform lost its approximation".into())
-        })?;
+        (data, data_dims) = decompose(&data, data_dims, &plan, ranges, 0, &mut letters, &mut sink)?
+            .ok_or_else(|| {
+                FeatureError::Input("the wavelet transform lost its approximation".into())
+            })?;
     }
     let letters = "L".repeat(plan.axes.len());
-    emit(band_name(plan.level, &letters), crop(&data)?)
+    emit(
+        band_name(plan.level, &letters),
+        crop(&data, data_dims, last_start)?,
+    )
 }
 
 /// The input on a grid whose odd axes got one more slice: a copy of the first (numpy `wrap`).
@@ -215,45 +269,50 @@ impl Padded {
     }
 }
 
-/// The first `size` voxels of each axis of a `dims` array.
-fn crop_to(band: &[f64], dims: [usize; 3], size: [usize; 3]) -> Vec<f64> {
+/// The `size` voxels from `from` on of each axis of a `dims` array.
+fn crop_box(band: &[f64], dims: [usize; 3], from: [usize; 3], size: [usize; 3]) -> Vec<f64> {
     let mut out = Vec::with_capacity(size[0] * size[1] * size[2]);
-    for k in 0..size[2] {
-        for j in 0..size[1] {
-            out.extend_from_slice(&band[dims[0] * (j + dims[1] * k)..][..size[0]]);
+    for k in from[2]..from[2] + size[2] {
+        for j in from[1]..from[1] + size[1] {
+            out.extend_from_slice(&band[from[0] + dims[0] * (j + dims[1] * k)..][..size[0]]);
         }
     }
     out
 }
 
-/// Filters `data` along `plan.axes[depth..]`, low-pass branch first (PyWavelets' key order),
-/// handing every detail band to `sink` with its letters; returns the all-low-pass band (the
-/// approximation) when `letters` holds only low-pass letters so far.
+/// Filters `data` (`dims` voxels) along `plan.axes[depth..]`, low-pass branch first
+/// (PyWavelets' key order), each convolution keeping the outputs `ranges[axis]` along its axis
+/// only, handing every detail band to `sink` with its letters and dims; returns the all-low-pass
+/// band (the approximation) with its dims when `letters` holds only low-pass letters so far.
+#[allow(clippy::type_complexity)]
 fn decompose<S>(
     data: &[f64],
     dims: [usize; 3],
     plan: &WaveletPlan,
+    ranges: &[Range<usize>; 3],
     depth: usize,
     letters: &mut String,
     sink: &mut S,
-) -> Result<Option<Vec<f64>>, FeatureError>
+) -> Result<Option<(Vec<f64>, [usize; 3])>, FeatureError>
 where
-    S: FnMut(&str, Vec<f64>) -> Result<(), FeatureError>,
+    S: FnMut(&str, Vec<f64>, [usize; 3]) -> Result<(), FeatureError>,
 {
     let axis = plan.axes[depth];
     let last = depth + 1 == plan.axes.len();
+    let mut band_dims = dims;
+    band_dims[axis] = ranges[axis].len();
     let mut approx = None;
     for (letter, filter) in [('L', plan.bank.dec_lo), ('H', plan.bank.dec_hi)] {
-        let band = convolve_axis(data, dims, axis, filter);
+        let band = convolve_axis(data, dims, axis, filter, ranges[axis].clone());
         letters.push(letter);
         if !last {
-            if let Some(a) = decompose(&band, dims, plan, depth + 1, letters, sink)? {
+            if let Some(a) = decompose(&band, band_dims, plan, ranges, depth + 1, letters, sink)? {
                 approx = Some(a);
             }
         } else if letters.contains('H') {
-            sink(letters, band)?;
+            sink(letters, band, band_dims)?;
         } else {
-            approx = Some(band);
+            approx = Some((band, band_dims));
         }
         letters.pop();
     }
@@ -261,23 +320,36 @@ where
 }
 
 /// PyWavelets' level-1 stationary transform of every line of `data` along `axis`: periodic
-/// convolution with `filter`, output `o` aligned on input `o + F/2`.
-fn convolve_axis(data: &[f64], dims: [usize; 3], axis: usize, filter: &[f64]) -> Vec<f64> {
+/// convolution with `filter`, output `o` aligned on input `o + F/2`, for the outputs `keep`
+/// only (the result has `keep.len()` voxels along `axis`, the input's number elsewhere).
+fn convolve_axis(
+    data: &[f64],
+    dims: [usize; 3],
+    axis: usize,
+    filter: &[f64],
+    keep: Range<usize>,
+) -> Vec<f64> {
     let n = dims[axis];
+    let kept = keep.len();
     let inner: usize = dims[..axis].iter().product();
-    let mut out = vec![0.0; data.len()];
+    let mut out = vec![0.0; data.len() / n.max(1) * kept];
+    if out.is_empty() {
+        return out;
+    }
     if inner == 1 {
         // Lines are contiguous: one line at a time through a periodically extended copy.
         let f = filter.len();
-        out.par_chunks_mut(n).zip(data.par_chunks(n)).for_each_init(
-            || vec![0.0; n + f - 1],
-            |ext, (dst, src)| convolve_line(src, dst, filter, ext),
-        );
+        out.par_chunks_mut(kept)
+            .zip(data.par_chunks(n))
+            .for_each_init(
+                || vec![0.0; n + f - 1],
+                |ext, (dst, src)| convolve_line(src, dst, filter, keep.clone(), ext),
+            );
     } else {
         // Lines are strided: whole rows of `inner` values are combined at once, each output row
         // receiving its terms in the order of the scalar loop.
         out.par_chunks_mut(inner).enumerate().for_each(|(r, dst)| {
-            let (block, o) = (r / n, r % n);
+            let (block, o) = (r / kept, keep.start + r % kept);
             let base = block * n;
             for_each_tap(o, n, filter.len(), |m, p| {
                 let src = &data[(base + p) * inner..][..inner];
@@ -308,9 +380,15 @@ fn for_each_tap(o: usize, n: usize, f: usize, mut term: impl FnMut(usize, usize)
     }
 }
 
-/// One contiguous line: `ext[t]` holds `src[(t − (f − 1 − f/2)) mod n]`, so that tap `m` of
-/// output `o` reads `ext[o + f − 1 − m]`.
-fn convolve_line(src: &[f64], dst: &mut [f64], filter: &[f64], ext: &mut [f64]) {
+/// One contiguous line, outputs `keep` (into `dst`, from its start): `ext[t]` holds
+/// `src[(t − (f − 1 − f/2)) mod n]`, so that tap `m` of output `o` reads `ext[o + f − 1 − m]`.
+fn convolve_line(
+    src: &[f64],
+    dst: &mut [f64],
+    filter: &[f64],
+    keep: Range<usize>,
+    ext: &mut [f64],
+) {
     let n = src.len();
     let f = filter.len();
     let left = f - 1 - f / 2;
@@ -319,17 +397,16 @@ fn convolve_line(src: &[f64], dst: &mut [f64], filter: &[f64], ext: &mut [f64]) 
     }
     // Outputs whose centre stays inside the line add their taps in ascending order.
     let plain = n.saturating_sub(f / 2);
-    for (o, d) in dst.iter_mut().enumerate().take(plain) {
-        let window = &ext[o..o + f];
+    for (o, d) in keep.zip(dst.iter_mut()) {
         let mut sum = 0.0;
-        for (m, &c) in filter.iter().enumerate() {
-            sum += c * window[f - 1 - m];
+        if o < plain {
+            let window = &ext[o..o + f];
+            for (m, &c) in filter.iter().enumerate() {
+                sum += c * window[f - 1 - m];
+            }
+        } else {
+            for_each_tap(o, n, f, |m, p| sum += filter[m] * src[p]);
         }
-        *d = sum;
-    }
-    for (o, d) in dst.iter_mut().enumerate().skip(plain) {
-        let mut sum = 0.0;
-        for_each_tap(o, n, f, |m, p| sum += filter[m] * src[p]);
         *d = sum;
     }
 }
@@ -372,14 +449,14 @@ mod tests {
             let want = reference_line(&src, f);
             let mut ext = vec![0.0; n + f.len() - 1];
             let mut got = vec![0.0; n];
-            convolve_line(&src, &mut got, f, &mut ext);
+            convolve_line(&src, &mut got, f, 0..n, &mut ext);
             assert_eq!(got, want, "line, n = {n}");
             // The same values along y (rows of 2) and z (planes of 2).
             let along_y: Vec<f64> = src.iter().flat_map(|&v| [v, v]).collect();
-            let got_y = convolve_axis(&along_y, [2, n, 1], 1, f);
+            let got_y = convolve_axis(&along_y, [2, n, 1], 1, f, 0..n);
             let want_y: Vec<f64> = want.iter().flat_map(|&v| [v, v]).collect();
             assert_eq!(got_y, want_y, "rows, n = {n}");
-            let got_z = convolve_axis(&along_y, [2, 1, n], 2, f);
+            let got_z = convolve_axis(&along_y, [2, 1, n], 2, f, 0..n);
             assert_eq!(got_z, want_y, "planes, n = {n}");
         }
     }
@@ -456,6 +533,68 @@ mod tests {
                 band.data().iter().all(|v| (v - want).abs() < 1e-12),
                 "{name}"
             );
+        }
+    }
+
+    /// The bands computed inside a box are, bit for bit, the whole image's bands cropped to
+    /// it, with one level or several (the earlier ones whole), in 3D or 2D (`force2D`).
+    #[test]
+    fn bands_inside_a_box_are_the_cropped_whole() {
+        let g = Geometry::with_spacing([13, 10, 7], [1.0, 1.0, 2.0]).expect("geometry");
+        let data: Vec<f64> = (0..13 * 10 * 7)
+            .map(|i| ((i * 7919) % 97) as f64 - 40.0)
+            .collect();
+        let image = Volume::new(g, data).expect("volume");
+        let boxes = [
+            BoundingBox {
+                lower: [2, 3, 1],
+                upper: [11, 5, 6],
+            },
+            BoundingBox {
+                lower: [12, 0, 0],
+                upper: [13, 10, 7],
+            },
+            BoundingBox {
+                lower: [0; 3],
+                upper: [13, 10, 7],
+            },
+        ];
+        let settings = [
+            Settings::default(),
+            Settings {
+                level: Some(2),
+                start_level: Some(1),
+                wavelet: Some("db2".into()),
+                ..Settings::default()
+            },
+            Settings {
+                force_2d: Some(true),
+                force_2d_dimension: Some(1),
+                ..Settings::default()
+            },
+        ];
+        for s in &settings {
+            let whole = wavelet_images(&image, s).expect("whole");
+            for keep in &boxes {
+                let mut inside = Vec::new();
+                for_each_wavelet_image_in(&image, s, keep, |name, band| {
+                    inside.push((name, band));
+                    Ok(())
+                })
+                .expect("inside");
+                assert_eq!(inside.len(), whole.len());
+                for ((name, a), (wname, w)) in inside.iter().zip(&whole) {
+                    assert_eq!(name, wname);
+                    let cropped = w.crop(keep).expect("crop");
+                    assert_eq!(a.geometry(), cropped.geometry(), "{name}");
+                    let same = a
+                        .data()
+                        .iter()
+                        .zip(cropped.data())
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{name} in {keep:?}");
+                }
+            }
         }
     }
 
