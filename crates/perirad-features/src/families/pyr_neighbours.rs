@@ -191,7 +191,7 @@ impl<T: LevelSum> BoxSums<T> {
 
     /// The box sums of the [`BLOCK`] voxels from `base`, a box voxel (lanes past the box are
     /// left meaningless).
-    #[inline]
+    #[inline(always)]
     fn at(&self, base: usize) -> [T; BLOCK] {
         let mut out = [T::default(); BLOCK];
         let first = base - self.back;
@@ -254,6 +254,7 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
 ) {
     // Full blocks read up to this far past their first voxel.
     let reach = offsets.iter().copied().max().unwrap_or(0).max(0) as usize + BLOCK;
+    let arch = crate::simd::arch();
     // Blocks start at ROI voxels not yet covered, and take in whatever ROI voxels follow.
     let mut covered = 0;
     for (start, end) in grid.row_spans() {
@@ -264,17 +265,59 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
             let len = if full { BLOCK } else { BLOCK.min(end - at) };
             at += len;
             covered = at;
-            block::<L, T, EXACT>(
-                g, dep_grid, offsets, alpha, sums, base, len, full, columns, dependence, s,
-            );
+            arch.dispatch(Block::<L, T, EXACT> {
+                g,
+                dep_grid,
+                offsets,
+                alpha,
+                sums,
+                at: (base, len, full),
+                columns,
+                out: (&mut *dependence, &mut *s),
+            });
         }
+    }
+}
+
+/// [`block`] as a kernel of [`crate::simd`] (its counts are vector code).
+struct Block<'a, L, T, const EXACT: bool> {
+    g: &'a [L],
+    dep_grid: &'a [L],
+    offsets: &'a [isize],
+    alpha: L,
+    sums: Option<&'a (BoxSums<T>, BoxSums<L>)>,
+    /// `base`, `len` and `full` of [`block`].
+    at: (usize, usize, bool),
+    columns: usize,
+    out: (&'a mut [u32], &'a mut [f64]),
+}
+
+impl<L: Lane, T: LevelSum + From<L>, const EXACT: bool> pulp::WithSimd for Block<'_, L, T, EXACT> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let (base, len, full) = self.at;
+        let (dependence, s) = self.out;
+        block::<L, T, EXACT>(
+            self.g,
+            self.dep_grid,
+            self.offsets,
+            self.alpha,
+            self.sums,
+            base,
+            len,
+            full,
+            self.columns,
+            dependence,
+            s,
+        );
     }
 }
 
 /// [`accumulate`] on the `len` voxels from `base`, an ROI voxel: a whole block when `full` (it
 /// and its neighbours lie in the grid), else voxels of its span only.
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[inline(always)]
 fn block<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
     g: &[L],
     dep_grid: &[L],
@@ -734,6 +777,13 @@ mod tests {
                     assert_eq!(stats.dependence, dep, "{setting} {shape:?} {levels}");
                     assert_eq!(stats.n, n, "{setting} {shape:?} {levels}");
                     assert_eq!(stats.s, s, "{setting} {shape:?} {levels}");
+                    // The baseline x86-64 kernel: the same counts and the same bits.
+                    let baseline = crate::simd::testing::baseline(|| {
+                        neighbour_stats(&grid, &params).expect("as above")
+                    });
+                    assert_eq!(baseline.dependence, stats.dependence);
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&baseline.s), bits(&stats.s));
                     checked += 1;
                 }
             }
