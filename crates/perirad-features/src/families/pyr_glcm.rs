@@ -761,13 +761,8 @@ fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Opt
     if dense.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let EigenWork {
-        d,
-        e,
-        v,
-        w: scratch,
-    } = &mut w.eigen;
-    tridiagonalise(dense, m, d, e, v, scratch);
+    tridiagonalise(dense, m, &mut w.eigen);
+    let EigenWork { d, e, v, .. } = &mut w.eigen;
     let beta = &e[..m - 1];
     let (top, bottom) = if beta.iter().all(|&b| b == 0.0) {
         let max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -1157,8 +1152,8 @@ fn symmetric_eigenvalues<'w>(
     if a.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let EigenWork { d, e, v, w } = work;
-    tridiagonalise(a, n, d, e, v, w);
+    tridiagonalise(a, n, work);
+    let EigenWork { d, e, .. } = work;
     if !tridiagonal_ql(d, e) {
         return None;
     }
@@ -1168,34 +1163,25 @@ fn symmetric_eigenvalues<'w>(
 /// Householder reduction of the symmetric `n × n` matrix `a` (row-major; overwritten, and
 /// grown to the padded layout below) to the tridiagonal matrix with diagonal `d` and subdiagonal
 /// `e` (`e[i]`: entry `(i + 1, i)`; `e.len() == n`, the last entry 0), which has the same
-/// eigenvalues. `v`, `w`: scratch.
+/// eigenvalues (`d`, `e` of `work`; its `v` and `w` are scratch).
 ///
 /// Compiled for the baseline x86-64 and for x86-64-v3, chosen at run time ([`crate::simd`]);
 /// the loops are element-wise, the sums of [`dot`] interleaved explicitly.
-fn tridiagonalise(
-    a: &mut Vec<f64>,
-    n: usize,
-    d: &mut Vec<f64>,
-    e: &mut Vec<f64>,
-    v: &mut Vec<f64>,
-    w: &mut Vec<f64>,
-) {
+fn tridiagonalise(a: &mut Vec<f64>, n: usize, work: &mut EigenWork) {
     struct Reduce<'a> {
         a: &'a mut Vec<f64>,
         n: usize,
-        d: &'a mut Vec<f64>,
-        e: &'a mut Vec<f64>,
-        v: &'a mut Vec<f64>,
-        w: &'a mut Vec<f64>,
+        work: &'a mut EigenWork,
     }
     impl pulp::WithSimd for Reduce<'_> {
         type Output = ();
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, simd: S) {
-            tridiagonalise_body(simd, self.a, self.n, self.d, self.e, self.v, self.w);
+            let EigenWork { d, e, v, w } = self.work;
+            tridiagonalise_body(simd, self.a, self.n, d, e, v, w);
         }
     }
-    crate::simd::arch().dispatch(Reduce { a, n, d, e, v, w });
+    crate::simd::arch().dispatch(Reduce { a, n, work });
 }
 
 /// [`tridiagonalise`]. The rows are padded with zeros to a multiple of 4 (`ld`), and each row
