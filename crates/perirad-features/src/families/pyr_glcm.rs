@@ -401,7 +401,6 @@ fn hxy2_marginal(x: &[f64], y: &[f64], lx: &[f64], ly: &[f64]) -> f64 {
 
 /// The features of one matrix of counts (`grey.len()` squared, row-major) in [`NAMES`] order;
 /// `None` for an empty matrix. `grey`: the grey levels as numbers, `levels` as integers.
-/// `symmetric`: the matrix equals its transpose exactly.
 fn features(
     matrix: Matrix<'_>,
     grey: &[f64],
@@ -410,10 +409,7 @@ fn features(
     work: &mut Work,
 ) -> Option<[f64; 24]> {
     let n = grey.len();
-    let symmetric = match matrix {
-        Matrix::Dense(_, symmetric) => symmetric,
-        Matrix::Symmetrised(_) => true,
-    };
+    let symmetric = !matches!(matrix, Matrix::Dense(_, false));
     let total = match matrix {
         Matrix::Dense(counts, _) => counts.iter().sum(),
         // Σ (P + Pᵀ) = 2 Σ P, exactly (integers below 2⁵³).
@@ -440,8 +436,24 @@ fn features(
     px.resize(n, 0.0);
     py.clear();
     py.resize(n, 0.0);
-    let (mut ux, mut uy) = (0.0, 0.0);
-    if symmetric {
+    let (ux, uy) = if let Matrix::Dense(counts, false) = matrix {
+        let (mut sx, mut sy) = (0.0, 0.0);
+        for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
+            let (i, mut sum) = (grey[a], 0.0);
+            for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
+                if c != 0.0 {
+                    let v = c / total;
+                    cells.push((a as u32, b as u32, v));
+                    sum += v;
+                    *y += v;
+                    sx += i * v;
+                    sy += grey[b] * v;
+                }
+            }
+            *x = sum;
+        }
+        (sx, sy)
+    } else {
         let mut cell = |a: usize, b: usize, c: f64| {
             let v = c / total;
             cells.push((a as u32, b as u32, v));
@@ -475,26 +487,9 @@ fn features(
             }
         }
         py.copy_from_slice(px);
-        ux = grey.iter().zip(px.iter()).map(|(g, p)| g * p).sum::<f64>();
-        uy = ux;
-    } else if let Matrix::Dense(counts, _) = matrix {
-        let (mut sx, mut sy) = (0.0, 0.0);
-        for (a, (row, x)) in counts.chunks_exact(n).zip(px.iter_mut()).enumerate() {
-            let (i, mut sum) = (grey[a], 0.0);
-            for (b, (&c, y)) in row.iter().zip(py.iter_mut()).enumerate() {
-                if c != 0.0 {
-                    let v = c / total;
-                    cells.push((a as u32, b as u32, v));
-                    sum += v;
-                    *y += v;
-                    sx += i * v;
-                    sy += grey[b] * v;
-                }
-            }
-            *x = sum;
-        }
-        (ux, uy) = (sx, sy);
-    }
+        let ux = grey.iter().zip(px.iter()).map(|(g, p)| g * p).sum::<f64>();
+        (ux, ux)
+    };
     let (sum_k, diff_k) = (&mut work.sum_k, &mut work.diff_k);
     sum_k.clear();
     sum_k.resize(2 * ng as usize + 1, 0.0);
