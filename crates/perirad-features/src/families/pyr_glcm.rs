@@ -1238,11 +1238,11 @@ fn tridiagonalise_body<S: pulp::Simd>(
         let mut r = k + 1;
         while r + 4 <= n {
             let c = [v[r], v[r + 1], v[r + 2], v[r + 3]];
-            axpy4_simd(simd, wt, c, [row(r), row(r + 1), row(r + 2), row(r + 3)]);
+            axpy_rows(simd, wt, c, [row(r), row(r + 1), row(r + 2), row(r + 3)]);
             r += 4;
         }
         for (r, &vr) in v.iter().enumerate().take(n).skip(r) {
-            axpy_simd(simd, wt, vr, row(r));
+            axpy_rows(simd, wt, [vr], [row(r)]);
         }
         w[tail.clone()].iter_mut().for_each(|x| *x *= beta);
         let half = 0.5 * beta * dot(&v[tail.clone()], &w[tail.clone()]);
@@ -1261,12 +1261,12 @@ fn tridiagonalise_body<S: pulp::Simd>(
                 [v[r], v[r + 1], v[r + 2], v[r + 3]],
                 [w[r], w[r + 1], w[r + 2], w[r + 3]],
             );
-            rank_two4_simd(simd, block, vr, ws, wr, vs);
+            rank_two_rows(simd, block, vr, ws, wr, vs);
             r += 4;
         }
         for r in r..n {
             let (vr, wr) = (v[r], w[r]);
-            rank_two_simd(simd, &mut a[r * ld + lo..r * ld + ld], vr, ws, wr, vs);
+            rank_two_rows(simd, [&mut a[r * ld + lo..r * ld + ld]], [vr], ws, [wr], vs);
         }
         e[k] = alpha;
     }
@@ -1277,92 +1277,54 @@ fn tridiagonalise_body<S: pulp::Simd>(
     d.extend((0..n).map(|i| a[i * ld + i]));
 }
 
-/// `y += c x`, element by element, in vectors of `S` (equal lengths).
+/// `y += c_0 x_0`, then `+= c_1 x_1` and so on to `R` rows, element by element, in vectors of
+/// `S` (equal lengths): each vector of `y` is loaded and stored once for the `R` rows.
 #[inline(always)]
-fn axpy_simd<S: pulp::Simd>(simd: S, y: &mut [f64], c: f64, x: &[f64]) {
-    let (yv, yt) = S::as_mut_simd_f64s(y);
-    let (xv, xt) = S::as_simd_f64s(x);
-    let cv = simd.splat_f64s(c);
-    for (y, &x) in yv.iter_mut().zip(xv) {
-        *y = simd.add_f64s(*y, simd.mul_f64s(cv, x));
-    }
-    for (y, &x) in yt.iter_mut().zip(xt) {
-        *y += c * x;
-    }
-}
-
-/// `y += c_0 x_0`, then `+= c_1 x_1` and so on, element by element, in vectors of `S` (equal
-/// lengths).
-#[inline(always)]
-fn axpy4_simd<S: pulp::Simd>(simd: S, y: &mut [f64], c: [f64; 4], x: [&[f64]; 4]) {
+fn axpy_rows<S: pulp::Simd, const R: usize>(simd: S, y: &mut [f64], c: [f64; R], x: [&[f64]; R]) {
     let (yv, yt) = S::as_mut_simd_f64s(y);
     let xs = x.map(|x| S::as_simd_f64s(x));
     let cv = c.map(|c| simd.splat_f64s(c));
     for (i, y) in yv.iter_mut().enumerate() {
         let mut acc = *y;
-        for t in 0..4 {
+        for t in 0..R {
             acc = simd.add_f64s(acc, simd.mul_f64s(cv[t], xs[t].0[i]));
         }
         *y = acc;
     }
     for (i, y) in yt.iter_mut().enumerate() {
-        for t in 0..4 {
+        for t in 0..R {
             *y += c[t] * xs[t].1[i];
         }
     }
 }
 
-/// [`rank_two_simd`] on four rows (`row_t −= a_t w + b_t v`), each vector of `w` and `v` loaded
-/// once for the four.
+/// `row_t −= a_t w + b_t v` for `R` rows, element by element, in vectors of `S` (equal
+/// lengths): each vector of `w` and `v` is loaded once for the `R` rows.
 #[inline(always)]
-fn rank_two4_simd<S: pulp::Simd>(
+fn rank_two_rows<S: pulp::Simd, const R: usize>(
     simd: S,
-    rows: [&mut [f64]; 4],
-    a: [f64; 4],
+    rows: [&mut [f64]; R],
+    a: [f64; R],
     w: &[f64],
-    b: [f64; 4],
+    b: [f64; R],
     v: &[f64],
 ) {
-    let [r0, r1, r2, r3] = rows;
-    let (v0, t0) = S::as_mut_simd_f64s(r0);
-    let (v1, t1) = S::as_mut_simd_f64s(r1);
-    let (v2, t2) = S::as_mut_simd_f64s(r2);
-    let (v3, t3) = S::as_mut_simd_f64s(r3);
+    let mut rows = rows.map(|r| S::as_mut_simd_f64s(r));
     let ((wv, wt), (vv, vt)) = (S::as_simd_f64s(w), S::as_simd_f64s(v));
     let (av, bv) = (a.map(|x| simd.splat_f64s(x)), b.map(|x| simd.splat_f64s(x)));
-    let rows = v0
-        .iter_mut()
-        .zip(v1.iter_mut())
-        .zip(v2.iter_mut().zip(v3.iter_mut()));
-    for (((x0, x1), (x2, x3)), (&w, &v)) in rows.zip(wv.iter().zip(vv)) {
-        for (t, x) in [x0, x1, x2, x3].into_iter().enumerate() {
+    for (i, (&w, &v)) in wv.iter().zip(vv).enumerate() {
+        for t in 0..R {
+            let x = &mut rows[t].0[i];
             *x = simd.sub_f64s(
                 *x,
                 simd.add_f64s(simd.mul_f64s(av[t], w), simd.mul_f64s(bv[t], v)),
             );
         }
     }
-    for (t, tail) in [t0, t1, t2, t3].into_iter().enumerate() {
+    for (t, (_, tail)) in rows.iter_mut().enumerate() {
         for ((x, &w), &v) in tail.iter_mut().zip(wt).zip(vt) {
             *x -= a[t] * w + b[t] * v;
         }
-    }
-}
-
-/// `row −= a w + b v`, element by element, in vectors of `S` (equal lengths).
-#[inline(always)]
-fn rank_two_simd<S: pulp::Simd>(simd: S, row: &mut [f64], a: f64, w: &[f64], b: f64, v: &[f64]) {
-    let (rv, rt) = S::as_mut_simd_f64s(row);
-    let ((wv, wt), (vv, vt)) = (S::as_simd_f64s(w), S::as_simd_f64s(v));
-    let (av, bv) = (simd.splat_f64s(a), simd.splat_f64s(b));
-    for ((x, &w), &v) in rv.iter_mut().zip(wv).zip(vv) {
-        *x = simd.sub_f64s(
-            *x,
-            simd.add_f64s(simd.mul_f64s(av, w), simd.mul_f64s(bv, v)),
-        );
-    }
-    for ((x, &w), &v) in rt.iter_mut().zip(wt).zip(vt) {
-        *x -= a * w + b * v;
     }
 }
 
