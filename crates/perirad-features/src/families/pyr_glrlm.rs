@@ -83,47 +83,36 @@ trait Code: Copy + Default + Eq {
     fn along(p: Self, n1: Self, c: Self, q: Self) -> Self;
 }
 
-impl Code for u16 {
-    const WIDTH: usize = 16;
-    fn slot(self, mask: usize) -> usize {
-        usize::from(self) & mask
-    }
-    fn of(v: u32) -> u16 {
-        v as u16
-    }
-    fn next(p: u16, n1: u16, c: u16, q: u16) -> u16 {
-        let e = u16::from((c == q) & (c != 0));
-        c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * e)
-    }
-    fn along(p: u16, n1: u16, c: u16, q: u16) -> u16 {
-        if c == q {
-            p.wrapping_add(n1)
-        } else {
-            c
+/// [`Code`] for an unsigned type no wider than `u32` (whose conversions to `usize` and from
+/// `u32`, for codes that fit, are exact), with `WIDTH` codes per chunk.
+macro_rules! code {
+    ($t:ty, $width:expr) => {
+        impl Code for $t {
+            const WIDTH: usize = $width;
+            fn slot(self, mask: usize) -> usize {
+                self as usize & mask
+            }
+            #[allow(clippy::unnecessary_cast)] // u32 to u32 for the u32 codes
+            fn of(v: u32) -> $t {
+                v as $t
+            }
+            fn next(p: $t, n1: $t, c: $t, q: $t) -> $t {
+                let e = <$t>::from((c == q) & (c != 0));
+                c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * e)
+            }
+            fn along(p: $t, n1: $t, c: $t, q: $t) -> $t {
+                if c == q {
+                    p.wrapping_add(n1)
+                } else {
+                    c
+                }
+            }
         }
-    }
+    };
 }
 
-impl Code for u32 {
-    const WIDTH: usize = 8;
-    fn slot(self, mask: usize) -> usize {
-        self as usize & mask
-    }
-    fn of(v: u32) -> u32 {
-        v
-    }
-    fn next(p: u32, n1: u32, c: u32, q: u32) -> u32 {
-        let e = u32::from((c == q) & (c != 0));
-        c.wrapping_add(p.wrapping_add(n1).wrapping_sub(c) * e)
-    }
-    fn along(p: u32, n1: u32, c: u32, q: u32) -> u32 {
-        if c == q {
-            p.wrapping_add(n1)
-        } else {
-            c
-        }
-    }
-}
+code!(u16, 16);
+code!(u32, 8);
 
 /// The run counts of one direction at a time, for a grid whose levels have `n` ranks and whose
 /// runs are at most `nr` voxels long.
