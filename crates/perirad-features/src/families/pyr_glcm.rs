@@ -218,7 +218,7 @@ fn cooccurrences(grid: &LevelGrid, angles: &[[i64; 3]]) -> Vec<u32> {
     let offsets: Vec<isize> = angles.iter().map(|&a| grid.offset(a)).collect();
     let mut counts = vec![0u32; angles.len() * ww];
     let mut base = Vec::new();
-    for &(start, end) in &spans {
+    for &(start, end) in spans {
         // Each voxel's row in the count matrices.
         base.clear();
         base.extend(r[start..end].iter().map(|&c| c as usize * w));

@@ -158,7 +158,7 @@ impl<'g, C: Code> Runs<'g, C> {
         let used = (nr + 1) * n1;
         let mask = used.next_power_of_two() - 1;
         let ring = 2 * grid.dims[0] * grid.dims[1];
-        let spans = grid.row_spans().into_iter();
+        let spans = grid.row_spans().iter().copied();
         Runs {
             grid,
             spans: spans

@@ -268,11 +268,10 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
         .collect();
     let before = u16::from(earlier.first() == Some(&[-1, 0, 0]));
     let arch = crate::simd::arch();
-    if grid.ng <= u32::from(u16::MAX) {
-        let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
+    if let Some(g) = grid.grey_u16() {
         Ok(arch.dispatch(Label {
             grid,
-            g: &g,
+            g,
             steps: &steps,
             before,
         }))
@@ -353,7 +352,7 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
     let spans = grid.row_spans();
     // The number of trees.
     let mut roots = 0usize;
-    for &(start, end) in &spans {
+    for &(start, end) in spans {
         let mut previous = start;
         let mut at = start;
         while at < end {
@@ -397,7 +396,7 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
     // place, which only a root takes (room for one more write past the last root).
     let mut zones = vec![0u64; roots + 1];
     let mut k = 0;
-    for &(start, end) in &spans {
+    for &(start, end) in spans {
         for (&p, &level) in parent[start..end].iter().zip(&g[start..end]) {
             zones[k.min(roots)] = u64::from(rank(level)) << 32 | u64::from(p & !ROOT);
             k += (p >> 31) as usize;

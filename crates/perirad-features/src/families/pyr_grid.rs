@@ -34,6 +34,8 @@ pub(crate) struct LevelGrid {
     pub unlevelled: bool,
     /// See [`LevelGrid::row_spans`].
     spans: Vec<(usize, usize)>,
+    /// See [`LevelGrid::grey_u16`].
+    grey16: std::sync::OnceLock<Option<Vec<u16>>>,
 }
 
 /// The padding the texture classes need with `settings`' `distances` on a box of `size`.
@@ -195,6 +197,7 @@ impl LevelGrid {
             spacing,
             unlevelled: false,
             spans,
+            grey16: std::sync::OnceLock::new(),
         })
     }
 
@@ -206,8 +209,19 @@ impl LevelGrid {
 
     /// The ROI part of each row of the box: the linear indices from its first to past its last
     /// ROI voxel, for the rows holding one.
-    pub fn row_spans(&self) -> Vec<(usize, usize)> {
-        self.spans.clone()
+    pub fn row_spans(&self) -> &[(usize, usize)] {
+        &self.spans
+    }
+
+    /// The grey levels as `u16` (half the memory of [`LevelGrid::grey`], twice the lanes per
+    /// vector), made once for the families that read them, when every level fits.
+    pub fn grey_u16(&self) -> Option<&[u16]> {
+        self.grey16
+            .get_or_init(|| {
+                (self.ng <= u32::from(u16::MAX))
+                    .then(|| self.grey.iter().map(|&v| v as u16).collect())
+            })
+            .as_deref()
     }
 }
 

@@ -257,7 +257,7 @@ fn accumulate<L: Lane, T: LevelSum + From<L>, const EXACT: bool>(
     let arch = crate::simd::arch();
     // Blocks start at ROI voxels not yet covered, and take in whatever ROI voxels follow.
     let mut covered = 0;
-    for (start, end) in grid.row_spans() {
+    for &(start, end) in grid.row_spans() {
         let mut at = start.max(covered);
         while at < end {
             let base = at;
@@ -458,9 +458,10 @@ pub(crate) fn neighbour_stats(
     let top = u64::from(grid.ng);
     // Levels and counts in u16 when every sum of `k` levels (and so every level, count and
     // L::MAX standing apart from them) fits in it, else in u32; sums in the same, else in u64.
-    if top * k <= u64::from(u16::MAX) / 2 {
-        let g: Vec<u16> = grid.grey.iter().map(|&v| v as u16).collect();
-        run::<u16, u16>(grid, &g, &vectors, &offsets, alpha as u16, out);
+    // (The first case implies every level fits in u16, so the grid's u16 copy exists.)
+    let small = (top * k <= u64::from(u16::MAX) / 2).then(|| grid.grey_u16());
+    if let Some(Some(g)) = small {
+        run::<u16, u16>(grid, g, &vectors, &offsets, alpha as u16, out);
     } else if top * k <= u64::from(u32::MAX) / 2 {
         run::<u32, u32>(grid, &grid.grey, &vectors, &offsets, alpha, out);
     } else {
