@@ -352,6 +352,8 @@ enum Matrix<'a> {
 struct Work {
     /// The non-zero cells `(row, column, p)`, row-major.
     cells: Vec<(u32, u32, f64)>,
+    /// The non-zero cells of `P + Pᵀ` as counts, gathered before `cells`.
+    counts: Vec<(u32, u32, u64)>,
     px: Vec<f64>,
     py: Vec<f64>,
     /// log2 of the marginals (0 where they are 0).
@@ -458,9 +460,8 @@ fn features(
             let v = c / total;
             cells.push((a as u32, b as u32, v));
             px[a] += v;
-            if b != a {
-                px[b] += v;
-            }
+            // A select, not a branch: adding +0 changes no marginal (they are ≥ 0).
+            px[b] += if b != a { v } else { 0.0 };
         };
         match matrix {
             Matrix::Dense(counts, _) => {
@@ -473,17 +474,27 @@ fn features(
                 }
             }
             Matrix::Symmetrised(m) => {
-                // (P + Pᵀ)(a, b) from P's entries (a + 1, b + 1) and (b + 1, a + 1).
+                // (P + Pᵀ)(a, b) from P's entries (a + 1, b + 1) and (b + 1, a + 1). The
+                // non-zero cells are gathered first, without a branch (about half the cells of a
+                // noisy ROI are empty, at random), each cell written at the next free place and
+                // kept only if it is not empty.
                 let w = n + 1;
+                let mut nonzero = std::mem::take(&mut work.counts);
+                nonzero.clear();
+                nonzero.resize(n * (n + 1) / 2, (0, 0, 0));
+                let mut k = 0;
                 for a in 0..n {
                     let row = &m[(a + 1) * w + 1..(a + 2) * w];
                     for b in a..n {
                         let c = u64::from(row[b]) + u64::from(m[(b + 1) * w + a + 1]);
-                        if c != 0 {
-                            cell(a, b, c as f64);
-                        }
+                        nonzero[k] = (a as u32, b as u32, c);
+                        k += usize::from(c != 0);
                     }
                 }
+                for &(a, b, c) in &nonzero[..k] {
+                    cell(a as usize, b as usize, c as f64);
+                }
+                work.counts = nonzero;
             }
         }
         py.copy_from_slice(px);
@@ -748,9 +759,9 @@ fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Opt
             let x = v * w.inv_x[a] * w.inv_x[b];
             let (ra, rb) = (w.row[a] as usize, w.row[b] as usize);
             dense[ra * m + rb] += x;
-            if ra != rb {
-                dense[rb * m + ra] += x;
-            }
+            // A select, not a branch: adding +0 changes no entry (a diagonal entry −u_a² is
+            // not −0).
+            dense[rb * m + ra] += if ra != rb { x } else { 0.0 };
         }
     }
     if dense.iter().any(|v| !v.is_finite()) {
@@ -1437,6 +1448,82 @@ mod tests {
         for (k, g) in e.iter().enumerate() {
             let w = 2.0 - 2.0 * (std::f64::consts::PI * (k + 1) as f64 / 5.0).cos();
             assert!((g - w).abs() < 1e-14, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn tridiagonal_form_keeps_trace_and_frobenius_norm() {
+        // H A H is similar to A: the tridiagonal form has A's trace and Frobenius norm (the sum
+        // of the eigenvalues and of their squares), whatever the size's remainder modulo 4.
+        let mut rng = crate::families::pyr_grid::testing::Lcg(7);
+        let mut work = EigenWork::default();
+        for (n, sparse) in (1..=14)
+            .chain([38, 40])
+            .flat_map(|n| [(n, false), (n, true)])
+        {
+            let mut a = vec![0.0; n * n];
+            for i in 0..n {
+                for j in i..n {
+                    let zero = sparse && rng.next(2) == 0;
+                    let x = if zero {
+                        0.0
+                    } else {
+                        rng.next(2001) as f64 / 1000.0 - 1.0
+                    };
+                    a[i * n + j] = x;
+                    a[j * n + i] = x;
+                }
+            }
+            let trace: f64 = (0..n).map(|i| a[i * n + i]).sum();
+            let frobenius: f64 = a.iter().map(|x| x * x).sum();
+            let mut reduced = a.clone();
+            tridiagonalise(&mut reduced, n, &mut work);
+            let (d, e) = (&work.d, &work.e);
+            let t: f64 = d.iter().sum();
+            let f: f64 = d.iter().map(|x| x * x).sum::<f64>()
+                + 2.0 * e[..n.saturating_sub(1)].iter().map(|x| x * x).sum::<f64>();
+            assert!((t - trace).abs() < 1e-12, "n {n}: trace {t} vs {trace}");
+            assert!(
+                (f - frobenius).abs() < 1e-12 * frobenius,
+                "n {n}: {f} vs {frobenius}"
+            );
+        }
+    }
+
+    #[test]
+    fn mcc_symmetric_and_general_paths_agree() {
+        // A symmetric matrix through the spectral radius of M − u uᵀ (upper-triangle cells)
+        // and through the eigenvalues of S = M Mᵀ (all cells): the same MCC, for sizes on
+        // either side of the Lanczos threshold and with half the cells empty.
+        let mut rng = crate::families::pyr_grid::testing::Lcg(3);
+        for n in [5usize, 9, 17, 38] {
+            let mut p = vec![0.0; n * n];
+            for i in 0..n {
+                for j in i..n {
+                    let x = if rng.next(2) == 0 {
+                        0.0
+                    } else {
+                        rng.next(100) as f64
+                    };
+                    p[i * n + j] = x;
+                    p[j * n + i] = x;
+                }
+            }
+            let total: f64 = p.iter().sum();
+            let mut cells = Vec::new();
+            let mut px = vec![0.0; n];
+            for i in 0..n {
+                for j in 0..n {
+                    if p[i * n + j] != 0.0 {
+                        cells.push((i as u32, j as u32, p[i * n + j] / total));
+                        px[i] += p[i * n + j] / total;
+                    }
+                }
+            }
+            let upper: Vec<_> = cells.iter().copied().filter(|&(i, j, _)| i <= j).collect();
+            let a = mcc(&upper, &px, &px, true, &mut MccWork::default());
+            let b = mcc(&cells, &px, &px, false, &mut MccWork::default());
+            assert!((a - b).abs() < 1e-10, "n {n}: {a} vs {b}");
         }
     }
 
