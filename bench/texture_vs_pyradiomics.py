@@ -14,10 +14,14 @@ Both sides compute every feature of the texture classes of the PyRadiomics defau
 Cases: the lung1 tumor (PyRadiomics test CT), the lung1 10 mm ring (`../shared/data/rings`), and the
 IBSI CT phantom ROI (125,256 voxels). The feature values of the two sides are compared too.
 
+Each side runs `--warmup` runs that are not timed, then `--runs` timed runs, in one process, as
+criterion does (the first calls of a process are slower: caches and branch predictors are cold,
+fresh memory is faulted in). `--warmup 0` times every run from the first.
+
 Run from the repository root with the peers' Python (../shared/bench/setup-peers.sh):
     cargo build --release -p perirad-features --example texture_timing
-    ~/.cache/perirad-peers/bin/python bench/texture_vs_pyradiomics.py [--runs 5]
-Prints a Markdown table (min and median of the runs) for BENCHMARKS.md.
+    ~/.cache/perirad-peers/bin/python bench/texture_vs_pyradiomics.py [--runs 10] [--warmup 3]
+Prints a Markdown table (min and median of the timed runs) for BENCHMARKS.md.
 """
 import argparse
 import json
@@ -66,7 +70,8 @@ def pyradiomics_run(image, mask, settings):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=3)
     args = ap.parse_args()
     with open(PARAMS) as f:
         settings = {k: v for k, v in yaml.safe_load(f)["setting"].items() if v is not None}
@@ -80,14 +85,16 @@ def main():
         cimage, cmask = imageoperations.cropToTumorMask(image, mask, bb)
         voxels = int((sitk.GetArrayFromImage(cmask) == value).sum())
         py_times, py_features = [], {}
-        for _ in range(args.runs):
+        for _ in range(args.warmup + args.runs):
             t, py_features = pyradiomics_run(cimage, cmask, dict(settings, label=value))
             py_times.append(t)
+        py_times = py_times[args.warmup:]
         out = subprocess.run(
             [TIMING, os.path.join(SHARED, image_path), os.path.join(SHARED, mask_path), str(value), PARAMS,
-             str(args.runs)],
+             str(args.warmup + args.runs)],
             check=True, capture_output=True, text=True, env=dict(os.environ, RAYON_NUM_THREADS="1"))
         ours = json.loads(out.stdout)
+        ours["times"] = ours["times"][args.warmup:]
         assert ours["voxels"] == voxels, (label, ours["voxels"], voxels)
         worst = 0.0
         compared = 0

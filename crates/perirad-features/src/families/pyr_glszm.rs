@@ -245,7 +245,10 @@ fn zones(grid: &LevelGrid, vectors: &[[i64; 3]]) -> Result<Vec<u64>, FeatureErro
         [0, 0, -1] => 1,
         _ => 2,
     });
-    debug_assert!(earlier.len() <= 16, "at most 13 earlier neighbours");
+    debug_assert!(
+        earlier.len() < 16,
+        "at most 13 earlier neighbours (bit 15: the voxel itself)"
+    );
     let steps: Vec<Step> = earlier
         .iter()
         .enumerate()
@@ -350,6 +353,14 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
     // bit: any such values do, and a masked copy of the levels is cheaper than zeroing.
     let mut parent: Vec<u32> = grid.grey.iter().map(|&v| v & !ROOT).collect();
     let spans = grid.row_spans();
+    // The steps' offsets, and offset 0 (the voxel itself) at bit 15: the first join beyond the
+    // voxel before is made whether or not there is one (with none, the voxel joins its own tree,
+    // which changes nothing), so that the common case of at most one such join takes no branch
+    // that depends on the image.
+    let mut offsets = [0isize; 16];
+    for (o, s) in offsets.iter_mut().zip(steps) {
+        *o = s.offset;
+    }
     // The number of trees.
     let mut roots = 0usize;
     for &(start, end) in spans {
@@ -374,10 +385,10 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
                 parent[root] += u32::from(joined);
                 roots += usize::from(!joined);
                 let mut rest = m & !before;
-                while rest != 0 {
-                    let b = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    let other = find(&mut parent, v.wrapping_add_signed(steps[b].offset));
+                loop {
+                    let b = (rest | 1 << 15).trailing_zeros() as usize;
+                    rest &= rest.wrapping_sub(1);
+                    let other = find(&mut parent, v.wrapping_add_signed(offsets[b & 15]));
                     // Trees merged into the earlier root, or (already one tree) left as they
                     // are: selects, not a branch.
                     let merge = other != root;
@@ -387,6 +398,9 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
                     parent[hi] = if merge { lo as u32 } else { moved };
                     root = lo;
                     roots -= usize::from(merge);
+                    if rest == 0 {
+                        break;
+                    }
                 }
                 previous = root;
             }
