@@ -16,7 +16,10 @@ IBSI CT phantom ROI (125,256 voxels). The feature values of the two sides are co
 
 Each side runs `--warmup` runs that are not timed, then `--runs` timed runs, in one process, as
 criterion does (the first calls of a process are slower: caches and branch predictors are cold,
-fresh memory is faulted in). `--warmup 0` times every run from the first.
+fresh memory is faulted in). `--warmup 0` times every run from the first. Repeating one ROI also
+lets the branch predictors learn its exact branches, which speeds perirad's repeated runs up more
+than a cohort's calls on ever new ROIs (PyRadiomics' numpy and C loops gain nothing from it):
+`PERIRAD_TIMING_INTERLEAVE=MASK` (see `examples/texture_timing.rs`) measures perirad without it.
 
 Run from the repository root with the peers' Python (../shared/bench/setup-peers.sh):
     cargo build --release -p perirad-features --example texture_timing
