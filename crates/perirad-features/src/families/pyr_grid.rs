@@ -270,16 +270,35 @@ impl RoiRuns {
     }
 
     /// The runs of a mask (x fastest then y then z).
+    ///
+    /// Each row is read as bits, 64 voxels at a time; the set bits of `bits ^ (bits << 1)`
+    /// (with the previous word's last voxel shifted in) are the voxels whose predecessor differs,
+    /// starts and ends in turn: one step per run boundary, not per voxel, and no search whose
+    /// length depends on the image.
     pub fn of_mask(full: [usize; 3], mask: &[bool]) -> RoiRuns {
         let nx = full[0];
         let mut runs = Vec::new();
         if nx > 0 {
             for (row, m) in mask.chunks_exact(nx).enumerate() {
-                let mut i = 0;
-                while let Some(first) = next(&m[i..], true) {
-                    let first = i + first;
-                    i = next(&m[first..], false).map_or(nx, |n| first + n);
-                    runs.push((row, first, i));
+                let (mut carry, mut first) = (0u64, 0usize);
+                for (w, word) in m.chunks(64).enumerate() {
+                    let bits = pack_bits(word);
+                    let mut edges = bits ^ (bits << 1 | carry);
+                    while edges != 0 {
+                        let i = edges.trailing_zeros() as usize;
+                        edges &= edges - 1;
+                        if bits >> i & 1 == 1 {
+                            first = 64 * w + i;
+                        } else {
+                            runs.push((row, first, 64 * w + i));
+                        }
+                    }
+                    carry = bits >> 63;
+                }
+                // A run reaching the end of a row whose length is a multiple of 64 (a shorter
+                // last word ends with a 0 bit, which closed it).
+                if nx % 64 == 0 && m[nx - 1] {
+                    runs.push((row, first, nx));
                 }
             }
         }
@@ -310,23 +329,26 @@ impl RoiRuns {
     }
 }
 
-/// Voxels a search for the next (un)set voxel of a row tests at once.
-const BLOCK: usize = 16;
-
-/// The position of the first voxel of `m` that is `set`.
-fn next(m: &[bool], set: bool) -> Option<usize> {
-    // Whole blocks without such a voxel are skipped with one test each.
-    let skip = if set {
-        m.chunks_exact(BLOCK)
-            .take_while(|b| !b.iter().fold(false, |a, &x| a | x))
-            .count()
-    } else {
-        m.chunks_exact(BLOCK)
-            .take_while(|b| b.iter().fold(true, |a, &x| a & x))
-            .count()
-    };
-    let from = skip * BLOCK;
-    m[from..].iter().position(|&b| b == set).map(|i| from + i)
+/// Up to 64 voxels as the bits of a word (bit i: `word[i]`), eight at a time: eight bytes of 0
+/// or 1 times 0x0102040810204080 gather their low bits, in order, in the product's top byte.
+fn pack_bits(word: &[bool]) -> u64 {
+    let gather =
+        |bytes: [u8; 8]| u64::from_le_bytes(bytes).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    let mut bits = 0u64;
+    let mut groups = word.chunks_exact(8);
+    for (g, group) in (&mut groups).enumerate() {
+        let group: [bool; 8] = group.try_into().unwrap_or_default();
+        bits |= gather(group.map(u8::from)) << (8 * g);
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty() {
+        let mut bytes = [0u8; 8];
+        for (b, &x) in bytes.iter_mut().zip(rest) {
+            *b = u8::from(x);
+        }
+        bits |= gather(bytes) << (8 * (word.len() / 8));
+    }
+    bits
 }
 
 /// Random grids for the families' unit tests.
@@ -377,7 +399,7 @@ mod tests {
     fn mask_runs_are_the_consecutive_set_voxels() {
         // Rows of several lengths (around the block size) with runs at the ends, in the
         // middle, long, of one voxel, or none.
-        for nx in [1, 5, 15, 16, 17, 33, 40, 70] {
+        for nx in [1, 5, 15, 16, 17, 33, 40, 63, 64, 65, 70, 128, 130] {
             let (ny, nz) = (3, 2);
             let mask: Vec<bool> = (0..nx * ny * nz)
                 .map(|l| {
