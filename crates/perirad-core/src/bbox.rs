@@ -91,15 +91,11 @@ impl BoundingBox {
             };
             let last = row.iter().rposition(|&m| m).unwrap_or(first);
             let (j, k) = (r % size[1], r / size[1]);
-            let lower = [first, j, k];
-            let upper = [last + 1, j + 1, k + 1];
-            b = Some(match b {
-                None => BoundingBox { lower, upper },
-                Some(b) => BoundingBox {
-                    lower: std::array::from_fn(|a| b.lower[a].min(lower[a])),
-                    upper: std::array::from_fn(|a| b.upper[a].max(upper[a])),
-                },
-            });
+            let row_box = BoundingBox {
+                lower: [first, j, k],
+                upper: [last + 1, j + 1, k + 1],
+            };
+            b = Some(b.map_or(row_box, |b| b.union(&row_box)));
         }
         b
     }

@@ -211,21 +211,8 @@ fn regions_box(regions: &CaseRegions, grid: &Geometry) -> Option<BoundingBox> {
         if m.geometry().size() != size {
             return None;
         }
-        let data = m.data();
-        let (nx, ny) = (size[0], size[1]);
-        for k in 0..size[2] {
-            for j in 0..size[1] {
-                let row = &data[nx * (j + ny * k)..nx * (j + 1 + ny * k)];
-                let Some(first) = row.iter().position(|&b| b) else {
-                    continue;
-                };
-                let last = row.iter().rposition(|&b| b).unwrap_or(first);
-                let b = BoundingBox {
-                    lower: [first, j, k],
-                    upper: [last + 1, j + 1, k + 1],
-                };
-                union = Some(union.map_or(b, |u| u.union(&b)));
-            }
+        if let Some(b) = BoundingBox::of_mask(size, m.data()) {
+            union = Some(union.map_or(b, |u| u.union(&b)));
         }
     }
     union.map(|u| u.padded([1; 3], size))
