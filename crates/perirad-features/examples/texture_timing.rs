@@ -29,13 +29,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mask = labels.layers[0].mask(args[3].parse()?)?;
     let params = PyRadiomicsParams::from_yaml(&std::fs::read_to_string(&args[4])?)?;
     let runs: usize = args[5].parse()?;
-    let bbox = BoundingBox::of(mask.geometry().size(), |l| mask.data()[l]).ok_or("empty ROI")?;
+    let bbox = BoundingBox::of_mask(mask.geometry().size(), mask.data()).ok_or("empty ROI")?;
     let other = match std::env::var_os("PERIRAD_TIMING_INTERLEAVE") {
         Some(path) if !path.is_empty() => {
             let labels = read_labels(path.as_ref(), &ReadOptions::default())?;
             let other = labels.layers[0].mask(1)?;
             let bbox =
-                BoundingBox::of(other.geometry().size(), |l| other.data()[l]).ok_or("empty ROI")?;
+                BoundingBox::of_mask(other.geometry().size(), other.data()).ok_or("empty ROI")?;
             Some((image.crop(&bbox)?, other.crop(&bbox)?))
         }
         _ => None,

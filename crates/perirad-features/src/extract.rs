@@ -72,7 +72,7 @@ pub fn check_supported(
 /// `minimumROISize` voxels.
 fn check_roi(mask: &Mask, params: &PyRadiomicsParams) -> Result<(), FeatureError> {
     let g = mask.geometry();
-    let Some(bbox) = BoundingBox::of(g.size(), |l| mask.data()[l]) else {
+    let Some(bbox) = BoundingBox::of_mask(g.size(), mask.data()) else {
         return Err(param("mask", "the ROI is empty"));
     };
     let dims = bbox.size().iter().filter(|&&n| n > 1).count() as i64;
@@ -244,7 +244,7 @@ pub fn extract_pyradiomics_regions_in(
                     return Err(param("mask", "the mask is not on the image grid"));
                 }
                 let size = m.geometry().size();
-                let bbox = BoundingBox::of(size, |l| m.data()[l])
+                let bbox = BoundingBox::of_mask(size, m.data())
                     .ok_or_else(|| param("mask", "the ROI is empty"))?
                     .padded([pad; 3], size);
                 let crop = |e: perirad_core::CoreError| FeatureError::Input(e.to_string());
@@ -848,7 +848,7 @@ fn shape2d_features(
         return Ok(None);
     }
     let d = s.force_2d_dimension.unwrap_or(0).clamp(0, 2) as usize;
-    let Some(bbox) = BoundingBox::of(mask.geometry().size(), |l| mask.data()[l]) else {
+    let Some(bbox) = BoundingBox::of_mask(mask.geometry().size(), mask.data()) else {
         return Err(param("mask", "the ROI is empty"));
     };
     if bbox.size()[d] <= 1 {

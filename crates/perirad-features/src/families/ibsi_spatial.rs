@@ -205,7 +205,7 @@ pub fn moran_geary(image: &Volume<f64>, mask: &Mask) -> Result<(f64, f64), Featu
     let denom: f64 = roi.iter().map(|&l| (data[l] - mean).powi(2)).sum();
 
     let mdata = mask.data();
-    let bbox = BoundingBox::of(g.size(), |l| mdata[l]).ok_or(FeatureError::EmptyRoi)?;
+    let bbox = BoundingBox::of_mask(g.size(), mdata).ok_or(FeatureError::EmptyRoi)?;
     let [w, h, d] = bbox.size();
     let (tw, th, td) = (2 * w - 1, 2 * h - 1, 2 * d - 1);
     let entries = tw

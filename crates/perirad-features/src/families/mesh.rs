@@ -232,7 +232,7 @@ struct Padded {
 
 fn padded(mask: &Mask) -> Option<(Padded, BoundingBox)> {
     let g = mask.geometry();
-    let bbox = BoundingBox::of(g.size(), |l| mask.data()[l])?;
+    let bbox = BoundingBox::of_mask(g.size(), mask.data())?;
     let b = bbox.size();
     let size = [b[0] + 2, b[1] + 2, b[2] + 2];
     let mut data = vec![0u8; size[0] * size[1] * size[2]];

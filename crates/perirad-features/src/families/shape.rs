@@ -140,7 +140,7 @@ pub fn pyradiomics_mask(
         .map(|(&m, &v)| m && v >= lo && v <= hi)
         .collect();
     let g = mask.geometry();
-    let Some(bbox) = perirad_core::BoundingBox::of(g.size(), |l| reseg[l]) else {
+    let Some(bbox) = perirad_core::BoundingBox::of_mask(g.size(), &reseg) else {
         return mask.clone();
     };
     let source = if resegment_shape {

@@ -32,7 +32,7 @@ pub fn pyradiomics(
     force2d_dimension: usize,
 ) -> Result<Vec<(&'static str, f64)>, FeatureError> {
     let g = mask.geometry();
-    let Some(bbox) = BoundingBox::of(g.size(), |l| mask.data()[l]) else {
+    let Some(bbox) = BoundingBox::of_mask(g.size(), mask.data()) else {
         return Err(param("mask", "the ROI is empty"));
     };
     if force2d_dimension > 2 {

@@ -30,7 +30,7 @@ impl Discretised {
     /// Crops `levels` (0 = outside) to the bounding box of `mask`. `None` for an empty mask.
     pub fn new(levels: &Volume<u32>, mask: &Mask, ng: u32) -> Option<Discretised> {
         let g = mask.geometry();
-        let bbox = BoundingBox::of(g.size(), |l| mask.data()[l])?;
+        let bbox = BoundingBox::of_mask(g.size(), mask.data())?;
         let size = bbox.size();
         let [nx, ny, _] = g.size();
         let mut out = Vec::with_capacity(size[0] * size[1] * size[2]);

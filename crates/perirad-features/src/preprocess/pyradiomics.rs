@@ -108,7 +108,7 @@ pub fn resample_image(
             format!("{} values given, 3 needed", spacing.len()),
         ));
     };
-    let Some(bb) = BoundingBox::of(g.size(), |l| mask.data()[l]) else {
+    let Some(bb) = BoundingBox::of_mask(g.size(), mask.data()) else {
         return Err(param("mask", "the ROI is empty"));
     };
     let mask_spacing = g.spacing();
