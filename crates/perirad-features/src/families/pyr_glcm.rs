@@ -310,25 +310,41 @@ pub(crate) fn from_grid(
             &grid.levels,
             grid.ng,
             &mut work,
+            None,
         );
         rows.push(row.unwrap_or([f64::NAN; 24]));
     } else {
         // With several angles, an angle without any pair is left out (PyRadiomics' mean); a
         // single empty one gives NaN throughout.
         let several = angles.len() > 1;
-        for m in counts.chunks_exact(w * w) {
+        // The symmetric matrices' MCC are computed together once every angle is done.
+        let mut later = Deferred::default();
+        for (angle, m) in counts.chunks_exact(w * w).enumerate() {
             let matrix = if symmetric {
                 Matrix::Symmetrised(m)
             } else {
                 fill(&mut matrix, m);
                 Matrix::Dense(&matrix, false)
             };
-            match features(matrix, &grey, &grid.levels, grid.ng, &mut work) {
+            let defer = Some((&mut later, rows.len(), angle));
+            match features(matrix, &grey, &grid.levels, grid.ng, &mut work, defer) {
                 Some(row) => rows.push(row),
                 None if several => {}
                 None => rows.push([f64::NAN; 24]),
             }
         }
+        later.finish(&mut rows, |angle| {
+            let m = &counts[angle * w * w..(angle + 1) * w * w];
+            let row = features(
+                Matrix::Symmetrised(m),
+                &grey,
+                &grid.levels,
+                grid.ng,
+                &mut work,
+                None,
+            );
+            row.map_or(f64::NAN, |r| r[MCC])
+        });
     }
     let mut values = nanmean(&rows);
     if n < 2 {
@@ -409,6 +425,7 @@ fn features(
     levels: &[u32],
     ng: u32,
     work: &mut Work,
+    later: Option<(&mut Deferred, usize, usize)>,
 ) -> Option<[f64; 24]> {
     let n = grey.len();
     let symmetric = !matches!(matrix, Matrix::Dense(_, false));
@@ -628,8 +645,18 @@ fn features(
     } else {
         (1.0 - (-2.0 * (hxy2 - hxy)).exp()).sqrt()
     };
+    // A symmetric matrix's MCC may be left to `later` (the deferred matrices, this matrix's row
+    // of features and its angle): NaN until then.
+    let deferred = match later {
+        Some((later, row, angle)) if symmetric && n >= 2 => {
+            later.push(cells, px, &mut work.mcc, row, angle)
+        }
+        _ => false,
+    };
     let mcc = if n < 2 {
         1.0
+    } else if deferred {
+        f64::NAN
     } else {
         mcc(cells, px, py, symmetric, &mut work.mcc)
     };
@@ -692,21 +719,7 @@ struct MccWork {
 /// ε / (p_x p_y).
 fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], symmetric: bool, w: &mut MccWork) -> f64 {
     let n = px.len();
-    w.row.clear();
-    let mut m = 0u32;
-    for &x in px {
-        w.row.push(if x > 0.0 { m } else { u32::MAX });
-        m += u32::from(x > 0.0);
-    }
-    let m = m as usize;
-    // 1 / √p_x, 1 / √p_y (only read where a cell makes them positive).
-    w.inv_x.clear();
-    w.inv_x.extend(px.iter().map(|&x| 1.0 / x.sqrt()));
-    // The unit eigenvector √p_x of the top eigenvalue 1, on the active levels.
-    w.u.clear();
-    w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
-    let norm = dot(&w.u, &w.u).sqrt();
-    w.u.iter_mut().for_each(|x| *x /= norm);
+    let m = active_levels(px, w);
     if symmetric {
         if let Some(r) = symmetric_radius(cells, m, w) {
             return r;
@@ -739,15 +752,28 @@ fn mcc(cells: &[(u32, u32, f64)], px: &[f64], py: &[f64], symmetric: bool, w: &m
     top[1].max(0.0).sqrt()
 }
 
-/// MCC of a symmetric matrix (`p = pᵀ`, `p_x = p_y`) without `S`: `M = D^(−½) P D^(−½)` is then
-/// symmetric with `S = M²`, so the eigenvalues of `S` other than its top 1 (eigenvector
-/// `u = √p_x`) are the squares of those of `M' = M − u uᵀ`, and MCC is the spectral radius of
-/// `M'`: both ends of the spectrum of its Householder tridiagonal form, each by Laguerre's
-/// iterations from a Gershgorin bound above it (backward stable: error of the order of
-/// `ε ‖M‖`). `None` (the general path decides) if the radius is below 1e-6, where how λ2
-/// rounds near 0 is left to the path on `S`, or the iterations fail. `w.u` holds `u` on the
-/// active levels.
-fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Option<f64> {
+/// The number `m` of levels with `p_x > 0` (the rows of `S`); sets `w.row`, `w.inv_x` (1 / √p_x,
+/// read only where a cell makes it positive) and `w.u` (the unit eigenvector √p_x of `S`'s top
+/// eigenvalue 1, on those levels).
+fn active_levels(px: &[f64], w: &mut MccWork) -> usize {
+    w.row.clear();
+    let mut m = 0u32;
+    for &x in px {
+        w.row.push(if x > 0.0 { m } else { u32::MAX });
+        m += u32::from(x > 0.0);
+    }
+    w.inv_x.clear();
+    w.inv_x.extend(px.iter().map(|&x| 1.0 / x.sqrt()));
+    w.u.clear();
+    w.u.extend(px.iter().filter(|&&x| x > 0.0).map(|x| x.sqrt()));
+    let norm = dot(&w.u, &w.u).sqrt();
+    w.u.iter_mut().for_each(|x| *x /= norm);
+    m as usize
+}
+
+/// `M' = M − u uᵀ` of a symmetric matrix (`m × m`, row-major) into `w.dense`, as
+/// [`symmetric_radius`] defines it, after [`active_levels`]; `false` if an entry is not finite.
+fn deflated_symmetric(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> bool {
     let dense = &mut w.dense;
     dense.clear();
     for &ur in &w.u {
@@ -764,12 +790,30 @@ fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Opt
             dense[rb * m + ra] += if ra != rb { x } else { 0.0 };
         }
     }
-    if dense.iter().any(|v| !v.is_finite()) {
+    dense.iter().all(|v| v.is_finite())
+}
+
+/// MCC of a symmetric matrix (`p = pᵀ`, `p_x = p_y`) without `S`: `M = D^(−½) P D^(−½)` is then
+/// symmetric with `S = M²`, so the eigenvalues of `S` other than its top 1 (eigenvector
+/// `u = √p_x`) are the squares of those of `M' = M − u uᵀ`, and MCC is the spectral radius of
+/// `M'`: both ends of the spectrum of its Householder tridiagonal form, each by Laguerre's
+/// iterations from a Gershgorin bound above it (backward stable: error of the order of
+/// `ε ‖M‖`). `None` (the general path decides) if the radius is below 1e-6, where how λ2
+/// rounds near 0 is left to the path on `S`, or the iterations fail. `w.u` holds `u` on the
+/// active levels.
+fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Option<f64> {
+    if !deflated_symmetric(cells, m, w) {
         return None;
     }
-    tridiagonalise(dense, m, &mut w.eigen);
+    tridiagonalise(&mut w.dense, m, &mut w.eigen);
     let EigenWork { d, e, v, .. } = &mut w.eigen;
-    let beta = &e[..m - 1];
+    tridiagonal_radius(d, &e[..m - 1], v)
+}
+
+/// The spectral radius of the symmetric tridiagonal matrix with diagonal `d` and subdiagonal
+/// `beta`, as [`symmetric_radius`] takes it (`v`: scratch).
+fn tridiagonal_radius(d: &[f64], beta: &[f64], v: &mut Vec<f64>) -> Option<f64> {
+    let m = d.len();
     let (top, bottom) = if beta.iter().all(|&b| b == 0.0) {
         let max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let min = d.iter().copied().fold(f64::INFINITY, f64::min);
@@ -800,6 +844,335 @@ fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Opt
     };
     let r = top.max(bottom);
     (r >= 1e-6).then_some(r)
+}
+
+/// The symmetric matrices `M'` ([`deflated_symmetric`]) of the angles whose MCC [`features`]
+/// leaves to [`Deferred::finish`], built straight into batches of four of one size, one per
+/// vector lane, which [`tridiagonalise_four`] reduces together.
+#[derive(Default)]
+struct Deferred {
+    batches: Vec<Batch>,
+    d: Vec<[f64; 4]>,
+    e: Vec<[f64; 4]>,
+    v: Vec<[f64; 4]>,
+    p: Vec<[f64; 4]>,
+    lane_d: Vec<f64>,
+    lane_e: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+/// Up to four `m × m` matrices of [`Deferred`]: their upper triangles, lane by lane (unused
+/// lanes 0), and the row of features and the angle of each.
+struct Batch {
+    m: usize,
+    of: Vec<(usize, usize)>,
+    packed: Vec<[f64; 4]>,
+}
+
+impl Deferred {
+    /// Builds `M'` of a symmetric matrix (cells and marginal `px` as [`mcc`] takes them) in a
+    /// batch's next lane, for [`Deferred::finish`]; `false` (compute MCC now) when it has fewer
+    /// than 3 active levels or a non-finite entry.
+    fn push(
+        &mut self,
+        cells: &[(u32, u32, f64)],
+        px: &[f64],
+        w: &mut MccWork,
+        row: usize,
+        angle: usize,
+    ) -> bool {
+        let m = active_levels(px, w);
+        if m < 3 {
+            return false;
+        }
+        if !matches!(self.batches.last(), Some(b) if b.m == m && b.of.len() < 4) {
+            self.batches.push(Batch {
+                m,
+                of: Vec::with_capacity(4),
+                packed: vec![[0.0; 4]; m * (m + 1) / 2],
+            });
+        }
+        let Some(batch) = self.batches.last_mut() else {
+            return false;
+        };
+        let lane = batch.of.len();
+        // −u uᵀ, then M's entries (a ≤ b: the upper triangle), as `deflated_symmetric` adds
+        // them.
+        let mut k = 0;
+        for (r, &ur) in w.u.iter().enumerate() {
+            for &uc in &w.u[r..] {
+                batch.packed[k][lane] = -ur * uc;
+                k += 1;
+            }
+        }
+        for &(a, b, v) in cells {
+            if a <= b {
+                let (a, b) = (a as usize, b as usize);
+                let x = v * w.inv_x[a] * w.inv_x[b];
+                let (ra, rb) = (w.row[a] as usize, w.row[b] as usize);
+                batch.packed[triangle_row(ra, m) + rb - ra][lane] += x;
+            }
+        }
+        if batch.packed.iter().any(|x| !x[lane].is_finite()) {
+            batch.packed.iter_mut().for_each(|x| x[lane] = 0.0);
+            return false;
+        }
+        batch.of.push((row, angle));
+        true
+    }
+
+    /// MCC of every kept matrix into its row of `rows`. A matrix whose radius the tridiagonal
+    /// form does not give ([`tridiagonal_radius`]) takes `again(angle)`, MCC computed on its
+    /// own by [`mcc`].
+    fn finish(&mut self, rows: &mut [[f64; 24]], mut again: impl FnMut(usize) -> f64) {
+        for batch in &mut self.batches {
+            let m = batch.m;
+            let ok = tridiagonalise_four(
+                &mut batch.packed,
+                m,
+                &mut self.d,
+                &mut self.e,
+                &mut self.v,
+                &mut self.p,
+            );
+            for (lane, &(row, angle)) in batch.of.iter().enumerate() {
+                self.lane_d.clear();
+                self.lane_d.extend(self.d.iter().map(|x| x[lane]));
+                self.lane_e.clear();
+                self.lane_e.extend(self.e.iter().map(|x| x[lane]));
+                let radius = if ok[lane] {
+                    tridiagonal_radius(&self.lane_d, &self.lane_e, &mut self.scratch)
+                } else {
+                    None
+                };
+                rows[row][MCC] = radius.unwrap_or_else(|| again(angle));
+            }
+        }
+    }
+}
+
+/// Householder reduction of four symmetric `m × m` matrices at once, one per lane of `a`
+/// (their upper triangles, row after row: row `r` holds columns `r..m`), each as
+/// [`tridiagonalise`] reduces one: diagonals into `d` (`m`), subdiagonals into `e` (`m − 1`;
+/// `v`, `p` are scratch). Every operation is element-wise across the lanes, so each matrix is
+/// reduced on its own, with no sum across a vector, and the four reductions' latencies
+/// overlap. `false` for a lane that is not finite or whose reflection underflows (a column
+/// with a non-zero entry whose squared norm rounds to 0).
+///
+/// With 4-lane vectors (x86-64-v3) a position of the four matrices is one vector; otherwise
+/// plain arrays, with the same operations in the same order (the same bits).
+fn tridiagonalise_four(
+    a: &mut [[f64; 4]],
+    m: usize,
+    d: &mut Vec<[f64; 4]>,
+    e: &mut Vec<[f64; 4]>,
+    v: &mut Vec<[f64; 4]>,
+    p: &mut Vec<[f64; 4]>,
+) -> [bool; 4] {
+    struct Reduce<'a> {
+        a: &'a mut [[f64; 4]],
+        m: usize,
+        d: &'a mut Vec<[f64; 4]>,
+        e: &'a mut Vec<[f64; 4]>,
+        v: &'a mut Vec<[f64; 4]>,
+        p: &'a mut Vec<[f64; 4]>,
+    }
+    impl pulp::WithSimd for Reduce<'_> {
+        type Output = [bool; 4];
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, simd: S) -> [bool; 4] {
+            let Reduce { a, m, d, e, v, p } = self;
+            for b in [&mut *v, &mut *p] {
+                b.clear();
+                b.resize(m, [0.0; 4]);
+            }
+            use pulp::bytemuck::try_cast_slice_mut as cast;
+            let casts = (cast(&mut a[..]), cast(&mut v[..]), cast(&mut p[..]));
+            match casts {
+                (Ok(a), Ok(v), Ok(p)) if S::F64_LANES == 4 => {
+                    reduce_four(Wide(simd), a, m, d, e, v, p)
+                }
+                _ => reduce_four(Plain, a, m, d, e, v, p),
+            }
+        }
+    }
+    crate::simd::arch().dispatch(Reduce { a, m, d, e, v, p })
+}
+
+/// The lane-wise arithmetic of [`reduce_four`] on one position of its four matrices.
+trait Quad: Copy {
+    type V: Copy + pulp::bytemuck::Pod;
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    fn splat(self, x: f64) -> Self::V;
+}
+
+/// [`Quad`] as arrays, element by element.
+#[derive(Clone, Copy)]
+struct Plain;
+
+impl Quad for Plain {
+    type V = [f64; 4];
+    #[inline(always)]
+    fn add(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        std::array::from_fn(|l| a[l] + b[l])
+    }
+    #[inline(always)]
+    fn sub(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        std::array::from_fn(|l| a[l] - b[l])
+    }
+    #[inline(always)]
+    fn mul(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        std::array::from_fn(|l| a[l] * b[l])
+    }
+    #[inline(always)]
+    fn splat(self, x: f64) -> [f64; 4] {
+        [x; 4]
+    }
+}
+
+/// [`Quad`] as the vectors of `S` (4 lanes: [`tridiagonalise_four`] checks).
+#[derive(Clone, Copy)]
+struct Wide<S>(S);
+
+impl<S: pulp::Simd> Quad for Wide<S> {
+    type V = S::f64s;
+    #[inline(always)]
+    fn add(self, a: S::f64s, b: S::f64s) -> S::f64s {
+        self.0.add_f64s(a, b)
+    }
+    #[inline(always)]
+    fn sub(self, a: S::f64s, b: S::f64s) -> S::f64s {
+        self.0.sub_f64s(a, b)
+    }
+    #[inline(always)]
+    fn mul(self, a: S::f64s, b: S::f64s) -> S::f64s {
+        self.0.mul_f64s(a, b)
+    }
+    #[inline(always)]
+    fn splat(self, x: f64) -> S::f64s {
+        self.0.splat_f64s(x)
+    }
+}
+
+/// The four lanes of a position.
+#[inline(always)]
+fn lanes<V: pulp::bytemuck::Pod>(x: V) -> [f64; 4] {
+    pulp::bytemuck::cast(x)
+}
+
+/// A position from its four lanes.
+#[inline(always)]
+fn position<V: pulp::bytemuck::Pod>(x: [f64; 4]) -> V {
+    pulp::bytemuck::cast(x)
+}
+
+/// Start of row `r` of an `m × m` upper triangle stored row after row.
+#[inline(always)]
+fn triangle_row(r: usize, m: usize) -> usize {
+    r * m - r * r.saturating_sub(1) / 2
+}
+
+/// `Σ x_i y_i` lane by lane, in four interleaved partial sums.
+#[inline(always)]
+fn dot_four<Q: Quad>(q: Q, x: &[Q::V], y: &[Q::V]) -> Q::V {
+    let mut acc = [q.splat(0.0); 4];
+    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for t in 0..4 {
+            acc[t] = q.add(acc[t], q.mul(a[t], b[t]));
+        }
+    }
+    for (&a, &b) in xr.iter().zip(yr) {
+        acc[0] = q.add(acc[0], q.mul(a, b));
+    }
+    q.add(q.add(acc[0], acc[1]), q.add(acc[2], acc[3]))
+}
+
+/// [`tridiagonalise_four`] with the arithmetic of `q` (`v`, `p`: `m` positions).
+#[inline(always)]
+fn reduce_four<Q: Quad>(
+    q: Q,
+    a: &mut [Q::V],
+    m: usize,
+    d: &mut Vec<[f64; 4]>,
+    e: &mut Vec<[f64; 4]>,
+    v: &mut [Q::V],
+    p: &mut [Q::V],
+) -> [bool; 4] {
+    let mut ok = [true; 4];
+    for &x in a.iter() {
+        let x = lanes(x);
+        for l in 0..4 {
+            ok[l] &= x[l].is_finite();
+        }
+    }
+    e.clear();
+    for k in 0..m.saturating_sub(2) {
+        // Column k below the diagonal is row k right of it.
+        let len = m - k - 1;
+        let first = triangle_row(k, m) + 1;
+        let x = &a[first..first + len];
+        let n2 = lanes(dot_four(q, x, x));
+        let x0 = lanes(x[0]);
+        let alpha: [f64; 4] = std::array::from_fn(|l| -n2[l].sqrt().copysign(x0[l]));
+        let v = &mut v[..len];
+        v.copy_from_slice(x);
+        v[0] = q.sub(v[0], position(alpha));
+        let vv = lanes(dot_four(q, v, v));
+        // H = I − β v vᵀ, β = 2 / vᵀv; a zero column (vᵀv = 0) is left as it is (β = 0).
+        let mut beta = [0.0; 4];
+        for l in 0..4 {
+            beta[l] = if vv[l] > 0.0 { 2.0 / vv[l] } else { 0.0 };
+            ok[l] &= vv[l] > 0.0 || n2[l] == 0.0;
+        }
+        // p = A v on the trailing block, from its upper triangle: row i gives p_i its sum with v
+        // and adds its entries right of the diagonal times v_i to the p_j, j > i.
+        let p = &mut p[..len];
+        p.fill(q.splat(0.0));
+        let mut start = triangle_row(k + 1, m);
+        for i in 0..len {
+            let row = &a[start..start + len - i];
+            start += len - i;
+            let vi = v[i];
+            let (head, tail) = p.split_at_mut(i + 1);
+            let mut sum = q.mul(row[0], vi);
+            for ((&r, &vj), pj) in row[1..].iter().zip(&v[i + 1..]).zip(tail.iter_mut()) {
+                sum = q.add(sum, q.mul(r, vj));
+                *pj = q.add(*pj, q.mul(r, vi));
+            }
+            head[i] = q.add(head[i], sum);
+        }
+        // p ← β p; w = p − (β vᵀp / 2) v, into p; then A ← A − v wᵀ − w vᵀ on the upper
+        // triangle.
+        let b = position(beta);
+        for x in p.iter_mut() {
+            *x = q.mul(*x, b);
+        }
+        let vp = lanes(dot_four(q, v, p));
+        let half = position(std::array::from_fn(|l| 0.5 * beta[l] * vp[l]));
+        for (x, &y) in p.iter_mut().zip(v.iter()) {
+            *x = q.sub(*x, q.mul(half, y));
+        }
+        let mut start = triangle_row(k + 1, m);
+        for i in 0..len {
+            let row = &mut a[start..start + len - i];
+            start += len - i;
+            let (vi, wi) = (v[i], p[i]);
+            for ((x, &w), &y) in row.iter_mut().zip(&p[i..]).zip(&v[i..]) {
+                *x = q.sub(*x, q.add(q.mul(vi, w), q.mul(wi, y)));
+            }
+        }
+        e.push(alpha);
+    }
+    if m >= 2 {
+        e.push(lanes(a[triangle_row(m - 2, m) + 1]));
+    }
+    d.clear();
+    d.extend((0..m).map(|i| lanes(a[triangle_row(i, m)])));
+    ok
 }
 
 /// `S = M Mᵀ` into `w.s` for any `M` (cells row-major): a stable counting sort of the cells by
@@ -1487,6 +1860,73 @@ mod tests {
                 (f - frobenius).abs() < 1e-12 * frobenius,
                 "n {n}: {f} vs {frobenius}"
             );
+        }
+    }
+
+    #[test]
+    fn four_reductions_at_once_match_one_at_a_time() {
+        // Four matrices in the lanes of one reduction: each lane keeps its matrix's trace and
+        // Frobenius norm, has the eigenvalues of the one-matrix reduction, and the baseline
+        // kernel gives the same bits. Lanes: dense, half-sparse, a zero column in the middle,
+        // and an empty lane (a batch of fewer than four).
+        let mut rng = crate::families::pyr_grid::testing::Lcg(11);
+        let mut work = EigenWork::default();
+        for m in [3usize, 4, 5, 7, 8, 13, 38, 41] {
+            let mut dense = vec![vec![0.0; m * m]; 4];
+            for (lane, a) in dense.iter_mut().enumerate().take(3) {
+                for i in 0..m {
+                    for j in i..m {
+                        let empty = (lane == 1 && rng.next(2) == 0) || (lane == 2 && i == m / 2);
+                        let x = if empty {
+                            0.0
+                        } else {
+                            rng.next(2001) as f64 / 1000.0 - 1.0
+                        };
+                        a[i * m + j] = x;
+                        a[j * m + i] = x;
+                    }
+                }
+            }
+            let mut packed = Vec::new();
+            for r in 0..m {
+                for c in r..m {
+                    packed.push(std::array::from_fn(|lane| dense[lane][r * m + c]));
+                }
+            }
+            let mut baseline = packed.clone();
+            let (mut d, mut e, mut v, mut p) = (vec![], vec![], vec![], vec![]);
+            let ok = tridiagonalise_four(&mut packed, m, &mut d, &mut e, &mut v, &mut p);
+            assert_eq!(ok, [true; 4], "m {m}");
+            let (mut d0, mut e0) = (vec![], vec![]);
+            crate::simd::testing::baseline(|| {
+                tridiagonalise_four(&mut baseline, m, &mut d0, &mut e0, &mut v, &mut p)
+            });
+            assert_eq!((&d0, &e0), (&d, &e), "m {m}: baseline bits");
+            for (lane, a) in dense.iter().enumerate() {
+                let trace: f64 = (0..m).map(|i| a[i * m + i]).sum();
+                let frobenius: f64 = a.iter().map(|x| x * x).sum();
+                let mut ld: Vec<f64> = d.iter().map(|x| x[lane]).collect();
+                let mut le: Vec<f64> = e.iter().map(|x| x[lane]).collect();
+                let t: f64 = ld.iter().sum();
+                let f = ld.iter().map(|x| x * x).sum::<f64>()
+                    + 2.0 * le.iter().map(|x| x * x).sum::<f64>();
+                assert!((t - trace).abs() < 1e-12, "m {m} lane {lane}: trace");
+                assert!(
+                    (f - frobenius).abs() <= 1e-12 * frobenius,
+                    "m {m} lane {lane}: {f} vs {frobenius}"
+                );
+                le.push(0.0);
+                assert!(tridiagonal_ql(&mut ld, &mut le));
+                let mut one = a.clone();
+                let mut want = symmetric_eigenvalues(&mut one, m, &mut work)
+                    .expect("eigenvalues")
+                    .to_vec();
+                ld.sort_by(f64::total_cmp);
+                want.sort_by(f64::total_cmp);
+                for (x, y) in ld.iter().zip(&want) {
+                    assert!((x - y).abs() < 1e-12, "m {m} lane {lane}: {x} vs {y}");
+                }
+            }
         }
     }
 
