@@ -335,10 +335,14 @@ fn block<L: Level>(g: &[L], base: usize, steps: &[Step]) -> ([L; BLOCK], [u16; B
     }
     let mut joined = equal;
     for step in steps.iter().filter(|s| s.near.0[0] != 0) {
+        // The step's masks as values, not memory that the block's masks might share (which
+        // kept them in memory, each step waiting for the last one's stores).
+        let (near, others) = (step.near.0, step.others.0);
+        let mut next = joined;
         for i in 0..BLOCK {
-            joined[i] &=
-                u16::from(equal[i] & step.near.0[i] == 0).wrapping_neg() | step.others.0[i];
+            next[i] &= u16::from(equal[i] & near[i] == 0).wrapping_neg() | others[i];
         }
+        joined = next;
     }
     (c, joined)
 }
