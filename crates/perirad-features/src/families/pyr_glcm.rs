@@ -989,7 +989,7 @@ fn tridiagonalise_four(
             let Reduce { a, m, d, e, v, p } = self;
             for b in [&mut *v, &mut *p] {
                 b.clear();
-                b.resize(m, [0.0; 4]);
+                b.resize(2 * m, [0.0; 4]);
             }
             use pulp::bytemuck::try_cast_slice_mut as cast;
             let casts = (cast(&mut a[..]), cast(&mut v[..]), cast(&mut p[..]));
@@ -1096,7 +1096,38 @@ fn dot_four<Q: Quad>(q: Q, x: &[Q::V], y: &[Q::V]) -> Q::V {
     q.add(q.add(acc[0], acc[1]), q.add(acc[2], acc[3]))
 }
 
-/// [`tridiagonalise_four`] with the arithmetic of `q` (`v`, `p`: `m` positions).
+/// The Householder reflector `H = I − β v vᵀ` of `x` lane by lane (`H x = α e_1`): `v` into
+/// `v[..x.len()]`, and `(α, β)`. A zero `x` gets β = 0 (left as it is); `ok` is cleared for a
+/// lane whose `vᵀv` underflows.
+#[inline(always)]
+fn reflector<Q: Quad>(
+    q: Q,
+    x: &[Q::V],
+    v: &mut [Q::V],
+    ok: &mut [bool; 4],
+) -> ([f64; 4], [f64; 4]) {
+    let n2 = lanes(dot_four(q, x, x));
+    let x0 = lanes(x[0]);
+    let alpha: [f64; 4] = std::array::from_fn(|l| -n2[l].sqrt().copysign(x0[l]));
+    let v = &mut v[..x.len()];
+    v.copy_from_slice(x);
+    v[0] = q.sub(v[0], position(alpha));
+    let vv = lanes(dot_four(q, v, v));
+    let mut beta = [0.0; 4];
+    for l in 0..4 {
+        beta[l] = if vv[l] > 0.0 { 2.0 / vv[l] } else { 0.0 };
+        ok[l] &= vv[l] > 0.0 || n2[l] == 0.0;
+    }
+    (alpha, beta)
+}
+
+/// [`tridiagonalise_four`] with the arithmetic of `q` (`v`, `p`: `2 m` positions).
+///
+/// Step k reflects column k away with `H = I − β v vᵀ`: `p = β A v` on the trailing block,
+/// `w = p − (β vᵀp / 2) v`, `A ← A − v wᵀ − w vᵀ`. The product `A v` of step k + 1 is taken
+/// while step k updates the rows it reads: each entry is loaded and stored once per step, the
+/// next reflector coming from the first updated row (the same operations in the same order as
+/// one step after the other).
 #[inline(always)]
 fn reduce_four<Q: Quad>(
     q: Q,
@@ -1115,62 +1146,92 @@ fn reduce_four<Q: Quad>(
         }
     }
     e.clear();
-    for k in 0..m.saturating_sub(2) {
-        // Column k below the diagonal is row k right of it.
-        let len = m - k - 1;
-        let first = triangle_row(k, m) + 1;
-        let x = &a[first..first + len];
-        let n2 = lanes(dot_four(q, x, x));
-        let x0 = lanes(x[0]);
-        let alpha: [f64; 4] = std::array::from_fn(|l| -n2[l].sqrt().copysign(x0[l]));
-        let v = &mut v[..len];
-        v.copy_from_slice(x);
-        v[0] = q.sub(v[0], position(alpha));
-        let vv = lanes(dot_four(q, v, v));
-        // H = I − β v vᵀ, β = 2 / vᵀv; a zero column (vᵀv = 0) is left as it is (β = 0).
-        let mut beta = [0.0; 4];
-        for l in 0..4 {
-            beta[l] = if vv[l] > 0.0 { 2.0 / vv[l] } else { 0.0 };
-            ok[l] &= vv[l] > 0.0 || n2[l] == 0.0;
-        }
-        // p = A v on the trailing block, from its upper triangle: row i gives p_i its sum with v
+    let steps = m.saturating_sub(2);
+    let (mut v, mut v2) = v.split_at_mut(m);
+    let (mut p, mut p2) = p.split_at_mut(m);
+    let zero = q.splat(0.0);
+    let (mut alpha, mut beta) = ([0.0; 4], [0.0; 4]);
+    if steps > 0 {
+        // Step 0's reflector and product: row i of the trailing block gives p_i its sum with v
         // and adds its entries right of the diagonal times v_i to the p_j, j > i.
-        let p = &mut p[..len];
-        p.fill(q.splat(0.0));
-        let mut start = triangle_row(k + 1, m);
+        (alpha, beta) = reflector(q, &a[1..m], v, &mut ok);
+        let len = m - 1;
+        p[..len].fill(zero);
+        let mut start = triangle_row(1, m);
         for i in 0..len {
             let row = &a[start..start + len - i];
             start += len - i;
             let vi = v[i];
-            let (head, tail) = p.split_at_mut(i + 1);
+            let (head, tail) = p[..len].split_at_mut(i + 1);
             let mut sum = q.mul(row[0], vi);
-            for ((&r, &vj), pj) in row[1..].iter().zip(&v[i + 1..]).zip(tail.iter_mut()) {
+            for ((&r, &vj), pj) in row[1..].iter().zip(&v[i + 1..len]).zip(tail.iter_mut()) {
                 sum = q.add(sum, q.mul(r, vj));
                 *pj = q.add(*pj, q.mul(r, vi));
             }
             head[i] = q.add(head[i], sum);
         }
-        // p ← β p; w = p − (β vᵀp / 2) v, into p; then A ← A − v wᵀ − w vᵀ on the upper
-        // triangle.
+    }
+    for k in 0..steps {
+        let len = m - k - 1;
+        // p ← β p; w = p − (β vᵀp / 2) v, into p.
         let b = position(beta);
-        for x in p.iter_mut() {
+        for x in p[..len].iter_mut() {
             *x = q.mul(*x, b);
         }
-        let vp = lanes(dot_four(q, v, p));
+        let vp = lanes(dot_four(q, &v[..len], &p[..len]));
         let half = position(std::array::from_fn(|l| 0.5 * beta[l] * vp[l]));
-        for (x, &y) in p.iter_mut().zip(v.iter()) {
+        for (x, &y) in p[..len].iter_mut().zip(&v[..len]) {
             *x = q.sub(*x, q.mul(half, y));
         }
-        let mut start = triangle_row(k + 1, m);
-        for i in 0..len {
-            let row = &mut a[start..start + len - i];
-            start += len - i;
-            let (vi, wi) = (v[i], p[i]);
-            for ((x, &w), &y) in row.iter_mut().zip(&p[i..]).zip(&v[i..]) {
-                *x = q.sub(*x, q.add(q.mul(vi, w), q.mul(wi, y)));
-            }
-        }
         e.push(alpha);
+        let start = triangle_row(k + 1, m);
+        if k + 1 == steps {
+            // The last step: A ← A − v wᵀ − w vᵀ on the upper triangle.
+            let mut start = start;
+            for i in 0..len {
+                let row = &mut a[start..start + len - i];
+                start += len - i;
+                let (vi, wi) = (v[i], p[i]);
+                for ((x, &w), &y) in row.iter_mut().zip(&p[i..len]).zip(&v[i..len]) {
+                    *x = q.sub(*x, q.add(q.mul(vi, w), q.mul(wi, y)));
+                }
+            }
+            break;
+        }
+        // The first trailing row, updated, gives the next reflector (v2); the other rows are
+        // updated and multiplied by v2 into p2 as they are.
+        let (v0, w0) = (v[0], p[0]);
+        for ((x, &w), &y) in a[start..start + len]
+            .iter_mut()
+            .zip(&p[..len])
+            .zip(&v[..len])
+        {
+            *x = q.sub(*x, q.add(q.mul(v0, w), q.mul(w0, y)));
+        }
+        let next = reflector(q, &a[start + 1..start + len], v2, &mut ok);
+        let short = len - 1;
+        p2[..short].fill(zero);
+        let mut at = start + len;
+        for i in 1..len {
+            let row = &mut a[at..at + len - i];
+            at += len - i;
+            let (vi, wi, ui) = (v[i], p[i], v2[i - 1]);
+            let own = q.sub(row[0], q.add(q.mul(vi, wi), q.mul(wi, vi)));
+            row[0] = own;
+            let mut sum = q.mul(own, ui);
+            let (head, tail) = p2[..short].split_at_mut(i);
+            let old = row[1..].iter_mut().zip(&p[i + 1..len]).zip(&v[i + 1..len]);
+            for (((x, &w), &y), (pj, &uj)) in old.zip(tail.iter_mut().zip(&v2[i..short])) {
+                let new = q.sub(*x, q.add(q.mul(vi, w), q.mul(wi, y)));
+                *x = new;
+                sum = q.add(sum, q.mul(new, uj));
+                *pj = q.add(*pj, q.mul(new, ui));
+            }
+            head[i - 1] = q.add(head[i - 1], sum);
+        }
+        std::mem::swap(&mut v, &mut v2);
+        std::mem::swap(&mut p, &mut p2);
+        (alpha, beta) = next;
     }
     if m >= 2 {
         e.push(lanes(a[triangle_row(m - 2, m) + 1]));
