@@ -425,7 +425,15 @@ fn label<L: Level>(grid: &LevelGrid, g: &[L], steps: &[Step], before: u16) -> Ve
 }
 
 /// The root of `v`'s tree, halving the path on the way.
+#[inline(always)]
 fn find(parent: &mut [u32], mut v: usize) -> usize {
+    // Most entries are a root or a root's child, at random: both without a branch (a root's
+    // entry read as an index is its zone's size, within the grid).
+    let p = parent[v];
+    let up = parent[(p & !ROOT) as usize];
+    if (p | up) & ROOT != 0 {
+        return if p & ROOT != 0 { v } else { p as usize };
+    }
     loop {
         let p = parent[v];
         if p & ROOT != 0 {
