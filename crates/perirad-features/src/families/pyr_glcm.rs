@@ -1900,19 +1900,7 @@ mod tests {
             .chain([38, 40])
             .flat_map(|n| [(n, false), (n, true)])
         {
-            let mut a = vec![0.0; n * n];
-            for i in 0..n {
-                for j in i..n {
-                    let zero = sparse && rng.next(2) == 0;
-                    let x = if zero {
-                        0.0
-                    } else {
-                        rng.next(2001) as f64 / 1000.0 - 1.0
-                    };
-                    a[i * n + j] = x;
-                    a[j * n + i] = x;
-                }
-            }
+            let a = random_symmetric(&mut rng, n, |_, _, rng| sparse && rng.next(2) == 0);
             let trace: f64 = (0..n).map(|i| a[i * n + i]).sum();
             let frobenius: f64 = a.iter().map(|x| x * x).sum();
             let mut reduced = a.clone();
@@ -1929,6 +1917,28 @@ mod tests {
         }
     }
 
+    /// A random symmetric `n × n` matrix (row-major), entries in [−1, 1] in steps of 0.001,
+    /// entry (i, j ≥ i) 0 where `empty(i, j, rng)`.
+    fn random_symmetric(
+        rng: &mut crate::families::pyr_grid::testing::Lcg,
+        n: usize,
+        mut empty: impl FnMut(usize, usize, &mut crate::families::pyr_grid::testing::Lcg) -> bool,
+    ) -> Vec<f64> {
+        let mut a = vec![0.0; n * n];
+        for i in 0..n {
+            for j in i..n {
+                let x = if empty(i, j, rng) {
+                    0.0
+                } else {
+                    rng.next(2001) as f64 / 1000.0 - 1.0
+                };
+                a[i * n + j] = x;
+                a[j * n + i] = x;
+            }
+        }
+        a
+    }
+
     #[test]
     fn four_reductions_at_once_match_one_at_a_time() {
         // Four matrices in the lanes of one reduction: each lane keeps its matrix's trace and
@@ -1938,21 +1948,12 @@ mod tests {
         let mut rng = crate::families::pyr_grid::testing::Lcg(11);
         let mut work = EigenWork::default();
         for m in [3usize, 4, 5, 7, 8, 13, 38, 41] {
-            let mut dense = vec![vec![0.0; m * m]; 4];
-            for (lane, a) in dense.iter_mut().enumerate().take(3) {
-                for i in 0..m {
-                    for j in i..m {
-                        let empty = (lane == 1 && rng.next(2) == 0) || (lane == 2 && i == m / 2);
-                        let x = if empty {
-                            0.0
-                        } else {
-                            rng.next(2001) as f64 / 1000.0 - 1.0
-                        };
-                        a[i * m + j] = x;
-                        a[j * m + i] = x;
-                    }
-                }
-            }
+            let dense = [
+                random_symmetric(&mut rng, m, |_, _, _| false),
+                random_symmetric(&mut rng, m, |_, _, rng| rng.next(2) == 0),
+                random_symmetric(&mut rng, m, |i, _, _| i == m / 2),
+                vec![0.0; m * m],
+            ];
             let mut packed = Vec::new();
             for r in 0..m {
                 for c in r..m {
