@@ -457,6 +457,10 @@ pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrr
     }
     let mut bytes: Vec<u8> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
+    // One gzip data file without a byte skip (the usual case) is inflated straight into the
+    // samples.
+    let mut samples: Option<VoxelData> = None;
+    let one_file = sources.len() == 1;
     for (src, attached) in sources {
         let content = match attached {
             Some(c) => c,
@@ -488,6 +492,18 @@ pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrr
                 let avail = content.len().saturating_sub(skip);
                 raw::check_len(&src, "the voxel data", avail, per_file, dtype)?;
                 bytes.extend_from_slice(&content[skip..skip + want as usize]);
+            }
+            Encoding::Gzip if one_file && byte_skip == 0 => {
+                let (data, avail) = raw::inflate_samples(
+                    &src,
+                    content,
+                    Compression::Gzip,
+                    dtype,
+                    big_endian,
+                    count,
+                )?;
+                raw::check_len(&src, "the decompressed voxel data", avail, per_file, dtype)?;
+                samples = Some(data);
             }
             Encoding::Gzip => {
                 let skip = byte_skip as u64;
@@ -546,10 +562,10 @@ pub fn parse_nrrd(path: &Path, file: &[u8], data_files: DataFiles) -> Result<Nrr
             }
         }
     }
-    let data = if encoding == Encoding::Ascii {
-        from_f64(values, dtype)
-    } else {
-        raw::decode(&bytes, dtype, big_endian, count)
+    let data = match samples {
+        Some(data) => data,
+        None if encoding == Encoding::Ascii => from_f64(values, dtype),
+        None => raw::decode(&bytes, dtype, big_endian, count),
     };
     Ok(Nrrd {
         geometry,

@@ -121,6 +121,75 @@ fn inflate_checked(
     Ok(out)
 }
 
+/// Decompresses a gzip or zlib stream straight into `count` samples of `dtype` (no byte buffer
+/// copied into a typed one), verifying the checksum as [`inflate`] does; samples stored in the
+/// other byte order than this machine's are swapped in place. Returns the samples and the
+/// number of bytes the stream held for them (below `count` samples when it is short: checked
+/// by the caller, as with [`inflate`]).
+pub(crate) fn inflate_samples(
+    path: &Path,
+    data: &[u8],
+    kind: Compression,
+    dtype: DType,
+    big_endian: bool,
+    count: usize,
+) -> Result<(VoxelData, usize), IoError> {
+    macro_rules! typed {
+        ($t:ty, $var:ident) => {{
+            let mut v: Vec<$t> = vec![Default::default(); count];
+            let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut v);
+            let filled = inflate_into(path, data, kind, bytes)?;
+            let n = std::mem::size_of::<$t>();
+            if n > 1 && big_endian != cfg!(target_endian = "big") {
+                bytes.chunks_exact_mut(n).for_each(|c| c.reverse());
+            }
+            (VoxelData::$var(v), filled)
+        }};
+    }
+    Ok(match dtype {
+        DType::U8 => typed!(u8, U8),
+        DType::I8 => typed!(i8, I8),
+        DType::U16 => typed!(u16, U16),
+        DType::I16 => typed!(i16, I16),
+        DType::U32 => typed!(u32, U32),
+        DType::I32 => typed!(i32, I32),
+        DType::U64 => typed!(u64, U64),
+        DType::I64 => typed!(i64, I64),
+        DType::F32 => typed!(f32, F32),
+        DType::F64 => typed!(f64, F64),
+    })
+}
+
+/// Decompresses into `out` until it is full or the stream ends, then reads on to the end of the
+/// stream so that its checksum is verified (trailing bytes bounded by [`MAX_TRAILING`]).
+/// Returns the number of bytes written.
+fn inflate_into(
+    path: &Path,
+    data: &[u8],
+    kind: Compression,
+    out: &mut [u8],
+) -> Result<usize, IoError> {
+    let mut reader: Box<dyn Read + '_> = match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
+        Compression::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
+    };
+    let err = |source| IoError::Decompress {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut filled = 0;
+    while filled < out.len() {
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    std::io::copy(&mut reader.take(MAX_TRAILING), &mut std::io::sink()).map_err(err)?;
+    Ok(filled)
+}
+
 /// Most decompressed bytes read (and discarded) after the voxel data to reach the checksum.
 const MAX_TRAILING: u64 = 64 << 20;
 
@@ -216,4 +285,94 @@ pub(crate) fn check_len(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{inflate_samples, Compression};
+    use perirad_core::{DType, VoxelData};
+    use std::io::Write;
+    use std::path::Path;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).expect("compress");
+        e.finish().expect("compress")
+    }
+
+    /// Samples inflated straight into their type read the same whatever the file's byte order
+    /// (short, float, double), a stream longer than the samples is read to its end, and a short
+    /// one reports how many bytes it held.
+    #[test]
+    fn samples_inflated_in_either_byte_order() {
+        let path = Path::new("test.nrrd");
+        let shorts: [i16; 5] = [-2, 300, i16::MIN, 7, i16::MAX];
+        for big in [false, true] {
+            let mut bytes: Vec<u8> = shorts
+                .iter()
+                .flat_map(|v| {
+                    if big {
+                        v.to_be_bytes()
+                    } else {
+                        v.to_le_bytes()
+                    }
+                })
+                .collect();
+            bytes.extend_from_slice(b"trailing");
+            let (data, avail) =
+                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::I16, big, 5)
+                    .expect("inflate");
+            assert_eq!(avail, 10);
+            assert!(
+                matches!(data, VoxelData::I16(ref v) if v[..] == shorts[..]),
+                "{data:?}"
+            );
+            let floats = [1.5f32, -0.25, 3.0e-8];
+            let bytes: Vec<u8> = floats
+                .iter()
+                .flat_map(|v| {
+                    if big {
+                        v.to_be_bytes()
+                    } else {
+                        v.to_le_bytes()
+                    }
+                })
+                .collect();
+            let (data, _) =
+                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::F32, big, 3)
+                    .expect("inflate");
+            assert!(
+                matches!(data, VoxelData::F32(ref v) if v[..] == floats[..]),
+                "{data:?}"
+            );
+            let doubles = [std::f64::consts::PI, -1e300];
+            let bytes: Vec<u8> = doubles
+                .iter()
+                .flat_map(|v| {
+                    if big {
+                        v.to_be_bytes()
+                    } else {
+                        v.to_le_bytes()
+                    }
+                })
+                .collect();
+            let (data, _) =
+                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::F64, big, 2)
+                    .expect("inflate");
+            assert!(
+                matches!(data, VoxelData::F64(ref v) if v[..] == doubles[..]),
+                "{data:?}"
+            );
+        }
+        let (_, avail) = inflate_samples(
+            path,
+            &gzip(&[1, 2, 3]),
+            Compression::Gzip,
+            DType::U16,
+            false,
+            4,
+        )
+        .expect("inflate");
+        assert_eq!(avail, 3);
+    }
 }
