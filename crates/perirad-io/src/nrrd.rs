@@ -685,13 +685,13 @@ pub struct SlicerSegmentation {
 /// The voxels as labels when they are integers of at most 32 bits and none is negative.
 fn integer_labels(data: &VoxelData) -> Option<Vec<u32>> {
     fn signed<T: Copy + Into<i64>>(v: &[T]) -> Option<Vec<u32>> {
-        // Allocated once at its final size (collecting into an `Option<Vec>` cannot know it and
-        // grows the vector step by step).
-        let mut out = Vec::with_capacity(v.len());
-        for &x in v {
-            out.push(u32::try_from(x.into()).ok()?);
+        // Checked first, then converted in one exact-size pass (both loops vectorise; a
+        // conversion that could stop at any voxel does not). Types up to 32 bits: a
+        // non-negative value fits in u32.
+        if v.iter().any(|&x| x.into() < 0) {
+            return None;
         }
-        Some(out)
+        Some(v.iter().map(|&x| x.into() as u32).collect())
     }
     match data {
         VoxelData::U8(v) => Some(v.iter().map(|&x| u32::from(x)).collect()),
