@@ -100,10 +100,7 @@ fn inflate_checked(
     // per gzip member too), no more than `limit`: a lying header cannot make us allocate more
     // than the data could fill, and a real image is inflated into one buffer without regrowing.
     let mut out = Vec::with_capacity((data.len() as u64).saturating_mul(1032).min(limit) as usize);
-    let mut reader: Box<dyn Read + '_> = match kind {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
-        Compression::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
-    };
+    let mut reader = decoder(data, kind);
     let err = |source| IoError::Decompress {
         path: path.to_path_buf(),
         source,
@@ -119,6 +116,14 @@ fn inflate_checked(
     // still inflates is caught by the CRC/Adler trailer. Trailing bytes are bounded.
     std::io::copy(&mut reader.take(MAX_TRAILING), &mut std::io::sink()).map_err(err)?;
     Ok(out)
+}
+
+/// A reader of the decompressed bytes of `data` (concatenated gzip members read as one stream).
+fn decoder(data: &[u8], kind: Compression) -> Box<dyn Read + '_> {
+    match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
+        Compression::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
+    }
 }
 
 /// Decompresses a gzip or zlib stream straight into `count` samples of `dtype` (no byte buffer
@@ -169,10 +174,7 @@ fn inflate_into(
     kind: Compression,
     out: &mut [u8],
 ) -> Result<usize, IoError> {
-    let mut reader: Box<dyn Read + '_> = match kind {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
-        Compression::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
-    };
+    let mut reader = decoder(data, kind);
     let err = |source| IoError::Decompress {
         path: path.to_path_buf(),
         source,
@@ -300,69 +302,41 @@ mod tests {
         e.finish().expect("compress")
     }
 
+    /// `values` written in the given byte order (plus trailing bytes), gzipped, and inflated
+    /// into samples of `dtype`: the samples and the bytes the stream held for them.
+    macro_rules! round_trip {
+        ($values:expr, $dtype:expr, $var:ident, $big:expr) => {{
+            let values = $values;
+            let mut bytes: Vec<u8> = values
+                .iter()
+                .flat_map(|v| if $big { v.to_be_bytes() } else { v.to_le_bytes() })
+                .collect();
+            bytes.extend_from_slice(b"trailing");
+            let (data, avail) = inflate_samples(
+                Path::new("test.nrrd"),
+                &gzip(&bytes),
+                Compression::Gzip,
+                $dtype,
+                $big,
+                values.len(),
+            )
+            .expect("inflate");
+            assert!(matches!(data, VoxelData::$var(ref v) if v[..] == values[..]), "{data:?}");
+            avail
+        }};
+    }
+
     /// Samples inflated straight into their type read the same whatever the file's byte order
     /// (short, float, double), a stream longer than the samples is read to its end, and a short
     /// one reports how many bytes it held.
     #[test]
     fn samples_inflated_in_either_byte_order() {
         let path = Path::new("test.nrrd");
-        let shorts: [i16; 5] = [-2, 300, i16::MIN, 7, i16::MAX];
         for big in [false, true] {
-            let mut bytes: Vec<u8> = shorts
-                .iter()
-                .flat_map(|v| {
-                    if big {
-                        v.to_be_bytes()
-                    } else {
-                        v.to_le_bytes()
-                    }
-                })
-                .collect();
-            bytes.extend_from_slice(b"trailing");
-            let (data, avail) =
-                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::I16, big, 5)
-                    .expect("inflate");
-            assert_eq!(avail, 10);
-            assert!(
-                matches!(data, VoxelData::I16(ref v) if v[..] == shorts[..]),
-                "{data:?}"
-            );
-            let floats = [1.5f32, -0.25, 3.0e-8];
-            let bytes: Vec<u8> = floats
-                .iter()
-                .flat_map(|v| {
-                    if big {
-                        v.to_be_bytes()
-                    } else {
-                        v.to_le_bytes()
-                    }
-                })
-                .collect();
-            let (data, _) =
-                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::F32, big, 3)
-                    .expect("inflate");
-            assert!(
-                matches!(data, VoxelData::F32(ref v) if v[..] == floats[..]),
-                "{data:?}"
-            );
-            let doubles = [std::f64::consts::PI, -1e300];
-            let bytes: Vec<u8> = doubles
-                .iter()
-                .flat_map(|v| {
-                    if big {
-                        v.to_be_bytes()
-                    } else {
-                        v.to_le_bytes()
-                    }
-                })
-                .collect();
-            let (data, _) =
-                inflate_samples(path, &gzip(&bytes), Compression::Gzip, DType::F64, big, 2)
-                    .expect("inflate");
-            assert!(
-                matches!(data, VoxelData::F64(ref v) if v[..] == doubles[..]),
-                "{data:?}"
-            );
+            let shorts: [i16; 5] = [-2, 300, i16::MIN, 7, i16::MAX];
+            assert_eq!(round_trip!(shorts, DType::I16, I16, big), 10);
+            round_trip!([1.5f32, -0.25, 3.0e-8], DType::F32, F32, big);
+            round_trip!([std::f64::consts::PI, -1e300], DType::F64, F64, big);
         }
         let (_, avail) = inflate_samples(
             path,
