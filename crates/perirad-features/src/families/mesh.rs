@@ -376,10 +376,13 @@ pub fn diameters(mesh: &Mesh) -> Diameters {
     // coordinate along the plane's second axis, for each value along its first) can be farthest
     // apart: a vertex between the ends of its row is nearer to any other vertex than one of the
     // ends is, and with the same rounding (same first-axis difference, a smaller second-axis
-    // one), so the maximum is the one over all the plane's vertices.
+    // one), so the maximum is the one over all the plane's vertices. Of the ends, only the
+    // corners of their convex hull (exact, on the integer coordinates; the spacing scales each
+    // axis, which keeps the hull) can be farthest apart.
     let h = &mesh.half_index;
     let mut planar = [0.0f64; 3];
     let mut ends: Vec<usize> = Vec::new();
+    let mut corners: Vec<usize> = Vec::new();
     for (axis, best) in planar.iter_mut().enumerate() {
         let (u, w) = match axis {
             0 => (1, 2),
@@ -396,7 +399,8 @@ pub fn diameters(mesh: &Mesh) -> Diameters {
                     ends.push(row[row.len() - 1]);
                 }
             }
-            *best = best.max(max_sq_distance(&pts, &ends));
+            hull_2d(&ends, |v| [h[v][u], h[v][w]], &mut corners);
+            *best = best.max(max_sq_distance(&pts, &corners));
         }
     }
     Diameters {
@@ -405,6 +409,38 @@ pub fn diameters(mesh: &Mesh) -> Diameters {
         column: planar[1].sqrt(),
         row: planar[0].sqrt(),
     }
+}
+
+/// The corners of the convex hull of `points` (sorted by their coordinates `at`, lexicographic),
+/// into `out`: Andrew's monotone chain, exact on integers (points on an edge are left out; fewer
+/// than three points are all kept).
+fn hull_2d(points: &[usize], at: impl Fn(usize) -> [i64; 2], out: &mut Vec<usize>) {
+    out.clear();
+    if points.len() < 3 {
+        out.extend_from_slice(points);
+        return;
+    }
+    // (b − a) × (c − a) > 0: a left turn.
+    let left = |a: usize, b: usize, c: usize| {
+        let (a, b, c) = (at(a), at(b), at(c));
+        (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]) > 0
+    };
+    // The lower chain left to right, then the upper one back from the last point (the lower
+    // chain's end, which the upper chain may turn at), ending at the first point (dropped).
+    for &p in points {
+        while out.len() >= 2 && !left(out[out.len() - 2], out[out.len() - 1], p) {
+            out.pop();
+        }
+        out.push(p);
+    }
+    let lower = out.len();
+    for &p in points[..points.len() - 1].iter().rev() {
+        while out.len() > lower && !left(out[out.len() - 2], out[out.len() - 1], p) {
+            out.pop();
+        }
+        out.push(p);
+    }
+    out.pop();
 }
 
 fn max_sq_distance(pts: &[[f64; 3]], set: &[usize]) -> f64 {
@@ -514,4 +550,44 @@ pub fn marching_squares(size: [usize; 2], inside: &[bool], spacing: [f64; 2]) ->
         surface: surface / 2.0,
         diameter: best.sqrt(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hull_2d, max_sq_distance};
+    use crate::families::pyr_grid::testing::Lcg;
+
+    /// The farthest pair of the hull's corners is as far apart as the farthest pair of all the
+    /// points: random sets on a small grid (many collinear and repeated rows), lines, and sets
+    /// of one to three points.
+    #[test]
+    fn planar_hull_keeps_the_farthest_pair() {
+        let mut rng = Lcg(5);
+        let mut corners = Vec::new();
+        for n in (1..12).chain([40, 200]) {
+            for side in [3, 9, 50] {
+                let mut pts: Vec<[i64; 2]> = (0..n)
+                    .map(|_| [rng.next(side) as i64, rng.next(side) as i64])
+                    .collect();
+                if side == 9 && n > 4 {
+                    // A line: every point at one column.
+                    pts.iter_mut().for_each(|p| p[1] = 4);
+                }
+                pts.sort_unstable();
+                pts.dedup();
+                let idx: Vec<usize> = (0..pts.len()).collect();
+                let mm: Vec<[f64; 3]> = pts
+                    .iter()
+                    .map(|p| [p[0] as f64 * 0.7, p[1] as f64 * 2.5, 0.0])
+                    .collect();
+                hull_2d(&idx, |v| pts[v], &mut corners);
+                assert!(corners.len() <= pts.len());
+                assert_eq!(
+                    max_sq_distance(&mm, &corners),
+                    max_sq_distance(&mm, &idx),
+                    "{pts:?} {corners:?}"
+                );
+            }
+        }
+    }
 }
