@@ -96,10 +96,11 @@ fn inflate_checked(
     limit: u64,
     verify: bool,
 ) -> Result<Vec<u8>, IoError> {
-    // Reserve what the compressed bytes can at most expand to (deflate's ratio is below 1032:1,
-    // per gzip member too), no more than `limit`: a lying header cannot make us allocate more
-    // than the data could fill, and a real image is inflated into one buffer without regrowing.
-    let mut out = Vec::with_capacity((data.len() as u64).saturating_mul(1032).min(limit) as usize);
+    // Reserve what the compressed bytes can at most expand to, no more than `limit`: a lying
+    // header cannot make us allocate more than the data could fill, and a real image is
+    // inflated into one buffer without regrowing.
+    let most = (data.len() as u64).saturating_mul(MAX_EXPANSION);
+    let mut out = Vec::with_capacity(most.min(limit) as usize);
     let mut reader = decoder(data, kind);
     let err = |source| IoError::Decompress {
         path: path.to_path_buf(),
@@ -117,6 +118,9 @@ fn inflate_checked(
     std::io::copy(&mut reader.take(MAX_TRAILING), &mut std::io::sink()).map_err(err)?;
     Ok(out)
 }
+
+/// Deflate's largest expansion (below 1032:1, per gzip member too).
+const MAX_EXPANSION: u64 = 1032;
 
 /// A reader of the decompressed bytes of `data` (concatenated gzip members read as one stream).
 fn decoder(data: &[u8], kind: Compression) -> Box<dyn Read + '_> {
@@ -139,6 +143,14 @@ pub(crate) fn inflate_samples(
     big_endian: bool,
     count: usize,
 ) -> Result<(VoxelData, usize), IoError> {
+    let want = count as u64 * dtype.size() as u64;
+    if want > (data.len() as u64).saturating_mul(MAX_EXPANSION) {
+        // More samples than the stream can hold (a lying header): no allocation of their size;
+        // what it holds, inflated into a buffer it can fill, comes back short.
+        let bytes = inflate(path, data, kind, want)?;
+        let held = bytes.len() / dtype.size();
+        return Ok((decode(&bytes, dtype, big_endian, held), bytes.len()));
+    }
     macro_rules! typed {
         ($t:ty, $var:ident) => {{
             let mut v: Vec<$t> = vec![Default::default(); count];

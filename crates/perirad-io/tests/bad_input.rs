@@ -125,6 +125,19 @@ fn header_declares_more_voxels_than_the_file_holds() {
     );
     n.extend_from_slice(&[0u8; 64]);
     expect_error("more.nrrd", &n, &["truncated", "4000000 bytes"]);
+    // Gzip data of 64 bytes under a header of 1290³ doubles (17 GB): an error, with no
+    // allocation of the header's size.
+    let mut n = nrrd_header(
+        "type: double\ndimension: 3\nsizes: 1290 1290 1290\nencoding: gzip\nendian: little\n",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &[0u8; 64]).expect("compress");
+    n.extend_from_slice(&gz.finish().expect("compress"));
+    expect_error(
+        "more.nrrd.gz",
+        &n,
+        &["truncated", "17173512000 bytes", "64"],
+    );
     expect_error(
         "more.mha",
         &mha("DimSize = 512 512 300\nElementType = MET_FLOAT", &[0u8; 64]),
