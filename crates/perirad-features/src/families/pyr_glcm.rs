@@ -706,6 +706,8 @@ struct MccWork {
     lanczos: LanczosWork,
     /// `M` as a dense `m × m` matrix (symmetric matrices).
     dense: Vec<f64>,
+    /// The upper triangle of `M − u uᵀ` (symmetric matrices).
+    upper: Vec<f64>,
 }
 
 /// √ of the second largest eigenvalue of `Q(a, b) = Σ_k p(a, k) p(b, k) / (p_x(a) p_y(k))`,
@@ -771,26 +773,25 @@ fn active_levels(px: &[f64], w: &mut MccWork) -> usize {
     m as usize
 }
 
-/// `M' = M − u uᵀ` of a symmetric matrix (`m × m`, row-major) into `w.dense`, as
-/// [`symmetric_radius`] defines it, after [`active_levels`]; `false` if an entry is not finite.
-fn deflated_symmetric(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> bool {
-    let dense = &mut w.dense;
-    dense.clear();
-    for &ur in &w.u {
-        dense.extend(w.u.iter().map(|&uc| -ur * uc));
+/// The upper triangle of `M' = M − u uᵀ` of a symmetric matrix (row `r` from column `r`, rows
+/// after one another: [`triangle_row`]) into `w.upper`, as [`symmetric_radius`] defines it, after
+/// [`active_levels`]; `false` if an entry is not finite.
+fn deflated_upper(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> bool {
+    let upper = &mut w.upper;
+    upper.clear();
+    for (r, &ur) in w.u.iter().enumerate() {
+        upper.extend(w.u[r..].iter().map(|&uc| -ur * uc));
     }
     for &(a, b, v) in cells {
         if a <= b {
             let (a, b) = (a as usize, b as usize);
             let x = v * w.inv_x[a] * w.inv_x[b];
+            // Rows keep the levels' order, so (row a, row b) is in the upper triangle.
             let (ra, rb) = (w.row[a] as usize, w.row[b] as usize);
-            dense[ra * m + rb] += x;
-            // A select, not a branch: adding +0 changes no entry (a diagonal entry −u_a² is
-            // not −0).
-            dense[rb * m + ra] += if ra != rb { x } else { 0.0 };
+            upper[triangle_row(ra, m) + rb - ra] += x;
         }
     }
-    dense.iter().all(|v| v.is_finite())
+    upper.iter().all(|v| v.is_finite())
 }
 
 /// MCC of a symmetric matrix (`p = pᵀ`, `p_x = p_y`) without `S`: `M = D^(−½) P D^(−½)` is then
@@ -802,8 +803,19 @@ fn deflated_symmetric(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> b
 /// rounds near 0 is left to the path on `S`, or the iterations fail. `w.u` holds `u` on the
 /// active levels.
 fn symmetric_radius(cells: &[(u32, u32, f64)], m: usize, w: &mut MccWork) -> Option<f64> {
-    if !deflated_symmetric(cells, m, w) {
+    if !deflated_upper(cells, m, w) {
         return None;
+    }
+    // The whole matrix, mirrored from its upper triangle.
+    w.dense.clear();
+    w.dense.resize(m * m, 0.0);
+    let mut k = 0;
+    for r in 0..m {
+        for c in r..m {
+            w.dense[r * m + c] = w.upper[k];
+            w.dense[c * m + r] = w.upper[k];
+            k += 1;
+        }
     }
     tridiagonalise(&mut w.dense, m, &mut w.eigen);
     let EigenWork { d, e, v, .. } = &mut w.eigen;
@@ -846,7 +858,7 @@ fn tridiagonal_radius(d: &[f64], beta: &[f64], v: &mut Vec<f64>) -> Option<f64> 
     (r >= 1e-6).then_some(r)
 }
 
-/// The symmetric matrices `M'` ([`deflated_symmetric`]) of the angles whose MCC [`features`]
+/// The symmetric matrices `M'` ([`deflated_upper`]) of the angles whose MCC [`features`]
 /// leaves to [`Deferred::finish`], built straight into batches of four of one size, one per
 /// vector lane, which [`tridiagonalise_four`] reduces together.
 #[derive(Default)]
@@ -887,7 +899,7 @@ impl Deferred {
         angle: usize,
     ) -> bool {
         let m = active_levels(px, w);
-        if !(3..=BATCH_MAX_LEVELS).contains(&m) {
+        if !(3..=BATCH_MAX_LEVELS).contains(&m) || !deflated_upper(cells, m, w) {
             return false;
         }
         if !matches!(self.batches.last(), Some(b) if b.m == m && b.of.len() < 4) {
@@ -901,26 +913,8 @@ impl Deferred {
             return false;
         };
         let lane = batch.of.len();
-        // −u uᵀ, then M's entries (a ≤ b: the upper triangle), as `deflated_symmetric` adds
-        // them.
-        let mut k = 0;
-        for (r, &ur) in w.u.iter().enumerate() {
-            for &uc in &w.u[r..] {
-                batch.packed[k][lane] = -ur * uc;
-                k += 1;
-            }
-        }
-        for &(a, b, v) in cells {
-            if a <= b {
-                let (a, b) = (a as usize, b as usize);
-                let x = v * w.inv_x[a] * w.inv_x[b];
-                let (ra, rb) = (w.row[a] as usize, w.row[b] as usize);
-                batch.packed[triangle_row(ra, m) + rb - ra][lane] += x;
-            }
-        }
-        if batch.packed.iter().any(|x| !x[lane].is_finite()) {
-            batch.packed.iter_mut().for_each(|x| x[lane] = 0.0);
-            return false;
+        for (x, &y) in batch.packed.iter_mut().zip(&w.upper) {
+            x[lane] = y;
         }
         batch.of.push((row, angle));
         true
